@@ -1,0 +1,266 @@
+import { z } from 'zod';
+import { UserError } from './domain/errors.js';
+
+/** The message gap can be configured, but never below this: the owner's account comes first. */
+export const MIN_MESSAGE_GAP_SECONDS = 2.0;
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const number = (fallback: number, opts: { min?: number; max?: number; int?: boolean } = {}) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n))) {
+        ctx.addIssue({ code: 'custom', message: `must be ${opts.int ? 'a whole number' : 'a number'}, got "${v}"` });
+        return z.NEVER;
+      }
+      if (opts.min !== undefined && n < opts.min) {
+        ctx.addIssue({ code: 'custom', message: `must be at least ${opts.min}, got ${v}` });
+        return z.NEVER;
+      }
+      if (opts.max !== undefined && n > opts.max) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${opts.max}, got ${v}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v === '' ? fallback : v;
+      try {
+        const parsed = new URL(value);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, got "${value}"` });
+        return z.NEVER;
+      }
+      return value.replace(/\/+$/, '');
+    });
+
+const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}, got "${v}"` });
+        return z.NEVER;
+      }
+      return v as T;
+    });
+
+const envSchema = z.object({
+  TELEGRAM_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
+    message: 'does not look like a bot token from @BotFather (digits, a colon, then about 35 characters)',
+  }),
+  TELEGRAM_OWNER_ID: optionalText.refine((v) => v === undefined || /^\d{1,20}$/.test(v), {
+    message: 'must be your numeric Telegram user id (digits only)',
+  }),
+  TELEGRAM_BOT_API_ROOT: url('https://api.telegram.org'),
+  TELEGRAM_API_ID: optionalText.refine((v) => v === undefined || /^\d{1,12}$/.test(v), {
+    message: 'must be the numeric api_id from my.telegram.org',
+  }),
+  TELEGRAM_API_HASH: optionalText.refine((v) => v === undefined || /^[0-9a-f]{32}$/i.test(v), {
+    message: 'must be the 32-character api_hash from my.telegram.org',
+  }),
+  TELEGRAM_PHONE_NUMBER: optionalText.refine((v) => v === undefined || /^\+?[\d\s-]{7,20}$/.test(v), {
+    message: 'must be a phone number in international form, e.g. +441234567890',
+  }),
+  EXTERNAL_BOT_USERNAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v === '' ? '@LosslessRobot' : v;
+      const bare = value.replace(/^@/, '');
+      if (!/^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(bare)) {
+        ctx.addIssue({ code: 'custom', message: `must be a Telegram username like @LosslessRobot, got "${value}"` });
+        return z.NEVER;
+      }
+      return `@${bare}`;
+    }),
+  SPOTIFY_CLIENT_ID: optionalText,
+  SPOTIFY_CLIENT_SECRET: optionalText,
+  SPOTIFY_REFRESH_TOKEN: optionalText,
+  SPOTIFY_REDIRECT_URI: url('http://127.0.0.1:8888/callback'),
+  SPOTIFY_API_URL: url('https://api.spotify.com'),
+  SPOTIFY_ACCOUNTS_URL: url('https://accounts.spotify.com'),
+  SPOTIFY_WEB_URL: url('https://open.spotify.com'),
+  CRATE_DATA_DIR: z.string().trim().optional().transform((v) => (v ? v : './data')),
+  DOWNLOAD_FOLDER: z.string().trim().optional().transform((v) => (v ? v : './downloads')),
+  DELAY_BETWEEN_REQUESTS: number(3.0, { min: 0, max: 3600 }),
+  MAX_RETRIES: number(3, { min: 0, max: 20, int: true }),
+  RESPONSE_TIMEOUT: number(300, { min: 10, max: 86_400 }),
+  BATCH_SIZE: number(12, { min: 1, max: 50, int: true }),
+  DAILY_MESSAGE_BUDGET: number(400, { min: 1, max: 100_000, int: true }),
+  DOWNLOAD_PARALLEL_PARTS: number(4, { min: 1, max: 16, int: true }),
+  LOSSLESS_QUALITY: choice(['high', 'max'] as const, 'high'),
+  LOSSLESS_MODE: choice(['chat', 'inline'] as const, 'chat'),
+  FILE_TEMPLATE: z.string().optional().transform((v) => (v && v.trim() ? v : '{artists} - {title}')),
+  ORGANIZE_BY: choice(['playlist', 'artist', 'album', 'none'] as const, 'playlist'),
+  LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+});
+
+export interface Config {
+  telegram: {
+    botToken: string | undefined;
+    ownerId: number | undefined;
+    botApiRoot: string;
+    apiId: number | undefined;
+    apiHash: string | undefined;
+    phoneNumber: string | undefined;
+    externalBot: string;
+  };
+  spotify: {
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    refreshToken: string | undefined;
+    redirectUri: string;
+    apiUrl: string;
+    accountsUrl: string;
+    webUrl: string;
+  };
+  dataDir: string;
+  downloadFolder: string;
+  /** Seconds between messages to the external bot, already clamped to MIN_MESSAGE_GAP_SECONDS. */
+  messageGapSeconds: number;
+  maxRetries: number;
+  responseTimeoutSeconds: number;
+  batchSize: number;
+  dailyMessageBudget: number;
+  downloadParallelParts: number;
+  quality: 'high' | 'max';
+  losslessMode: 'chat' | 'inline';
+  fileTemplate: string;
+  organizeBy: 'playlist' | 'artist' | 'album' | 'none';
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
+  warnings: string[];
+}
+
+/** Pure: environment in, Config out, or a UserError listing every bad setting. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new UserError(`Invalid settings:\n${lines.join('\n')}`, 'Fix them in .env or the environment (see .env.example).');
+  }
+  const e = result.data;
+  const warnings: string[] = [];
+  let gap = e.DELAY_BETWEEN_REQUESTS;
+  if (gap < MIN_MESSAGE_GAP_SECONDS) {
+    warnings.push(
+      `DELAY_BETWEEN_REQUESTS=${gap} is below the ${MIN_MESSAGE_GAP_SECONDS} s floor that protects your Telegram account; using ${MIN_MESSAGE_GAP_SECONDS} s.`,
+    );
+    gap = MIN_MESSAGE_GAP_SECONDS;
+  }
+  return {
+    telegram: {
+      botToken: e.TELEGRAM_BOT_TOKEN,
+      ownerId: e.TELEGRAM_OWNER_ID === undefined ? undefined : Number(e.TELEGRAM_OWNER_ID),
+      botApiRoot: e.TELEGRAM_BOT_API_ROOT,
+      apiId: e.TELEGRAM_API_ID === undefined ? undefined : Number(e.TELEGRAM_API_ID),
+      apiHash: e.TELEGRAM_API_HASH,
+      phoneNumber: e.TELEGRAM_PHONE_NUMBER,
+      externalBot: e.EXTERNAL_BOT_USERNAME,
+    },
+    spotify: {
+      clientId: e.SPOTIFY_CLIENT_ID,
+      clientSecret: e.SPOTIFY_CLIENT_SECRET,
+      refreshToken: e.SPOTIFY_REFRESH_TOKEN,
+      redirectUri: e.SPOTIFY_REDIRECT_URI,
+      apiUrl: e.SPOTIFY_API_URL,
+      accountsUrl: e.SPOTIFY_ACCOUNTS_URL,
+      webUrl: e.SPOTIFY_WEB_URL,
+    },
+    dataDir: e.CRATE_DATA_DIR,
+    downloadFolder: e.DOWNLOAD_FOLDER,
+    messageGapSeconds: gap,
+    maxRetries: e.MAX_RETRIES,
+    responseTimeoutSeconds: e.RESPONSE_TIMEOUT,
+    batchSize: e.BATCH_SIZE,
+    dailyMessageBudget: e.DAILY_MESSAGE_BUDGET,
+    downloadParallelParts: e.DOWNLOAD_PARALLEL_PARTS,
+    quality: e.LOSSLESS_QUALITY,
+    losslessMode: e.LOSSLESS_MODE,
+    fileTemplate: e.FILE_TEMPLATE,
+    organizeBy: e.ORGANIZE_BY,
+    logLevel: e.LOG_LEVEL,
+    warnings,
+  };
+}
+
+/** What a command needs; each command asks only for its own. */
+export type Requirement = 'controlBot' | 'telegramUser' | 'spotifyApp';
+
+const REQUIREMENTS: Record<Requirement, { key: string; present: (c: Config) => boolean; where: string }[]> = {
+  controlBot: [
+    {
+      key: 'TELEGRAM_BOT_TOKEN',
+      present: (c) => c.telegram.botToken !== undefined,
+      where: 'create your control bot with @BotFather (/newbot) and copy the token it gives',
+    },
+    {
+      key: 'TELEGRAM_OWNER_ID',
+      present: (c) => c.telegram.ownerId !== undefined,
+      where: 'your numeric Telegram user id: send any message to @userinfobot',
+    },
+  ],
+  telegramUser: [
+    {
+      key: 'TELEGRAM_API_ID',
+      present: (c) => c.telegram.apiId !== undefined,
+      where: 'my.telegram.org → API development tools → App api_id',
+    },
+    {
+      key: 'TELEGRAM_API_HASH',
+      present: (c) => c.telegram.apiHash !== undefined,
+      where: 'my.telegram.org → API development tools → App api_hash',
+    },
+  ],
+  spotifyApp: [
+    {
+      key: 'SPOTIFY_CLIENT_ID',
+      present: (c) => c.spotify.clientId !== undefined,
+      where: 'developer.spotify.com/dashboard → Create app → Client ID',
+    },
+  ],
+};
+
+/** Throws one UserError naming every missing setting and where to get it. */
+export function requireSettings(config: Config, needs: Requirement[]): void {
+  const missing = needs.flatMap((n) => REQUIREMENTS[n].filter((r) => !r.present(config)));
+  if (missing.length === 0) return;
+  const lines = missing.map((m) => `  ${m.key}: ${m.where}`);
+  throw new UserError(
+    `Missing settings:\n${lines.join('\n')}`,
+    'Put them in a .env file next to package.json (copy .env.example) or in the environment. See README.md → Setup.',
+  );
+}
+
+/** Secrets as they appear in config: used by the logger's redaction and by tests that prove nothing leaks. */
+export function secretValues(config: Config): string[] {
+  return [
+    config.telegram.botToken,
+    config.telegram.apiHash,
+    config.telegram.phoneNumber,
+    config.spotify.clientSecret,
+    config.spotify.refreshToken,
+  ].filter((v): v is string => typeof v === 'string' && v.length > 0);
+}

@@ -1,0 +1,104 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** One job per link (and per output folder): the unit that is paused, resumed, reported. */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    link: text('link').notNull(),
+    sourceType: text('source_type').notNull(),
+    sourceId: text('source_id').notNull(),
+    name: text('name').notNull(),
+    backend: text('backend').notNull(),
+    total: integer('total').notNull(),
+    status: text('status').notNull().default('pending'),
+    pauseReason: text('pause_reason'),
+    optionsJson: text('options_json').notNull(),
+    warningsJson: text('warnings_json').notNull().default('[]'),
+    /** Resume key: same source + same output options = same job (as tdl keys finished items by a fingerprint). */
+    fingerprint: text('fingerprint').notNull(),
+    progressChatId: integer('progress_chat_id'),
+    progressMessageId: integer('progress_message_id'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('jobs_fingerprint').on(t.fingerprint), index('jobs_status').on(t.status)],
+);
+
+/** One row per track of a job; `state` is written before each action is taken. */
+export const tracks = sqliteTable(
+  'tracks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: integer('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    spotifyId: text('spotify_id'),
+    artistsJson: text('artists_json').notNull(),
+    title: text('title').notNull(),
+    album: text('album'),
+    durationMs: integer('duration_ms'),
+    isrc: text('isrc'),
+    releaseYear: integer('release_year'),
+    state: text('state').notNull().default('queued'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: integer('next_attempt_at'),
+    requestMessageId: integer('request_message_id'),
+    menuMessageId: integer('menu_message_id'),
+    pickedRow: text('picked_row'),
+    fileMessageId: integer('file_message_id'),
+    receivedFileJson: text('received_file_json'),
+    filePath: text('file_path'),
+    quarantinePath: text('quarantine_path'),
+    bitDepth: integer('bit_depth'),
+    sampleRate: integer('sample_rate'),
+    channels: integer('channels'),
+    audioDurationMs: integer('audio_duration_ms'),
+    sizeBytes: integer('size_bytes'),
+    quality: text('quality'),
+    rememberedChoice: text('remembered_choice'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('tracks_job_position').on(t.jobId, t.position),
+    index('tracks_state').on(t.jobId, t.state),
+    index('tracks_spotify_id').on(t.spotifyId),
+    index('tracks_isrc').on(t.isrc),
+  ],
+);
+
+/**
+ * Every message, click and inline query sent to the external bot, with its time: the daily budget
+ * is counted from here and the pacing proof reads it back.
+ */
+export const outgoing = sqliteTable(
+  'outgoing',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind').notNull(),
+    sentAt: integer('sent_at').notNull(),
+    trackId: integer('track_id'),
+  },
+  (t) => [index('outgoing_sent_at').on(t.sentAt)],
+);
+
+/** Small durable facts: the FloodWait end time, the Spotify login, the last seen bot message id... */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  updatedAt: integer('updated_at').notNull().default(sql`(unixepoch() * 1000)`),
+});
+
+/** Tags read from FLACs in the library, keyed by path + size + mtime, so `missing` stays fast. */
+export const tagCache = sqliteTable('tag_cache', {
+  path: text('path').primaryKey(),
+  size: integer('size').notNull(),
+  mtimeMs: integer('mtime_ms').notNull(),
+  tagsJson: text('tags_json').notNull(),
+});

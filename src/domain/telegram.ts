@@ -1,0 +1,109 @@
+/**
+ * Plain-data view of the Telegram user side. The GramJS gateway (src/telegram/) converts its
+ * vendor objects into these at the edge; nothing above it ever sees a GramJS type.
+ */
+
+export interface BotButton {
+  text: string;
+  row: number;
+  column: number;
+  /** Callback data, base64-encoded; null for URL / switch-inline buttons. */
+  data: string | null;
+  url: string | null;
+}
+
+export interface DocumentFacts {
+  /** Telegram's document id, as a decimal string (it is a 64-bit number). */
+  id: string;
+  fileName: string | null;
+  mimeType: string | null;
+  size: number;
+  performer: string | null;
+  title: string | null;
+  durationSec: number | null;
+}
+
+export type MediaKind = 'none' | 'photo' | 'document' | 'other';
+
+export interface BotMessage {
+  id: number;
+  /** Unix seconds. */
+  date: number;
+  /** Set when the message was edited (Telegram edit date, unix seconds). */
+  editDate: number | null;
+  /** True for messages we (the owner's account) sent. */
+  out: boolean;
+  text: string;
+  buttons: BotButton[];
+  media: MediaKind;
+  document: DocumentFacts | null;
+  replyToMessageId: number | null;
+}
+
+export interface InlineResultInfo {
+  /** Opaque handle needed to send the result (query id + result id). */
+  queryId: string;
+  resultId: string;
+  title: string | null;
+  description: string | null;
+  document: DocumentFacts | null;
+}
+
+export interface DownloadProgress {
+  receivedBytes: number;
+  totalBytes: number;
+}
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: DownloadProgress) => void;
+  /** Parts in flight at once. */
+  parallelParts?: number;
+  /** Bytes per part (512 KiB to 1 MiB). */
+  partSize?: number;
+}
+
+export interface DownloadResult {
+  /** Final path (the `.part` file renamed after a successful size check and fsync). */
+  path: string;
+  sizeBytes: number;
+  /** True when bytes already on disk from an earlier run were reused. */
+  resumedFromBytes: number;
+}
+
+export type SessionState = 'ready' | 'no_session' | 'expired' | 'offline';
+
+export interface SessionStatus {
+  state: SessionState;
+  /** Who is logged in, when known (never the phone number). */
+  user: string | null;
+  detail: string | null;
+}
+
+export type IncomingHandler = (message: BotMessage, kind: 'new' | 'edited') => void;
+
+/**
+ * Everything Crate does to the owner's Telegram account. Implemented once over GramJS
+ * (GramjsGateway) and faked in tests. Methods that send something never pace themselves:
+ * callers go through the engine's pacer first.
+ */
+export interface TelegramGateway {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  status(): Promise<SessionStatus>;
+  /** Resolves the external bot (e.g. "@LosslessRobot") and remembers it for the calls below. */
+  resolveBot(username: string): Promise<{ id: string; username: string }>;
+  sendText(text: string): Promise<BotMessage>;
+  /** Presses an inline button of a bot message; returns the callback answer text, if any. */
+  clickButton(messageId: number, data: string): Promise<{ message: string | null }>;
+  inlineQuery(query: string): Promise<InlineResultInfo[]>;
+  /** Sends an inline result into the bot chat; returns our message (which the bot may edit into a document). */
+  sendInlineResult(result: InlineResultInfo): Promise<BotMessage>;
+  /** Messages of the bot chat with id > minId, oldest first (used for polling and after restarts). */
+  history(options: { minId: number; limit: number }): Promise<BotMessage[]>;
+  getMessages(ids: number[]): Promise<(BotMessage | null)[]>;
+  /** Incoming messages from the bot chat, new and edited. Returns an unsubscribe function. */
+  onMessage(handler: IncomingHandler): () => void;
+  /** Downloads the document of a bot message into `targetPath` via `targetPath + '.part'`. */
+  downloadDocument(messageId: number, targetPath: string, options?: DownloadOptions): Promise<DownloadResult>;
+}

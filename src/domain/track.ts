@@ -1,0 +1,30 @@
+/** A track as the playlist source describes it (Spotify side). Plain data, no vendor types. */
+export interface TrackInfo {
+  /** 1-based position in the playlist / album. */
+  position: number;
+  spotifyId: string | null;
+  artists: string[];
+  title: string;
+  album: string | null;
+  durationMs: number | null;
+  isrc: string | null;
+  releaseYear: number | null;
+}
+
+export type SourceType = 'playlist' | 'album' | 'track';
+export type SourceBackend = 'user' | 'embed' | 'catalog';
+
+export interface SourceInfo {
+  type: SourceType;
+  id: string;
+  name: string;
+  /** How many tracks the source really has (may exceed the tracks listed, e.g. embed pages stop at 100). */
+  total: number;
+  backend: SourceBackend;
+}
+
+export interface SourceListing {
+  source: SourceInfo;
+  tracks: TrackInfo[];
+  warnings: string[];
+}

@@ -83,7 +83,7 @@ function scrubString(text: string, secrets: string[]): string {
   let out = text;
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
   // Bot tokens can appear inside Bot API URLs even when not configured here (e.g. a copied error).
-  return out.replace(/\b\d{6,12}:[A-Za-z0-9_-]{30,}\b/g, '[redacted-token]');
+  return out.replace(/(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}/g, '[redacted-token]');
 }
 
 /** A logger that writes nowhere: for tests and library code that wants a default. */

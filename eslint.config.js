@@ -15,8 +15,11 @@ const vendorHomes = [
   { name: 'spotify-uri', home: 'src/spotify/**' },
 ];
 
+// Anchored regexes, not gitignore-style groups: the group "telegram" also matched our own
+// src/telegram/ folder ("../telegram/login.js"), not only the package.
+const vendorRegex = (name) => `^${name.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace('/*', '/.+')}$`;
 const restrictedEverywhere = vendorHomes.map((v) => ({
-  group: [v.name],
+  regex: vendorRegex(v.name),
   message: `${v.name} may only be imported under ${v.home}`,
 }));
 
@@ -40,12 +43,28 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: restrictedEverywhere.filter((r) => !vendorHomes.some((v) => v.home === home && v.name === r.group[0])) },
+        { patterns: restrictedEverywhere.filter((r) => !vendorHomes.some((v) => v.home === home && vendorRegex(v.name) === r.regex)) },
       ],
     },
   })),
   {
     files: ['src/domain/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['*', '!./*'], message: 'domain/ imports nothing but itself' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'domain/ imports nothing but itself' }] }] },
+  },
+  {
+    // The engine depends only on interfaces it defines (ports.ts) and on plain domain types.
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...restrictedEverywhere,
+            { regex: '^\\.\\./(?!domain/|config\\.js$|logger\\.js$)', message: 'engine/ imports only domain/, config and logger' },
+            { regex: '^(grammy|telegram|better-sqlite3|drizzle-orm|music-metadata|fuse\\.js)(/|$)', message: 'engine/ uses no vendor library' },
+          ],
+        },
+      ],
+    },
   },
 );

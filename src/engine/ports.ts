@@ -68,6 +68,8 @@ export type AcquireOutcome =
       receivedFile: Record<string, unknown>;
     }
   | { kind: 'not_found'; reason: string }
+  /** The bot sent a file that is not this track (checked from the document's facts before downloading). */
+  | { kind: 'mismatch'; reason: string; pickedRow: string | null; receivedFile: Record<string, unknown> }
   | { kind: 'failed'; reason: string; retryable: boolean };
 
 /**
@@ -91,12 +93,21 @@ export interface Library {
     | { kind: 'stored'; path: string; audio: AudioFacts }
     | { kind: 'quarantined'; path: string; reason: string; audio: AudioFacts | null }
   >;
-  /** A verified file already in the library (same Spotify id or ISRC, still intact), if any. */
-  findExisting(track: TrackInfo): Promise<{ path: string; audio: AudioFacts | null } | null>;
+  /**
+   * A verified file already in the library (same Spotify id or ISRC, still intact), if any. With
+   * `job`, a file already at this track's planned path whose own tags match counts too.
+   */
+  findExisting(track: TrackInfo, job?: JobRecord): Promise<{ path: string; audio: AudioFacts | null } | null>;
   /** Hard-links (or copies) an existing file into this job's folder. */
   linkExisting(job: JobRecord, track: TrackRecord, existingPath: string): Promise<string>;
   /** Rewrites `<Playlist>.m3u8` from the tracks that are in place, in playlist order. */
   writePlaylist(job: JobRecord, tracks: TrackRecord[]): Promise<string | null>;
+  /** Where the acquirer downloads this track (same file system as the library; the folder exists). */
+  downloadPath(job: JobRecord, track: TrackRecord): Promise<string>;
+  /** The owner says a quarantined file is right: store it under its proper name without verifying. */
+  acceptQuarantined(job: JobRecord, track: TrackRecord): Promise<{ path: string; audio: AudioFacts | null }>;
+  /** Removes what is left of this job's downloads (partial files) once the job is finished or reset. */
+  discardDownloads(job: JobRecord): Promise<void>;
 }
 
 export interface NewJob {
@@ -112,7 +123,7 @@ export interface JobStore {
   findResumableJob(fingerprint: string): JobRecord | null;
   getJob(id: number): JobRecord | null;
   listJobs(options?: { limit?: number }): JobRecord[];
-  updateJob(id: number, patch: Partial<Pick<JobRecord, 'status' | 'pauseReason' | 'startedAt' | 'finishedAt' | 'progressChatId' | 'progressMessageId' | 'warnings'>>): JobRecord;
+  updateJob(id: number, patch: Partial<Pick<JobRecord, 'status' | 'pauseReason' | 'startedAt' | 'finishedAt' | 'progressChatId' | 'progressMessageId' | 'warnings' | 'options'>>): JobRecord;
   deleteJob(id: number): void;
   deleteAllJobs(): void;
   tracks(jobId: number, options?: { states?: TrackState[] }): TrackRecord[];
@@ -134,7 +145,8 @@ export interface JobStore {
   getSetting(key: string): string | null;
   setSetting(key: string, value: string | null): void;
   recordOutgoing(kind: OutgoingKind, at: number, trackId?: number): void;
-  countOutgoingSince(since: number): number;
+  /** Outgoing actions since `since` (epoch ms), of the given kinds (all kinds when omitted). */
+  countOutgoingSince(since: number, kinds?: OutgoingKind[]): number;
   outgoingTimes(since: number): { kind: OutgoingKind; sentAt: number }[];
 }
 

@@ -1,0 +1,27 @@
+import type { ConversationFlavor } from '@grammyjs/conversations';
+import type { Context } from 'grammy';
+import type { Config } from '../config.js';
+import type { JobServiceApi } from '../engine/job-service-api.js';
+import type { Logger } from '../logger.js';
+import type { Check, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
+import type { ProgressMessages } from './progress-messages.js';
+
+/** The context outside conversations: grammY's plus a per-update child logger. */
+export type BotContext = ConversationFlavor<Context & { logger: Logger }>;
+
+/** Everything the features use; built once in createBot. */
+export interface BotDeps {
+  config: Config;
+  logger: Logger;
+  service: JobServiceApi;
+  login: TelegramLoginFlow;
+  spotify: SpotifyLogin;
+  settings: SettingsStore;
+  /** The short doctor list shown in /status (optional: /status works without it). */
+  checks: Check[];
+  progress: ProgressMessages;
+  /** Telegram user id of the owner; also the private chat id with them. */
+  ownerId: number;
+  /** Literal secrets that must never be echoed in a message. */
+  secrets: string[];
+}

@@ -1,0 +1,132 @@
+/**
+ * New messages (so the phone rings) for what the owner must know without looking: a job
+ * finished, a safety stop paused a job, the user session expired, a long FloodWait.
+ * Progress itself is an edited message (progress-messages.ts) and never rings.
+ */
+import path from 'node:path';
+import type { Api } from 'grammy';
+import type { JobRecord, TrackCounts } from '../domain/job.js';
+import type { JobServiceApi } from '../engine/job-service-api.js';
+import type { JobEvent } from '../engine/ports.js';
+import type { Logger } from '../logger.js';
+import { formatDuration, truncate } from './format.js';
+import { inlineKeyboard } from './keyboards.js';
+import type { ButtonSpec, MessageView } from './progress-view.js';
+
+export interface NotificationsOptions {
+  api: Api;
+  service: JobServiceApi;
+  chatId: number;
+  logger: Logger;
+  /** FloodWaits at least this long are announced (shorter ones only show in the progress message). */
+  floodNoticeSeconds: number;
+  now?: () => number;
+}
+
+export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: string | null, elapsedMs: number): MessageView {
+  const found = counts.done + counts.skipped;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const head =
+    job.status === 'cancelled' ? '✖️ Cancelled' : job.status === 'failed' ? '❌ Stopped with an error' : '✅ Finished';
+  const lines = [
+    `${head}: ${truncate(job.name, 80)} (job #${job.id})`,
+    `Found ${found} of ${total}${counts.skipped > 0 ? ` (${counts.skipped} were already in your library)` : ''}`,
+    `Not found: ${counts.not_found} · Mismatch: ${counts.mismatch} · Failed: ${counts.failed}`,
+    `Time: ${formatDuration(elapsedMs / 1000)}`,
+    `Folder: ${playlistFile ? path.dirname(playlistFile) : job.options.outputDir}`,
+  ];
+  if (playlistFile) lines.push(`Playlist: ${path.basename(playlistFile)}`);
+  const buttons: ButtonSpec[][] = [];
+  const missing = counts.not_found + counts.mismatch;
+  if (missing > 0) {
+    lines.push(`/missing ${job.id} shows the ${missing} track${missing === 1 ? '' : 's'} that need you.`);
+    buttons.push([{ text: `🔎 Missing (${missing})`, action: 'missing', id: job.id }]);
+  }
+  if (counts.failed > 0) buttons.push([{ text: `🔁 Retry failed (${counts.failed})`, action: 'retryFailed', id: job.id }]);
+  return { text: lines.join('\n'), buttons };
+}
+
+export function safetyStopView(job: JobRecord, reason: string): MessageView {
+  return {
+    text: [
+      `⏸ Paused ${truncate(job.name, 80)} (job #${job.id}): ${reason}`,
+      'Crate stopped asking the external bot to protect your account. Resume when you are ready.',
+    ].join('\n'),
+    buttons: [[{ text: '▶️ Resume', action: 'resume', id: job.id }]],
+  };
+}
+
+export function sessionExpiredView(message: string): MessageView {
+  return {
+    text: `🔑 Your Telegram session stopped working: ${message}\nJobs wait until you log in again: send /login.`,
+    buttons: [],
+  };
+}
+
+export function floodWaitView(seconds: number, reason: string, until: number): MessageView {
+  const at = new Date(until).toISOString().slice(11, 16);
+  return {
+    text: `⏳ Telegram asked Crate to wait ${formatDuration(seconds)} (${reason}). Jobs continue by themselves at about ${at} UTC.`,
+    buttons: [],
+  };
+}
+
+export class Notifications {
+  private unsubscribe: (() => void) | null = null;
+  private readonly now: () => number;
+  /** End of the last announced flood wait, so a long wait is announced once. */
+  private floodAnnouncedUntil = 0;
+  private lastSessionNotice = 0;
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: NotificationsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.options.service.events.subscribe((event) => this.onEvent(event));
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private onEvent(event: JobEvent): void {
+    const view = this.viewFor(event);
+    if (!view) return;
+    const sending = this.options.api
+      .sendMessage(this.options.chatId, view.text, view.buttons.length ? { reply_markup: inlineKeyboard(view.buttons) } : {})
+      .then(
+        () => undefined,
+        (err: unknown) => this.options.logger.warn({ err, event: event.type }, 'could not send a notification'),
+      );
+    this.pending.add(sending);
+    void sending.finally(() => this.pending.delete(sending));
+  }
+
+  private viewFor(event: JobEvent): MessageView | null {
+    switch (event.type) {
+      case 'job_finished':
+        return finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs);
+      case 'job_paused':
+        return event.safetyStop ? safetyStopView(event.job, event.reason) : null;
+      case 'session_expired': {
+        // One notice per ten minutes is plenty: every job and retry may report the same expiry.
+        if (this.now() - this.lastSessionNotice < 10 * 60_000) return null;
+        this.lastSessionNotice = this.now();
+        return sessionExpiredView(event.message);
+      }
+      case 'pacer_waiting': {
+        if (event.seconds < this.options.floodNoticeSeconds) return null;
+        const until = this.now() + event.seconds * 1000;
+        if (until <= this.floodAnnouncedUntil + 60_000) return null;
+        this.floodAnnouncedUntil = until;
+        return floodWaitView(event.seconds, event.reason, until);
+      }
+      default:
+        return null;
+    }
+  }
+}

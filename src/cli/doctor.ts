@@ -1,0 +1,213 @@
+/**
+ * `crate doctor`: checks everything `crate serve` needs and says, for each problem, what to do.
+ * The checks are plain `Check` objects, so tests run them without the network and /status shows
+ * the same list in short form. Checks that need the Telegram user session or Spotify use probes
+ * the composition root provides (src/main.ts); without them those lines say so.
+ */
+import { mkdir, access, statfs, writeFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import { CommanderError, type Command } from 'commander';
+import { requireSettings, type Config, type Requirement } from '../config.js';
+import { UserError } from '../domain/errors.js';
+import type { SessionStatus } from '../domain/telegram.js';
+import type { Logger } from '../logger.js';
+import { botTokenCheck, ownerCheck } from '../bot/bot-checks.js';
+import type { Check, CheckResult } from '../bot/ports.js';
+import type { RegisterCommand } from './commands.js';
+import type { CliContext } from './context.js';
+
+/** What the composition root can tell about the parts beyond the control bot. */
+export interface DoctorProbes {
+  /** The Telegram user session (connects if needed, never starts a login). */
+  session?(): Promise<SessionStatus>;
+  /** Resolves the external bot through the user session. */
+  resolveExternalBot?(): Promise<{ username: string; id: string }>;
+  /** Spotify: do the app credentials work, and is a user login stored and still accepted? */
+  spotify?(): Promise<{ app: 'ok' | 'missing' | 'rejected'; user: 'ok' | 'missing' | 'expired'; detail?: string }>;
+  /** Releases what the probes opened (GramJS client, database). */
+  close?(): Promise<void>;
+}
+
+export type DoctorProbesFactory = (config: Config, logger: Logger) => Promise<DoctorProbes>;
+
+const MIN_FREE_BYTES = 500 * 1024 * 1024;
+const LOW_FREE_BYTES = 5 * 1024 * 1024 * 1024;
+
+export function settingsCheck(config: Config): Check {
+  return {
+    name: 'Settings',
+    async run() {
+      const missing: string[] = [];
+      const needs: Requirement[] = ['controlBot', 'telegramUser', 'spotifyApp'];
+      for (const need of needs) {
+        try {
+          requireSettings(config, [need]);
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          missing.push(...err.message.split('\n').slice(1).map((l) => l.trim()));
+        }
+      }
+      if (missing.length === 0) {
+        return { status: 'ok', detail: config.warnings.length ? config.warnings.join(' ') : 'everything needed is set' };
+      }
+      return { status: 'fail', detail: `missing ${missing.map((m) => m.split(':')[0]).join(', ')}`, fix: missing.join('\n') };
+    },
+  };
+}
+
+/** Writable (or creatable) folder with room for FLAC files. */
+export function folderCheck(name: string, folder: string, options: { minFreeBytes?: number; lowFreeBytes?: number } = {}): Check {
+  const minFree = options.minFreeBytes ?? MIN_FREE_BYTES;
+  const lowFree = options.lowFreeBytes ?? LOW_FREE_BYTES;
+  return {
+    name,
+    async run() {
+      const absolute = path.resolve(folder);
+      try {
+        await mkdir(absolute, { recursive: true });
+        await access(absolute, constants.W_OK | constants.R_OK);
+        const probe = path.join(absolute, `.crate-doctor-${process.pid}`);
+        await writeFile(probe, 'ok');
+        await rm(probe, { force: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        return { status: 'fail', detail: `${absolute} is not writable (${code})`, fix: `Create it and give the user running Crate write access, or point the setting elsewhere.` };
+      }
+      const fs = await statfs(absolute);
+      const free = Number(fs.bavail) * Number(fs.bsize);
+      const gb = (free / 1024 ** 3).toFixed(1);
+      if (free < minFree) return { status: 'fail', detail: `${absolute}: only ${gb} GB free`, fix: 'Free some space: a FLAC track is 20–50 MB (24-bit up to 150 MB).' };
+      if (free < lowFree) return { status: 'warn', detail: `${absolute}: ${gb} GB free`, fix: `Only about ${Math.floor(free / (45 * 1024 * 1024))} tracks fit.` };
+      return { status: 'ok', detail: `${absolute}: writable, ${gb} GB free` };
+    },
+  };
+}
+
+function probeCheck(name: string, probe: (() => Promise<CheckResult>) | null, unavailable: string): Check {
+  return {
+    name,
+    async run() {
+      if (!probe) return { status: 'warn', detail: unavailable };
+      try {
+        return await probe();
+      } catch (err) {
+        return { status: 'fail', detail: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+}
+
+export function sessionResult(s: SessionStatus): CheckResult {
+  switch (s.state) {
+    case 'ready':
+      return { status: 'ok', detail: `logged in${s.user ? ` as ${s.user}` : ''}` };
+    case 'no_session':
+      return { status: 'fail', detail: 'not logged in', fix: 'Run `crate login`, or send /login to your bot.' };
+    case 'expired':
+      return { status: 'fail', detail: `the session was revoked or expired${s.detail ? ` (${s.detail})` : ''}`, fix: 'Log in again: `crate login` or /login.' };
+    case 'offline':
+      return { status: 'warn', detail: `cannot reach Telegram${s.detail ? ` (${s.detail})` : ''}`, fix: 'Check the network; Crate keeps retrying.' };
+  }
+}
+
+/** The full list `crate doctor` runs. `includeBot: false` drops the Bot API lines (for /status: the bot is answering). */
+export function doctorChecks(
+  config: Config,
+  probes: DoctorProbes,
+  options: { apiRoot?: string; fetch?: typeof fetch; includeBot?: boolean } = {},
+): Check[] {
+  const checks: Check[] = [settingsCheck(config)];
+  const token = config.telegram.botToken;
+  if ((options.includeBot ?? true) && token) {
+    const target = { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) };
+    checks.push(botTokenCheck(target));
+    if (config.telegram.ownerId !== undefined) checks.push(ownerCheck(target, config.telegram.ownerId));
+  }
+  const unavailable = 'not checked (this build has no probe for it)';
+  checks.push(
+    probeCheck('Telegram session', probes.session ? async () => sessionResult(await probes.session!()) : null, unavailable),
+    probeCheck(
+      `External bot ${config.telegram.externalBot}`,
+      probes.resolveExternalBot
+        ? async () => {
+            try {
+              const bot = await probes.resolveExternalBot!();
+              return { status: 'ok', detail: `${bot.username} (id ${bot.id})` };
+            } catch (err) {
+              return { status: 'fail', detail: err instanceof Error ? err.message : String(err), fix: 'Check EXTERNAL_BOT_USERNAME and that the Telegram session works.' };
+            }
+          }
+        : null,
+      unavailable,
+    ),
+    probeCheck(
+      'Spotify',
+      probes.spotify
+        ? async () => {
+            const s = await probes.spotify!();
+            if (s.app === 'missing') return { status: 'fail', detail: 'no app credentials', fix: 'Set SPOTIFY_CLIENT_ID (developer.spotify.com/dashboard).' };
+            if (s.app === 'rejected') return { status: 'fail', detail: `Spotify refused the app credentials${s.detail ? ` (${s.detail})` : ''}`, fix: 'Check SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET.' };
+            if (s.user === 'missing') return { status: 'warn', detail: 'app OK, no user login: public playlists only (first 100 tracks)', fix: 'Run `crate spotify-login` or send /spotify.' };
+            if (s.user === 'expired') return { status: 'fail', detail: 'the stored Spotify login was revoked', fix: 'Log in again: `crate spotify-login` or /spotify.' };
+            return { status: 'ok', detail: 'app and user login OK' };
+          }
+        : null,
+      unavailable,
+    ),
+    folderCheck('Download folder', config.downloadFolder),
+    folderCheck('Data folder', config.dataDir, { minFreeBytes: 50 * 1024 * 1024, lowFreeBytes: 200 * 1024 * 1024 }),
+  );
+  return checks;
+}
+
+const LABEL: Record<CheckResult['status'], string> = { ok: 'OK  ', warn: 'WARN', fail: 'FAIL' };
+
+/** Runs the checks one after another (their output reads top to bottom) and prints them. */
+export async function runChecks(checks: Check[], out: NodeJS.WritableStream, signal?: AbortSignal): Promise<CheckResult[]> {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const results: CheckResult[] = [];
+  for (const check of checks) {
+    let result: CheckResult;
+    try {
+      result = await check.run(signal);
+    } catch (err) {
+      result = { status: 'fail', detail: err instanceof Error ? err.message : String(err) };
+    }
+    results.push(result);
+    out.write(`${LABEL[result.status]}  ${check.name.padEnd(width)}  ${result.detail}\n`);
+    if (result.status !== 'ok' && result.fix) {
+      for (const line of result.fix.split('\n')) out.write(`      ${' '.repeat(width)}  → ${line}\n`);
+    }
+  }
+  return results;
+}
+
+export interface DoctorCommandOptions {
+  /** Provided by src/main.ts; without it the session, external bot and Spotify lines are not checked. */
+  probes?: DoctorProbesFactory;
+  apiRoot?: string;
+  fetch?: typeof fetch;
+}
+
+export function createDoctorCommand(options: DoctorCommandOptions = {}): RegisterCommand {
+  return (program: Command, ctx: CliContext) => {
+    program
+      .command('doctor')
+      .description('Check everything `crate serve` needs, and say what to do about each problem')
+      .action(async () => {
+        const config = ctx.config();
+        const logger = ctx.logger();
+        const probes = options.probes ? await options.probes(config, logger) : {};
+        try {
+          const checks = doctorChecks(config, probes, { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+          const results = await runChecks(checks, ctx.stdout, ctx.shutdownSignal);
+          const failed = results.filter((r) => r.status === 'fail').length;
+          ctx.stdout.write(failed === 0 ? '\nAll good: `npm start` runs Crate.\n' : `\n${failed} check${failed === 1 ? '' : 's'} failed.\n`);
+          if (failed > 0) throw new CommanderError(1, 'crate.doctor', `${failed} checks failed`);
+        } finally {
+          await probes.close?.();
+        }
+      });
+  };
+}

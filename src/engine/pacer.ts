@@ -1,0 +1,197 @@
+import { MIN_MESSAGE_GAP_SECONDS } from '../config.js';
+import { SafetyStopError } from '../domain/errors.js';
+import { abortError } from './clock.js';
+import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './ports.js';
+
+export interface PacerOptions {
+  store: Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes'>;
+  clock: Clock;
+  /** Gap between messages (and inline queries) to the bot; raised to the 2 s floor whatever is passed. */
+  messageGapSeconds: number;
+  /** Gap between button clicks; never below 1 s. Smaller than the message gap so clicks don't slow the message cadence. */
+  clickGapSeconds?: number;
+  /** Messages (and inline queries) allowed in any 24 h; clicks are not counted. */
+  dailyBudget: number;
+  /** Largest random extra added to each gap, as a share of it (default 0.02, at most 1 s). */
+  jitterRatio?: number;
+  /** No two actions of any kind closer than this (default 250 ms). */
+  minSpacingMs?: number;
+  random?: () => number;
+  /** Told once per FloodWait when a caller has to wait for it (for `pacer_waiting` events). */
+  onWait?: (seconds: number, reason: string) => void;
+}
+
+export const MIN_CLICK_GAP_SECONDS = 1;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const FLOOD_KEY = 'pacer.floodUntil';
+/** Kinds that count as "a message" for the gap and the daily budget. */
+const MESSAGE_KINDS: OutgoingKind[] = ['message', 'inline'];
+/** Telegram's number is a minimum; a second more keeps us off the edge. */
+const FLOOD_MARGIN_MS = 1000;
+
+type Lane = 'message' | 'click';
+
+/**
+ * The one gate for every action sent to the external bot. Everything it knows is in the store
+ * (the `outgoing` table and the FloodWait end), so a restart never sends a burst: the gap is
+ * measured from the last real send, and a FloodWait still running is still honoured.
+ *
+ * Callers of the same lane are served first come, first served; the check and the record of a
+ * send happen in one synchronous step, so concurrent callers can never both pass one slot.
+ */
+export class Pacer implements MessagePacer {
+  readonly messageGapMs: number;
+  readonly clickGapMs: number;
+  private readonly jitterMaxMessage: number;
+  private readonly jitterMaxClick: number;
+  private readonly minSpacingMs: number;
+  private readonly random: () => number;
+  private readonly tails: Record<Lane, Promise<void>> = { message: Promise.resolve(), click: Promise.resolve() };
+  private readonly jitter: Record<Lane, number>;
+  private notifiedFloodUntil = 0;
+
+  constructor(private readonly o: PacerOptions) {
+    const gap = Number.isFinite(o.messageGapSeconds) ? o.messageGapSeconds : 0;
+    this.messageGapMs = Math.max(MIN_MESSAGE_GAP_SECONDS, gap) * 1000;
+    const click = o.clickGapSeconds ?? MIN_CLICK_GAP_SECONDS;
+    this.clickGapMs = Math.max(MIN_CLICK_GAP_SECONDS, Number.isFinite(click) ? click : 0) * 1000;
+    const ratio = Math.max(0, o.jitterRatio ?? 0.02);
+    this.jitterMaxMessage = Math.min(1000, this.messageGapMs * ratio);
+    this.jitterMaxClick = Math.min(1000, this.clickGapMs * ratio);
+    this.minSpacingMs = Math.max(0, o.minSpacingMs ?? 250);
+    this.random = o.random ?? Math.random;
+    this.jitter = { message: this.drawJitter('message'), click: this.drawJitter('click') };
+  }
+
+  async acquire(kind: OutgoingKind, options: { signal?: AbortSignal; trackId?: number } = {}): Promise<void> {
+    const lane: Lane = kind === 'click' ? 'click' : 'message';
+    const before = this.tails[lane];
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.tails[lane] = before.then(() => mine);
+    try {
+      await untilSettledOrAborted(before, options.signal);
+      await this.waitTurn(kind, lane, options.signal, options.trackId);
+    } finally {
+      release();
+    }
+  }
+
+  noteFloodWait(seconds: number): void {
+    const until = this.o.clock.now() + Math.max(0, seconds) * 1000 + FLOOD_MARGIN_MS;
+    if (until > this.floodUntil()) this.o.store.setSetting(FLOOD_KEY, String(Math.ceil(until)));
+  }
+
+  state(): PacerState {
+    const now = this.o.clock.now();
+    const flood = this.floodUntil();
+    const floodUntil = flood > now ? flood : null;
+    const recent = this.recent(now);
+    const nextMessageAt = Math.max(now, flood, this.earliest('message', recent));
+    const sentToday = this.o.store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS);
+    const dailyBudget = this.o.dailyBudget;
+    let describe: string;
+    if (floodUntil !== null) describe = `waiting ${formatSeconds(floodUntil - now)}: Telegram flood limit`;
+    else if (sentToday >= dailyBudget) describe = `daily message budget spent (${sentToday}/${dailyBudget}); ${this.budgetHint(now)}`;
+    else if (nextMessageAt > now) describe = `next message in ${formatSeconds(nextMessageAt - now)} (gap ${this.messageGapMs / 1000} s)`;
+    else describe = 'ready';
+    return { floodUntil, nextMessageAt, sentToday, dailyBudget, describe };
+  }
+
+  private async waitTurn(kind: OutgoingKind, lane: Lane, signal: AbortSignal | undefined, trackId: number | undefined): Promise<void> {
+    const { clock, store } = this.o;
+    for (;;) {
+      if (signal?.aborted) throw abortError(signal);
+      const now = clock.now();
+      const flood = this.floodUntil();
+      if (flood > now) {
+        if (flood > this.notifiedFloodUntil) {
+          this.notifiedFloodUntil = flood;
+          this.o.onWait?.(Math.ceil((flood - now) / 1000), 'Telegram flood limit');
+        }
+        await clock.sleep(flood - now, signal);
+        continue;
+      }
+      if (lane === 'message') {
+        const sent = store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS);
+        if (sent >= this.o.dailyBudget) {
+          throw new SafetyStopError(
+            'budget',
+            `Daily message budget reached (${sent}/${this.o.dailyBudget} in 24 h); ${this.budgetHint(now)}. Raise DAILY_MESSAGE_BUDGET only if you accept the risk to your account.`,
+          );
+        }
+      }
+      const earliest = this.earliest(lane, this.recent(now));
+      if (earliest > now) {
+        await clock.sleep(earliest - now, signal);
+        continue;
+      }
+      // Check and record in one synchronous step: no other caller can slip in between.
+      store.recordOutgoing(kind, now, trackId);
+      this.jitter[lane] = this.drawJitter(lane);
+      return;
+    }
+  }
+
+  /** Earliest time an action of this lane may go, given the recent sends (oldest first). */
+  private earliest(lane: Lane, recent: { kind: OutgoingKind; sentAt: number }[]): number {
+    let lastSame = -Infinity;
+    let lastAny = -Infinity;
+    for (const r of recent) {
+      lastAny = Math.max(lastAny, r.sentAt);
+      const rLane: Lane = r.kind === 'click' ? 'click' : 'message';
+      if (rLane === lane) lastSame = Math.max(lastSame, r.sentAt);
+    }
+    const gap = lane === 'message' ? this.messageGapMs : this.clickGapMs;
+    return Math.max(lastSame + gap + this.jitter[lane], lastAny + this.minSpacingMs);
+  }
+
+  private recent(now: number): { kind: OutgoingKind; sentAt: number }[] {
+    return this.o.store.outgoingTimes(now - this.messageGapMs - this.jitterMaxMessage - this.clickGapMs - this.minSpacingMs);
+  }
+
+  private floodUntil(): number {
+    const v = Number(this.o.store.getSetting(FLOOD_KEY) ?? 0);
+    return Number.isFinite(v) ? v : 0;
+  }
+
+  private drawJitter(lane: Lane): number {
+    return this.random() * (lane === 'message' ? this.jitterMaxMessage : this.jitterMaxClick);
+  }
+
+  private budgetHint(now: number): string {
+    const times = this.o.store.outgoingTimes(now - DAY_MS).filter((t) => MESSAGE_KINDS.includes(t.kind));
+    const excess = times.length - this.o.dailyBudget;
+    const freeing = times[Math.max(0, excess)];
+    if (!freeing) return 'sending resumes later';
+    return `the next message may go in ${formatSeconds(freeing.sentAt + DAY_MS - now)}`;
+  }
+}
+
+/** "42 s" (up to 119 s), "7 min 5 s", "3 h 12 min". */
+export function formatSeconds(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  const m = Math.floor((s % 3600) / 60);
+  return `${Math.floor(s / 3600)} h${m ? ` ${m} min` : ''}`;
+}
+
+function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+    );
+  });
+}

@@ -1,0 +1,169 @@
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AudioFacts, JobRecord, TrackRecord } from '../domain/job.js';
+import type { TrackInfo } from '../domain/track.js';
+import type { JobStore, Library } from '../engine/ports.js';
+import type { Logger } from '../logger.js';
+import type { FileFacts, RequestedTrack } from '../matching/types.js';
+import { verifyFile, type Verdict } from '../matching/verify.js';
+import { writeM3u8, type M3uEntry } from './m3u.js';
+import { playlistDir, trackPath } from './path-template.js';
+import { readFlacFacts, type FlacFacts } from './read-flac.js';
+import { sanitizeComponent } from './sanitize.js';
+import { linkOrCopy, moveIntoPlace } from './store-file.js';
+
+export interface FsLibraryOptions {
+  store: Pick<JobStore, 'findDoneTrack'>;
+  /** Reads a file's own tags and STREAMINFO (music-metadata by default). */
+  readFacts?: (file: string) => Promise<FlacFacts>;
+  verify?: (request: RequestedTrack, pickedRow: string | null, facts: FileFacts) => Verdict;
+  logger?: Logger;
+}
+
+const PARTIAL_DIR = '.crate-partial';
+const QUARANTINE_DIR = '_quarantine';
+
+/**
+ * The library on disk: names from the job's template, verification against the FLAC's own tags
+ * before a file gets a track's name, quarantine for the rest, one download per track across
+ * playlists (hard links), and the playlist's m3u8.
+ */
+export class FsLibrary implements Library {
+  private readonly readFacts: (file: string) => Promise<FlacFacts>;
+  private readonly verify: NonNullable<FsLibraryOptions['verify']>;
+
+  constructor(private readonly o: FsLibraryOptions) {
+    this.readFacts = o.readFacts ?? readFlacFacts;
+    this.verify = o.verify ?? verifyFile;
+  }
+
+  plannedPath(job: JobRecord, track: TrackInfo): string {
+    return trackPath(
+      {
+        outputDir: job.options.outputDir,
+        playlistName: job.name,
+        // Positions run up to start-from + count - 1: pad them all to the same width.
+        playlistSize: job.total + Math.max(0, (job.options.startFrom ?? 1) - 1),
+        template: job.options.fileTemplate,
+        organizeBy: job.options.organizeBy,
+        yearFolders: job.options.yearFolders,
+      },
+      track,
+    );
+  }
+
+  async accept(job: JobRecord, track: TrackRecord, downloadedPath: string) {
+    let facts: FlacFacts;
+    try {
+      facts = await this.readFacts(downloadedPath);
+    } catch (err) {
+      throw new Error(`Cannot read the downloaded file ${downloadedPath}`, { cause: err });
+    }
+    if (!facts.ok) {
+      const q = await this.quarantine(job, track, downloadedPath);
+      return { kind: 'quarantined' as const, path: q, reason: facts.reason, audio: null };
+    }
+    const audio: AudioFacts = { ...facts.audio, quality: job.options.quality };
+    const verdict = this.verify(requestOf(track), track.pickedRow, facts.tags);
+    if (!verdict.ok) {
+      const q = await this.quarantine(job, track, downloadedPath);
+      return { kind: 'quarantined' as const, path: q, reason: verdict.reason, audio };
+    }
+    const finalPath = await moveIntoPlace(downloadedPath, this.plannedPath(job, track));
+    return { kind: 'stored' as const, path: finalPath, audio };
+  }
+
+  async findExisting(track: TrackInfo, job?: JobRecord): Promise<{ path: string; audio: AudioFacts | null } | null> {
+    const done = this.o.store.findDoneTrack({ spotifyId: track.spotifyId, isrc: track.isrc });
+    if (done?.filePath && (await intact(done.filePath, done.audio?.sizeBytes ?? null))) return { path: done.filePath, audio: done.audio };
+    if (!job) return null;
+    // A file already at the planned name (an earlier run before `crate reset`, another tool): keep it if its tags agree.
+    const planned = this.plannedPath(job, track);
+    try {
+      const facts = await this.readFacts(planned);
+      if (facts.ok && this.verify(requestOf(track), null, facts.tags).ok) {
+        return { path: planned, audio: { ...facts.audio, quality: null } };
+      }
+    } catch {
+      // Not there or not readable: download it.
+    }
+    return null;
+  }
+
+  async linkExisting(job: JobRecord, track: TrackRecord, existingPath: string): Promise<string> {
+    return linkOrCopy(existingPath, this.plannedPath(job, track));
+  }
+
+  async writePlaylist(job: JobRecord, tracks: TrackRecord[]): Promise<string | null> {
+    const entries: M3uEntry[] = tracks
+      .filter((t) => (t.state === 'done' || t.state === 'skipped') && t.filePath)
+      .sort((a, b) => a.position - b.position)
+      .map((t) => ({ path: t.filePath!, durationMs: t.audio?.durationMs ?? t.durationMs, artists: t.artists, title: t.title }));
+    if (entries.length === 0) return null;
+    const file = this.playlistFile(job);
+    await writeM3u8(file, entries);
+    return file;
+  }
+
+  /** `<Playlist>.m3u8` in the playlist's folder when organised by playlist, else in the output folder. */
+  playlistFile(job: JobRecord): string {
+    const dir = job.options.organizeBy === 'playlist' ? playlistDir(job.options.outputDir, job.name) : path.resolve(job.options.outputDir);
+    return path.join(dir, sanitizeComponent(job.name, { extension: '.m3u8' }));
+  }
+
+  async downloadPath(job: JobRecord, track: TrackRecord): Promise<string> {
+    const dir = this.partialDir(job);
+    await mkdir(dir, { recursive: true });
+    return path.join(dir, `track-${track.id}.flac`);
+  }
+
+  async acceptQuarantined(job: JobRecord, track: TrackRecord): Promise<{ path: string; audio: AudioFacts | null }> {
+    if (!track.quarantinePath) throw new Error(`Track ${track.id} has no quarantined file`);
+    let audio: AudioFacts | null = track.audio;
+    try {
+      const facts = await this.readFacts(track.quarantinePath);
+      if (facts.ok) audio = { ...facts.audio, quality: track.audio?.quality ?? job.options.quality };
+    } catch {
+      // The owner vouches for it; facts are a nicety.
+    }
+    const finalPath = await moveIntoPlace(track.quarantinePath, this.plannedPath(job, track));
+    return { path: finalPath, audio };
+  }
+
+  async discardDownloads(job: JobRecord): Promise<void> {
+    await rm(this.partialDir(job), { recursive: true, force: true });
+    // Remove the shared folder too once no job has anything left in it.
+    await rmdir(path.join(path.resolve(job.options.outputDir), PARTIAL_DIR)).catch(() => {});
+  }
+
+  private partialDir(job: JobRecord): string {
+    return path.join(path.resolve(job.options.outputDir), PARTIAL_DIR, `job-${job.id}`);
+  }
+
+  private async quarantine(job: JobRecord, track: TrackRecord, file: string): Promise<string> {
+    const dest = path.join(playlistDir(job.options.outputDir, job.name), QUARANTINE_DIR, path.basename(this.plannedPath(job, track)));
+    const q = await moveIntoPlace(file, dest);
+    this.o.logger?.warn({ trackId: track.id, path: q }, 'file quarantined');
+    return q;
+  }
+}
+
+function requestOf(track: TrackInfo & { id?: number }): RequestedTrack {
+  return {
+    id: String(track.id ?? track.spotifyId ?? track.position),
+    artists: track.artists,
+    title: track.title,
+    album: track.album,
+    durationMs: track.durationMs,
+    isrc: track.isrc,
+  };
+}
+
+async function intact(file: string, expectedSize: number | null): Promise<boolean> {
+  try {
+    const st = await stat(file);
+    return st.isFile() && (expectedSize === null || st.size === expectedSize);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Reads FLAC files: tags (Vorbis comments) and STREAMINFO through music-metadata, plus our own
+ * end-of-file check that the audio is complete. Folder scans reuse a tag cache keyed by
+ * path + size + mtime, so a library of thousands of files is read once.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseFile } from 'music-metadata';
+import { checkFlacIntegrity } from './flac-frames.js';
+
+export interface FlacTags {
+  /** ARTIST values (one per tag, as written); [] when none. */
+  artists: string[];
+  /** The artist credit as one string (ARTIST joined, or ALBUMARTIST when there is no ARTIST). */
+  artist: string | null;
+  title: string | null;
+  album: string | null;
+  isrc: string | null;
+  year: number | null;
+  durationMs: number | null;
+  bitDepth: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+}
+
+export class FlacReadError extends Error {
+  override readonly name = 'FlacReadError';
+  constructor(
+    readonly file: string,
+    readonly kind: 'not_flac' | 'truncated' | 'unreadable',
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path.basename(file)}: ${kind === 'not_flac' ? `not a FLAC file (${reason})` : reason}`, options);
+  }
+}
+
+/** Reads one FLAC's tags and stream facts; throws FlacReadError for non-FLAC, truncated or unreadable files. */
+export async function readFlacTags(file: string, options: { checkComplete?: boolean } = {}): Promise<FlacTags> {
+  let meta: Awaited<ReturnType<typeof parseFile>>;
+  try {
+    meta = await parseFile(file, { duration: false, skipCovers: true });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new FlacReadError(file, 'unreadable', message, { cause: err });
+    throw new FlacReadError(file, 'not_flac', message, { cause: err });
+  }
+  if (meta.format.container !== 'FLAC') {
+    throw new FlacReadError(file, 'not_flac', `it is ${meta.format.container ?? 'an unknown format'}${meta.format.codec ? ` (${meta.format.codec})` : ''}`);
+  }
+  if (options.checkComplete !== false) {
+    const integrity = await checkFlacIntegrity(file);
+    if (!integrity.ok) throw new FlacReadError(file, integrity.kind, integrity.reason);
+  }
+  const c = meta.common;
+  const artists = (c.artists ?? (c.artist ? [c.artist] : [])).filter((a) => a.trim() !== '');
+  const artist = artists.length > 0 ? artists.join(', ') : (c.albumartist ?? null);
+  return {
+    artists,
+    artist,
+    title: c.title ?? null,
+    album: c.album ?? null,
+    isrc: c.isrc?.[0]?.trim() || null,
+    year: c.year ?? null,
+    durationMs: typeof meta.format.duration === 'number' ? Math.round(meta.format.duration * 1000) : null,
+    bitDepth: meta.format.bitsPerSample ?? null,
+    sampleRate: meta.format.sampleRate ?? null,
+    channels: meta.format.numberOfChannels ?? null,
+  };
+}
+
+export type CachedScan = { ok: true; tags: FlacTags } | { ok: false; kind: FlacReadError['kind']; reason: string };
+
+/** Where scans keep what they read (SQLite in production: src/db/tag-cache-store.ts). */
+export interface TagCache {
+  get(file: string, size: number, mtimeMs: number): CachedScan | undefined;
+  set(file: string, size: number, mtimeMs: number, value: CachedScan): void;
+}
+
+export interface ScannedFile {
+  path: string;
+  /** Path relative to the scanned folder, for display. */
+  relPath: string;
+  sizeBytes: number;
+  tags: FlacTags | null;
+  /** Why the file could not be used (not FLAC, truncated...), or null. */
+  error: string | null;
+}
+
+export interface ScanOptions {
+  cache?: TagCache;
+  signal?: AbortSignal;
+  /** Files read at once (default 8). */
+  concurrency?: number;
+}
+
+/** Every *.flac under `dir` (recursively; `.part` downloads and hidden folders skipped), with tags. */
+export async function scanFolder(dir: string, options: ScanOptions = {}): Promise<{ files: ScannedFile[]; cacheHits: number }> {
+  const paths = await listFlacs(dir);
+  const files: ScannedFile[] = new Array(paths.length);
+  let cacheHits = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      options.signal?.throwIfAborted();
+      const i = next++;
+      const file = paths[i]!;
+      const st = await stat(file);
+      const mtimeMs = Math.floor(st.mtimeMs);
+      let result = options.cache?.get(file, st.size, mtimeMs);
+      if (result) cacheHits++;
+      else {
+        try {
+          result = { ok: true, tags: await readFlacTags(file) };
+        } catch (err) {
+          if (!(err instanceof FlacReadError)) throw err;
+          result = { ok: false, kind: err.kind, reason: err.kind === 'not_flac' ? `not a FLAC file (${err.reason})` : err.reason };
+        }
+        // Unreadable (permissions, vanished) is not a fact about the file's bytes: do not cache it.
+        if (result.ok || result.kind !== 'unreadable') options.cache?.set(file, st.size, mtimeMs, result);
+      }
+      files[i] = {
+        path: file,
+        relPath: path.relative(dir, file),
+        sizeBytes: st.size,
+        tags: result.ok ? result.tags : null,
+        error: result.ok ? null : result.reason,
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, paths.length)) }, worker));
+  return { files, cacheHits };
+}
+
+async function listFlacs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    const entries = await readdir(d, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const full = path.join(d, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && /\.flac$/i.test(e.name)) out.push(full);
+    }
+  };
+  await walk(dir);
+  return out;
+}

@@ -1,0 +1,378 @@
+/**
+ * The one listener on the bot chat. Several tracks are in flight at once, so every incoming
+ * message has to be given to the right conversation:
+ * - an edit of a message a conversation already owns (its menu, its "wait" message) goes to it;
+ * - a reply that quotes our request goes to that request;
+ * - other new menus / quality menus / notices go to the conversation that has waited longest for
+ *   that kind of reply (the bot answers actions in order);
+ * - documents can come late and out of order, so they are attributed globally by content across
+ *   every conversation that wants a file (the matcher's attribution), never first-come. A document
+ *   nobody fits is kept as an orphan for a while (a retried request may claim it) and never saved
+ *   as someone else's.
+ * GramJS never catches up on missed updates, so while anyone waits the router also polls the
+ * chat (messages after the oldest waiting request, and re-reads of owned messages for edits);
+ * every message version is processed once, whichever way it came.
+ */
+import type { Logger } from '../logger.js';
+import type { TrackInfo } from '../domain/track.js';
+import type { BotMessage, TelegramGateway } from '../domain/telegram.js';
+import { FloodWaitError, SessionExpiredError, errorMessage } from '../domain/errors.js';
+import { classifyReply, type BotReply } from './protocol.js';
+import type { FileAttribution, FileCandidate, ProtocolMatcher } from './matcher.js';
+import type { Clock } from '../engine/ports.js';
+import { systemClock } from '../engine/clock.js';
+import { Conversation, type ConversationHost, type Expectation, type Routed } from './conversation.js';
+import { relatedness } from './relatedness.js';
+
+export { Conversation, isReplyTimeout, type Expectation, type Routed } from './conversation.js';
+export { relatedness } from './relatedness.js';
+
+type ReplyKind = BotReply['kind'];
+
+// A quality menu is only taken as an edit of our own menu (or quoting us): a stray one would make
+// us click someone else's quality and wait for their file.
+const ACCEPTS: Record<Expectation, ReplyKind[]> = {
+  request: ['menu', 'not_found', 'wait'],
+  row: ['quality', 'wait'],
+  quality: ['wait'],
+  page: ['menu', 'not_found'],
+};
+const POLL_PAGE_SIZE = 50;
+const POLL_PAGES = 4;
+
+/** Notices that can answer any action; they go to whoever waited longest. */
+const ANY_ACTION: ReplyKind[] = ['promo', 'safety', 'unknown'];
+
+export interface ReplyRouterOptions {
+  logger: Logger;
+  matcher: ProtocolMatcher;
+  /** Poll the chat this often while anyone waits; 0 turns polling off. */
+  pollIntervalMs?: number;
+  /**
+   * How long a conversation that gave up still claims a late menu that is clearly its own (its
+   * track's words, not the live waiter's), so the late answer is not taken by the next request.
+   */
+  lateMenuMs?: number;
+  /** How many unattributed documents to keep for late claims. */
+  orphanLimit?: number;
+  onFloodWait?: (seconds: number) => void;
+  /** Time for reply timeouts (scaled or virtual in tests and benchmarks). */
+  clock?: Clock;
+}
+
+interface Orphan {
+  message: BotMessage;
+  at: number;
+}
+
+/** A conversation that closed while waiting for a menu. */
+interface Ghost {
+  track: TrackInfo;
+  kind: Expectation;
+  afterId: number;
+  seq: number;
+  expiresAt: number;
+}
+
+export class ReplyRouter implements ConversationHost {
+  private readonly conversations = new Set<Conversation>();
+  private unsubscribe: (() => void) | null = null;
+  private seq = 0;
+  private keySeq = 0;
+  private lastSeenId = 0;
+  /** Last version of each message we processed, so events and polls never deliver twice. */
+  private readonly seen = new Map<number, string>();
+  /** Documents already given to a conversation: never given to another. */
+  private readonly claimed = new Set<number>();
+  private readonly orphans: Orphan[] = [];
+  private ghosts: Ghost[] = [];
+  /** Messages owned by conversations that closed: their later edits are not anyone's new reply. */
+  private readonly retired = new Set<number>();
+  private pollStop: AbortController | null = null;
+  private polling = false;
+  private readonly log: Logger;
+  readonly clock: Clock;
+
+  constructor(
+    private readonly gateway: TelegramGateway,
+    private readonly options: ReplyRouterOptions,
+  ) {
+    this.log = options.logger.child({ component: 'lossless-router' });
+    this.clock = options.clock ?? systemClock;
+  }
+
+  open(track: TrackInfo, echo: string[] = []): Conversation {
+    this.start();
+    const conv = new Conversation(this, `c${++this.keySeq}`, track, echo);
+    this.conversations.add(conv);
+    return conv;
+  }
+
+  /** Unsubscribes and stops polling; open conversations just time out. */
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.stopPolling();
+  }
+
+  /** Processes one message from any source (event, poll, history read); duplicates are dropped. */
+  ingest(message: BotMessage, how: 'new' | 'edited'): void {
+    const version = fingerprint(message);
+    if (this.seen.get(message.id) === version) return;
+    this.seen.set(message.id, version);
+    if (this.seen.size > 5000) this.seen.delete(this.seen.keys().next().value!);
+    this.noteId(message.id);
+
+    const owner = this.ownerOf(message.id);
+    if (owner) {
+      if (message.document !== null && this.claimed.has(message.id)) return;
+      const reply = classifyReply(message, { echo: owner.echo });
+      if (reply.kind === 'own') return;
+      if (reply.kind === 'document') this.claimed.add(message.id);
+      // An owned message answering the current action consumes the expectation.
+      else owner.expectation = null;
+      owner.deliver({ message, reply, how: how === 'new' ? 'new' : 'edited' });
+      return;
+    }
+
+    const reply = classifyReply(message);
+    if (reply.kind === 'document') {
+      if (!this.claimed.has(message.id)) this.attributeDocuments([message]);
+      return;
+    }
+    // Our own messages are replies to nobody (an inline result is claimed by id once sent).
+    if (reply.kind === 'own' || message.out) return;
+    if (this.retired.has(message.id)) {
+      this.log.debug({ messageId: message.id, kind: reply.kind }, 'edit of a finished request; ignored');
+      return;
+    }
+    const target = this.routeReply(message, reply);
+    if (target === 'late') {
+      this.log.info({ messageId: message.id }, 'late menu of a request that already gave up; ignored');
+      return;
+    }
+    if (!target) {
+      this.log.info({ messageId: message.id, kind: reply.kind, text: textOf(reply) }, 'bot message nobody was waiting for; ignored');
+      return;
+    }
+    target.expectation = null;
+    target.own(message.id);
+    target.deliver({ message, reply: classifyReply(message, { echo: target.echo }), how });
+  }
+
+  /**
+   * Documents found in history (after a restart): attributed globally like live ones. Returns the
+   * one given to `conv`, if any.
+   */
+  claimFromHistory(conv: Conversation, messages: BotMessage[]): Routed | null {
+    const isDoc = (m: BotMessage) => classifyReply(m).kind === 'document';
+    const docs = messages.filter((m) => isDoc(m) && !this.claimed.has(m.id));
+    for (const m of docs) this.seen.set(m.id, fingerprint(m));
+    // Anything else goes the normal way: a reply newer than a live request may be its answer,
+    // older ones fit nobody's expectation and are dropped.
+    for (const m of messages) if (!isDoc(m)) this.ingest(m, 'new');
+    if (docs.length === 0) return null;
+    let mine: Routed | null = null;
+    this.attributeDocuments(docs, (target, routed) => {
+      if (target === conv && !mine) {
+        mine = { ...routed, how: 'history' };
+        return true;
+      }
+      return false;
+    });
+    return mine;
+  }
+
+  /** Marks a document message as taken (e.g. read back by id on resume). */
+  claim(messageId: number): boolean {
+    if (this.claimed.has(messageId)) return false;
+    this.claimed.add(messageId);
+    return true;
+  }
+
+  reconsiderOrphans(): void {
+    if (this.orphans.length === 0 || !this.unsubscribe) return;
+    const pending = this.orphans.splice(0, this.orphans.length);
+    this.attributeDocuments(pending.map((o) => o.message));
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  noteId(id: number): void {
+    if (id > this.lastSeenId) this.lastSeenId = id;
+  }
+
+  release(conv: Conversation): void {
+    this.conversations.delete(conv);
+    for (const id of conv.ownedIds) this.retired.add(id);
+    if (this.retired.size > 5000) this.retired.delete(this.retired.values().next().value!);
+    const e = conv.expectation;
+    const lateMenuMs = this.options.lateMenuMs ?? 600_000;
+    if (e && (e.kind === 'request' || e.kind === 'page') && lateMenuMs > 0) {
+      this.ghosts.push({ track: conv.expected, kind: e.kind, afterId: e.afterId, seq: e.seq, expiresAt: this.clock.now() + lateMenuMs });
+    }
+    if (![...this.conversations].some((c) => c.waiting)) this.stopPolling();
+  }
+
+  /** Someone started waiting: make sure polling runs. */
+  wake(): void {
+    const interval = this.options.pollIntervalMs ?? 0;
+    if (interval <= 0 || this.pollStop) return;
+    const stop = new AbortController();
+    this.pollStop = stop;
+    void (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await this.clock.sleep(interval, stop.signal);
+        } catch {
+          return;
+        }
+        if (![...this.conversations].some((c) => c.waiting)) break;
+        await this.poll();
+      }
+      if (this.pollStop === stop) this.pollStop = null;
+    })();
+  }
+
+  /** Subscribes to the chat (done by the first `open`; call it earlier to collect files from the start). */
+  start(): void {
+    if (this.unsubscribe) return;
+    this.unsubscribe = this.gateway.onMessage((message, kind) => {
+      try {
+        this.ingest(message, kind);
+      } catch (err) {
+        this.log.error({ err, messageId: message.id }, 'failed to route a bot message');
+      }
+    });
+  }
+
+  private ownerOf(messageId: number): Conversation | null {
+    for (const c of this.conversations) if (c.ownedIds.has(messageId)) return c;
+    return null;
+  }
+
+  private routeReply(message: BotMessage, reply: BotReply): Conversation | 'late' | null {
+    const open = [...this.conversations].filter((c) => !c.closed);
+    if (message.replyToMessageId !== null) {
+      const quoted = open.find((c) => c.sentIds.has(message.replyToMessageId!));
+      if (quoted) return quoted;
+    }
+    const accepts = (kind: Expectation) => ANY_ACTION.includes(reply.kind) || ACCEPTS[kind].includes(reply.kind);
+    const live = open
+      .filter((c) => c.expectation !== null && c.expectation.afterId < message.id && accepts(c.expectation.kind))
+      .sort((a, b) => a.expectation!.seq - b.expectation!.seq);
+    if (reply.kind !== 'menu' && reply.kind !== 'quality') return live[0] ?? null;
+
+    // Menus answer in order, but one may be late for a request that gave up: give a menu to the
+    // waiter whose track it is most about (oldest first on ties), and to the oldest live waiter
+    // when it is about nobody (e.g. another script than Spotify's). A quality menu may name its
+    // row in its text; only live waiters compete for it.
+    const now = this.clock.now();
+    this.ghosts = this.ghosts.filter((g) => g.expiresAt > now);
+    const rows = reply.kind === 'menu' ? reply.trackIndexes.map((i) => reply.buttons[i]!.text) : [message.text];
+    const ghosts = reply.kind === 'menu' ? this.ghosts : [];
+    type Cand = { seq: number; score: number; conv: Conversation | null; ghost: Ghost | null };
+    const cands: Cand[] = [
+      ...live.map((c) => ({ seq: c.expectation!.seq, score: relatedness(c.expected, rows), conv: c, ghost: null })),
+      ...ghosts
+        .filter((g) => g.afterId < message.id && accepts(g.kind))
+        .map((g) => ({ seq: g.seq, score: relatedness(g.track, rows), conv: null, ghost: g })),
+    ];
+    const best = cands.reduce<Cand | null>((acc, c) => (acc === null || c.score > acc.score || (c.score === acc.score && c.seq < acc.seq) ? c : acc), null);
+    if (!best || best.score === 0) return live[0] ?? null;
+    if (best.ghost) {
+      this.ghosts = this.ghosts.filter((g) => g !== best.ghost);
+      return 'late';
+    }
+    return best.conv;
+  }
+
+  /**
+   * Runs the matcher's global attribution for these documents against every conversation that
+   * wants a file. `take` lets a caller intercept a delivery (history reads).
+   */
+  private attributeDocuments(messages: BotMessage[], take?: (target: Conversation, routed: Routed) => boolean): void {
+    const wanting = [...this.conversations].filter((c) => c.wantsFile && !c.closed);
+    const files = messages.map((m) => m.document!);
+    let assigned: FileAttribution[] = files.map(() => ({ key: null, closest: null, reason: 'nobody is waiting for a file' }));
+    if (wanting.length > 0) {
+      const candidates: FileCandidate[] = wanting.map((c) => ({ key: c.key, track: c.expected, pickedRow: c.pickedRow }));
+      try {
+        assigned = this.options.matcher.attribute(candidates, files);
+      } catch (err) {
+        this.log.error({ err }, 'file attribution failed; files kept as orphans');
+      }
+    }
+    messages.forEach((message, i) => {
+      const verdict = assigned[i];
+      const key = verdict?.key ?? null;
+      const target = key === null ? undefined : wanting.find((c) => c.key === key);
+      if (!target) {
+        this.log.info(
+          { messageId: message.id, file: message.document?.fileName ?? null, reason: verdict?.reason ?? null },
+          'document fits no pending request; not taken',
+        );
+        const closest = verdict?.closest ? wanting.find((c) => c.key === verdict.closest) : undefined;
+        closest?.noteSuspect(message);
+        this.keepOrphan(message);
+        return;
+      }
+      this.claimed.add(message.id);
+      target.own(message.id);
+      const routed: Routed = { message, reply: classifyReply(message), how: 'attributed' };
+      if (take && take(target, routed)) return;
+      target.deliver(routed);
+    });
+  }
+
+  private keepOrphan(message: BotMessage): void {
+    if (this.orphans.some((o) => o.message.id === message.id)) return;
+    this.orphans.push({ message, at: this.clock.now() });
+    const limit = this.options.orphanLimit ?? 50;
+    while (this.orphans.length > limit) this.orphans.shift();
+  }
+
+  private stopPolling(): void {
+    this.pollStop?.abort();
+    this.pollStop = null;
+  }
+
+  private async poll(): Promise<void> {
+    const waiting = [...this.conversations].filter((c) => c.waiting);
+    if (waiting.length === 0 || this.polling) return;
+    this.polling = true;
+    try {
+      // Read from the oldest request still waiting, not from the newest id seen: an event that
+      // was missed sits below later ones that did arrive. Seen versions are dropped by ingest.
+      const sent = waiting.flatMap((c) => [...c.sentIds]);
+      let minId = sent.length > 0 ? Math.min(...sent) : this.lastSeenId;
+      for (let page = 0; page < POLL_PAGES; page++) {
+        const fresh = await this.gateway.history({ minId, limit: POLL_PAGE_SIZE });
+        for (const m of fresh) this.ingest(m, 'new');
+        if (fresh.length < POLL_PAGE_SIZE) break;
+        minId = Math.max(minId, ...fresh.map((m) => m.id));
+      }
+      const owned = [...new Set(waiting.flatMap((c) => [...c.ownedIds]))].filter((id) => !this.claimed.has(id)).slice(-50);
+      if (owned.length > 0) {
+        const again = await this.gateway.getMessages(owned);
+        for (const m of again) if (m) this.ingest(m, 'edited');
+      }
+    } catch (err) {
+      if (err instanceof FloodWaitError) this.options.onFloodWait?.(err.seconds);
+      if (err instanceof SessionExpiredError) for (const c of this.conversations) c.fail(err);
+      this.log.warn({ err: errorMessage(err) }, 'polling the bot chat failed');
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function fingerprint(m: BotMessage): string {
+  return [m.editDate ?? 0, m.media, m.document?.id ?? '', m.text, m.buttons.map((b) => b.text).join('|')].join('§');
+}
+
+function textOf(reply: BotReply): string | null {
+  return 'text' in reply ? reply.text : null;
+}

@@ -1,0 +1,84 @@
+import { TelegramClient } from 'telegram';
+import { StringSession } from 'telegram/sessions/index.js';
+import { requireSettings, type Config } from '../config.js';
+import { UserError } from '../domain/errors.js';
+import type { TelegramGateway } from '../domain/telegram.js';
+import type { Logger } from '../logger.js';
+import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
+import { createGramjsLogger } from './gramjs-logger.js';
+import { loadSession, sessionFilePath } from './session-file.js';
+import { UnavailableGateway } from './unavailable-gateway.js';
+
+export interface CreateClientOptions {
+  /** A saved StringSession, or '' for a fresh login. */
+  session: string;
+  logger?: Logger;
+}
+
+/**
+ * A GramJS client the way Crate needs it: no flood wait is ever slept through silently
+ * (floodSleepThreshold 0: the engine's pacer handles every wait), and GramJS never prints to
+ * stdout (its logger bridges to ours at debug level). Does not connect.
+ */
+export function createTelegramClient(config: Config, options: CreateClientOptions): TelegramClient {
+  requireSettings(config, ['telegramUser']);
+  const { apiId, apiHash } = config.telegram;
+  if (apiId === undefined || apiHash === undefined) throw new Error('unreachable: requireSettings checked the api id');
+  let session: StringSession;
+  try {
+    session = new StringSession(options.session);
+  } catch (err) {
+    throw new UserError(
+      `The saved Telegram session in ${sessionFilePath(config.dataDir)} is damaged.`,
+      'Log in again with `crate login` (or /login in the control bot).',
+      { cause: err },
+    );
+  }
+  const client = new TelegramClient(session, apiId, apiHash, {
+    connectionRetries: 5,
+    retryDelay: 2_000,
+    autoReconnect: true,
+    floodSleepThreshold: 0,
+    baseLogger: createGramjsLogger(options.logger),
+    deviceModel: 'Crate',
+    appVersion: '0.1.0',
+  });
+  client.floodSleepThreshold = 0;
+  return client;
+}
+
+export interface GatewayFromConfigOptions {
+  polling?: Partial<PollingOptions>;
+}
+
+/**
+ * The gateway the service uses. With no saved session (or missing api settings) it returns a
+ * gateway whose status() is 'no_session' and whose calls fail with SessionExpiredError, so the
+ * service still starts and the owner can log in from the control bot. After a login, build a
+ * new gateway with this function.
+ */
+export async function createGatewayFromConfig(
+  config: Config,
+  logger: Logger,
+  options: GatewayFromConfigOptions = {},
+): Promise<TelegramGateway> {
+  if (config.telegram.apiId === undefined || config.telegram.apiHash === undefined) {
+    return new UnavailableGateway('TELEGRAM_API_ID and TELEGRAM_API_HASH are not set (my.telegram.org → API development tools)');
+  }
+  const session = await loadSession(config.dataDir, logger);
+  if (session === null) return new UnavailableGateway('not logged in: run `crate login` or send /login to the control bot');
+  let client: TelegramClient;
+  try {
+    client = createTelegramClient(config, { session, logger });
+  } catch (err) {
+    if (err instanceof UserError) return new UnavailableGateway(err.message);
+    throw err;
+  }
+  return new GramjsGateway(client, {
+    botUsername: config.telegram.externalBot,
+    logger,
+    download: { parallelParts: config.downloadParallelParts },
+    // Files can come minutes after a request: keep polling briskly for the response timeout and a bit.
+    polling: { activeWindowMs: (config.responseTimeoutSeconds + 60) * 1000, ...options.polling },
+  });
+}

@@ -1,0 +1,495 @@
+import bigInt from 'big-integer';
+import { Api, type TelegramClient } from 'telegram';
+import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
+import { EditedMessage } from 'telegram/events/EditedMessage.js';
+import type { Logger } from '../logger.js';
+import { SessionExpiredError, FloodWaitError } from '../domain/errors.js';
+import type {
+  BotMessage,
+  DownloadOptions,
+  DownloadResult,
+  IncomingHandler,
+  InlineResultInfo,
+  SessionStatus,
+  TelegramGateway,
+} from '../domain/telegram.js';
+import { documentOf, toBotMessage, toInlineResult } from './convert.js';
+import { downloadDocumentInParts } from './downloader.js';
+import { mapTelegramError, rpcErrorCode, withTelegramErrors } from './errors.js';
+import { DeliveryLedger } from './delivery-ledger.js';
+
+export interface PollingOptions {
+  /** Gap between polls of the bot chat while we expect replies (after a send, click or inline query). */
+  activeIntervalMs: number;
+  /** Gap between polls when nothing was sent for `activeWindowMs` (a safety net for very late files). */
+  idleIntervalMs: number;
+  /** How long after our last request to the bot we keep polling at the active pace. */
+  activeWindowMs: number;
+  /** Messages read per poll (the newest ones; edits among them are noticed too). At most 100. */
+  pageSize: number;
+}
+
+export interface GramjsGatewayOptions {
+  /** The external bot, e.g. "@LosslessRobot"; resolved lazily when a call needs it. */
+  botUsername: string;
+  logger: Logger;
+  /** Defaults for downloads; per-call options win. */
+  download?: Pick<DownloadOptions, 'parallelParts' | 'partSize'>;
+  polling?: Partial<PollingOptions>;
+  now?: () => number;
+}
+
+const DEFAULT_POLLING: PollingOptions = {
+  activeIntervalMs: 5_000,
+  idleIntervalMs: 60_000,
+  activeWindowMs: 10 * 60_000,
+  pageSize: 50,
+};
+
+/** Pages read at most when `history()` has to walk back to `minId`. */
+const HISTORY_MAX_PAGES = 10;
+
+interface ResolvedBot {
+  id: bigInt.BigInteger;
+  username: string;
+  inputPeer: Api.InputPeerUser;
+  inputUser: Api.InputUser;
+}
+
+/**
+ * TelegramGateway over GramJS. Takes an already-built TelegramClient (tests hand in one whose
+ * `invoke` is faked), talks raw TL requests so every call is visible and mapped, and converts
+ * every GramJS object to plain data before it leaves this class.
+ *
+ * Incoming messages come from two sources that are merged and deduplicated: GramJS's
+ * NewMessage/EditedMessage events, and polling of the bot chat (GramJS's catchUp() is an empty
+ * TODO, so updates lost in a disconnect never arrive as events).
+ */
+export class GramjsGateway implements TelegramGateway {
+  private readonly logger: Logger;
+  private readonly polling: PollingOptions;
+  private readonly now: () => number;
+  private readonly handlers = new Set<IncomingHandler>();
+  private readonly ledger = new DeliveryLedger();
+  private bot: ResolvedBot | null = null;
+  private resolving: Promise<ResolvedBot> | null = null;
+  private connected = false;
+  private lastActivityAt = Number.NEGATIVE_INFINITY;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private pollInFlight: Promise<void> | null = null;
+  private pollPausedUntil = 0;
+  private pollStopped = false;
+  private readonly newEvent = new NewMessage({});
+  private readonly editEvent = new EditedMessage({});
+  private readonly onNewEvent = (event: NewMessageEvent) => this.fromEvent(event, 'new');
+  private readonly onEditEvent = (event: NewMessageEvent) => this.fromEvent(event, 'edited');
+
+  constructor(
+    private readonly client: TelegramClient,
+    private readonly options: GramjsGatewayOptions,
+  ) {
+    this.logger = options.logger.child({ component: 'telegram' });
+    this.polling = { ...DEFAULT_POLLING, ...options.polling };
+    this.polling.pageSize = Math.min(100, Math.max(1, this.polling.pageSize));
+    this.now = options.now ?? Date.now;
+    // Whoever built the client: GramJS must never sleep through a flood wait behind our back.
+    client.floodSleepThreshold = 0;
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await withTelegramErrors('connect', async () => {
+      await this.client.connect();
+    });
+    // Any request marks the connection as wanting updates; getMe also checks the session is alive.
+    try {
+      await withTelegramErrors('getMe', () => this.client.getMe());
+    } catch (err) {
+      if (err instanceof SessionExpiredError) await this.client.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.client.addEventHandler(this.onNewEvent, this.newEvent);
+    this.client.addEventHandler(this.onEditEvent, this.editEvent);
+    this.connected = true;
+    this.pollStopped = false;
+    this.schedulePoll();
+  }
+
+  async disconnect(): Promise<void> {
+    this.connected = false;
+    this.stopPolling();
+    this.client.removeEventHandler(this.onNewEvent, this.newEvent);
+    this.client.removeEventHandler(this.onEditEvent, this.editEvent);
+    await this.pollInFlight?.catch(() => undefined);
+    // destroy() also stops GramJS's ping loop, which disconnect() leaves running.
+    await this.client.destroy();
+  }
+
+  async status(): Promise<SessionStatus> {
+    try {
+      const me = await withTelegramErrors('getMe', () => this.client.getMe());
+      const user = me.username ? `@${me.username}` : [me.firstName, me.lastName].filter(Boolean).join(' ') || null;
+      return { state: 'ready', user, detail: null };
+    } catch (err) {
+      if (err instanceof SessionExpiredError) return { state: 'expired', user: null, detail: err.message };
+      return { state: 'offline', user: null, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async resolveBot(username: string): Promise<{ id: string; username: string }> {
+    const bot = await this.resolve(username);
+    return { id: bot.id.toString(), username: `@${bot.username}` };
+  }
+
+  async sendText(text: string): Promise<BotMessage> {
+    const bot = await this.requireBot();
+    this.noteActivity();
+    const randomId = randomLong();
+    const result = await withTelegramErrors('sendMessage', () =>
+      this.client.invoke(new Api.messages.SendMessage({ peer: bot.inputPeer, message: text, noWebpage: true, randomId })),
+    );
+    const sent = sentMessage(result, randomId, text);
+    this.ledger.record(sent);
+    return sent;
+  }
+
+  async clickButton(messageId: number, data: string): Promise<{ message: string | null }> {
+    const bot = await this.requireBot();
+    this.noteActivity();
+    try {
+      const answer = await this.client.invoke(
+        new Api.messages.GetBotCallbackAnswer({ peer: bot.inputPeer, msgId: messageId, data: Buffer.from(data, 'base64') }),
+      );
+      return { message: answer.message ?? null };
+    } catch (err) {
+      // The bot did not answer the callback query in time; the press itself went through and its
+      // effect (an edited menu, a file) still arrives as a message.
+      if (rpcErrorCode(err) === 'BOT_RESPONSE_TIMEOUT') return { message: null };
+      throw mapTelegramError(err, 'getBotCallbackAnswer');
+    }
+  }
+
+  async inlineQuery(query: string): Promise<InlineResultInfo[]> {
+    const bot = await this.requireBot();
+    this.noteActivity();
+    const results = await withTelegramErrors('getInlineBotResults', () =>
+      this.client.invoke(
+        new Api.messages.GetInlineBotResults({ bot: bot.inputUser, peer: bot.inputPeer, query, offset: '' }),
+      ),
+    );
+    const queryId = results.queryId.toString();
+    return results.results.map((r) => toInlineResult(queryId, r));
+  }
+
+  /** The result is sent into the bot's own chat, so its later edit (into the document) is seen there. */
+  async sendInlineResult(result: InlineResultInfo): Promise<BotMessage> {
+    const bot = await this.requireBot();
+    this.noteActivity();
+    const randomId = randomLong();
+    const updates = await withTelegramErrors('sendInlineBotResult', () =>
+      this.client.invoke(
+        new Api.messages.SendInlineBotResult({
+          peer: bot.inputPeer,
+          queryId: bigInt(result.queryId),
+          id: result.resultId,
+          randomId,
+        }),
+      ),
+    );
+    const sent = sentMessage(updates, randomId, '');
+    this.ledger.record(sent);
+    return sent;
+  }
+
+  async history(options: { minId: number; limit: number }): Promise<BotMessage[]> {
+    const messages = await this.readHistory(options.minId, Math.max(1, options.limit));
+    return messages.slice(0, options.limit).map(toBotMessage);
+  }
+
+  async getMessages(ids: number[]): Promise<(BotMessage | null)[]> {
+    const raw = await this.fetchRawMessages(ids);
+    return raw.map((m) => (m ? toBotMessage(m) : null));
+  }
+
+  onMessage(handler: IncomingHandler): () => void {
+    this.handlers.add(handler);
+    this.schedulePoll();
+    return () => {
+      this.handlers.delete(handler);
+    };
+  }
+
+  async downloadDocument(messageId: number, targetPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+    const message = await this.requireDocumentMessage(messageId);
+    try {
+      return await downloadDocumentInParts(this.client, {
+        message,
+        refetch: () => this.requireDocumentMessage(messageId),
+        targetPath,
+        options: { ...this.options.download, ...options },
+      });
+    } catch (err) {
+      // RPC errors get the domain mapping; cancellation and file-system errors pass through unchanged.
+      if (rpcErrorCode(err) !== null) {
+        throw mapTelegramError(err, 'download');
+      }
+      throw err;
+    }
+  }
+
+  /** Polls the bot chat now (also used by the timer). Safe to call at any time. */
+  async pollNow(): Promise<void> {
+    if (this.pollInFlight) return this.pollInFlight;
+    this.pollInFlight = this.poll().finally(() => {
+      this.pollInFlight = null;
+    });
+    return this.pollInFlight;
+  }
+
+  // ---- bot resolution -------------------------------------------------------------------------
+
+  private async requireBot(): Promise<ResolvedBot> {
+    return this.bot ?? this.resolve(this.options.botUsername);
+  }
+
+  private async resolve(username: string): Promise<ResolvedBot> {
+    const bare = username.replace(/^@/, '');
+    if (this.bot && this.bot.username.toLowerCase() === bare.toLowerCase()) return this.bot;
+    if (this.resolving) return this.resolving;
+    this.resolving = (async () => {
+      const resolved = await withTelegramErrors('resolveUsername', () =>
+        this.client.invoke(new Api.contacts.ResolveUsername({ username: bare })),
+      );
+      const peer = resolved.peer;
+      const user = resolved.users.find(
+        (u): u is Api.User => u instanceof Api.User && peer instanceof Api.PeerUser && u.id.equals(peer.userId),
+      );
+      if (!user || user.accessHash === undefined) {
+        throw new Error(`Telegram username @${bare} is not a user or bot`);
+      }
+      const bot: ResolvedBot = {
+        id: user.id,
+        username: user.username ?? bare,
+        inputPeer: new Api.InputPeerUser({ userId: user.id, accessHash: user.accessHash }),
+        inputUser: new Api.InputUser({ userId: user.id, accessHash: user.accessHash }),
+      };
+      this.ledger.reset();
+      // Baseline: what is already in the chat is old news; only later messages are delivered.
+      await this.readNewest(bot, this.polling.pageSize).then(
+        (messages) => this.ledger.baseline(messages.map(toBotMessage)),
+        (err: unknown) => this.logger.warn({ err: mapTelegramError(err, 'getHistory') }, 'could not read the bot chat baseline'),
+      );
+      this.bot = bot;
+      this.schedulePoll();
+      return bot;
+    })().finally(() => {
+      this.resolving = null;
+    });
+    return this.resolving;
+  }
+
+  // ---- reading the chat -----------------------------------------------------------------------
+
+  private async getHistoryPage(bot: ResolvedBot, args: { offsetId: number; minId: number; limit: number }) {
+    const result = await withTelegramErrors('getHistory', () =>
+      this.client.invoke(
+        new Api.messages.GetHistory({
+          peer: bot.inputPeer,
+          offsetId: args.offsetId,
+          offsetDate: 0,
+          addOffset: 0,
+          limit: args.limit,
+          maxId: 0,
+          minId: args.minId,
+          hash: bigInt(0),
+        }),
+      ),
+    );
+    if (result instanceof Api.messages.MessagesNotModified) return { raw: 0, lowestId: 0, messages: [] as Api.Message[] };
+    const all = result.messages;
+    const ids = all.map((m) => m.id);
+    return {
+      raw: all.length,
+      lowestId: ids.length ? Math.min(...ids) : 0,
+      messages: all.filter((m): m is Api.Message => m instanceof Api.Message),
+    };
+  }
+
+  /** The newest `limit` messages of the bot chat, oldest first. */
+  private async readNewest(bot: ResolvedBot, limit: number): Promise<Api.Message[]> {
+    const page = await this.getHistoryPage(bot, { offsetId: 0, minId: 0, limit });
+    return page.messages.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Every message with id > minId, oldest first, walking back page by page (Telegram returns
+   * the newest first) so the oldest ones are included; bounded to HISTORY_MAX_PAGES pages.
+   */
+  private async readHistory(minId: number, wanted: number): Promise<Api.Message[]> {
+    const bot = await this.requireBot();
+    const pageSize = Math.min(100, Math.max(wanted, this.polling.pageSize));
+    const found = new Map<number, Api.Message>();
+    let offsetId = 0;
+    for (let pageNo = 0; pageNo < HISTORY_MAX_PAGES; pageNo++) {
+      const page = await this.getHistoryPage(bot, { offsetId, minId, limit: pageSize });
+      for (const m of page.messages) if (m.id > minId) found.set(m.id, m);
+      if (page.raw < pageSize || page.lowestId <= minId + 1) break;
+      offsetId = page.lowestId;
+      if (pageNo === HISTORY_MAX_PAGES - 1) {
+        this.logger.warn({ minId, read: found.size }, 'bot chat history is longer than expected; oldest messages skipped');
+      }
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
+
+  private async fetchRawMessages(ids: number[]): Promise<(Api.Message | null)[]> {
+    if (ids.length === 0) return [];
+    const bot = await this.requireBot();
+    const result = await withTelegramErrors('getMessages', () =>
+      this.client.invoke(new Api.messages.GetMessages({ id: ids.map((id) => new Api.InputMessageID({ id })) })),
+    );
+    const byId = new Map<number, Api.Message>();
+    if (!(result instanceof Api.messages.MessagesNotModified)) {
+      for (const m of result.messages) {
+        if (m instanceof Api.Message && inChatWith(m, bot)) byId.set(m.id, m);
+      }
+    }
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private async requireDocumentMessage(messageId: number): Promise<Api.Message> {
+    const [message] = await this.fetchRawMessages([messageId]);
+    if (!message) throw new Error(`message ${messageId} is no longer in the bot chat`);
+    if (!documentOf(message)) throw new Error(`message ${messageId} has no document to download`);
+    return message;
+  }
+
+  // ---- incoming messages: events + polling ----------------------------------------------------
+
+  private fromEvent(event: NewMessageEvent, kind: 'new' | 'edited'): void {
+    // Never throw back into GramJS: it would print the error to the console.
+    try {
+      const message = event.message;
+      if (!this.bot || !(message instanceof Api.Message) || !inChatWith(message, this.bot)) return;
+      const plain = toBotMessage(message);
+      const decision = kind === 'new' ? this.ledger.seenNew(plain) : this.ledger.seenEdit(plain);
+      // Our own new messages are known to the caller already (sendText's return value).
+      if (decision === 'skip' || (decision === 'new' && plain.out)) return;
+      this.deliver(plain, decision);
+    } catch (err) {
+      this.logger.error({ err }, 'could not handle an incoming Telegram update');
+    }
+  }
+
+  private async poll(): Promise<void> {
+    const bot = this.bot;
+    if (!bot || !this.connected || this.handlers.size === 0) return;
+    // Telegram asked us to wait: no history reads until it is over, whoever asks.
+    if (this.now() < this.pollPausedUntil) return;
+    try {
+      const messages = await this.readSincePollCursor(bot);
+      for (const m of messages) {
+        const plain = toBotMessage(m);
+        const decision = this.ledger.seenPolled(plain);
+        if (decision === 'skip' || (decision === 'new' && plain.out)) continue;
+        this.deliver(plain, decision);
+      }
+    } catch (err) {
+      const mapped = mapTelegramError(err, 'poll bot chat');
+      if (mapped instanceof FloodWaitError) {
+        this.pollPausedUntil = this.now() + mapped.seconds * 1000;
+        this.logger.warn({ seconds: mapped.seconds }, 'flood wait while polling the bot chat; polling paused');
+      } else if (mapped instanceof SessionExpiredError) {
+        this.pollStopped = true;
+        this.logger.error({ code: mapped.code }, 'Telegram session ended while polling; log in again');
+      } else {
+        this.logger.warn({ err: mapped }, 'polling the bot chat failed; will retry');
+      }
+    }
+  }
+
+  /** The newest page, plus older pages back to the poll cursor when more arrived than one page. */
+  private async readSincePollCursor(bot: ResolvedBot): Promise<Api.Message[]> {
+    const cursor = this.ledger.pollCursor;
+    const found = new Map<number, Api.Message>();
+    let offsetId = 0;
+    for (let pageNo = 0; pageNo < HISTORY_MAX_PAGES; pageNo++) {
+      const page = await this.getHistoryPage(bot, { offsetId, minId: pageNo === 0 ? 0 : cursor, limit: this.polling.pageSize });
+      for (const m of page.messages) found.set(m.id, m);
+      if (page.raw < this.polling.pageSize || page.lowestId <= cursor + 1) break;
+      offsetId = page.lowestId;
+    }
+    return [...found.values()].sort((a, b) => a.id - b.id);
+  }
+
+  private deliver(message: BotMessage, kind: 'new' | 'edited'): void {
+    for (const handler of [...this.handlers]) {
+      try {
+        handler(message, kind);
+      } catch (err) {
+        this.logger.error({ err, messageId: message.id }, 'a Telegram message handler failed');
+      }
+    }
+  }
+
+  private noteActivity(): void {
+    this.lastActivityAt = this.now();
+    // Switch from the idle to the active pace right away.
+    if (this.pollTimer) this.stopPolling();
+    this.schedulePoll();
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer || this.pollStopped || !this.connected || !this.bot || this.handlers.size === 0) return;
+    const active = this.now() - this.lastActivityAt < this.polling.activeWindowMs;
+    const base = active ? this.polling.activeIntervalMs : this.polling.idleIntervalMs;
+    const delay = Math.max(base, this.pollPausedUntil - this.now());
+    this.pollTimer = setTimeout(() => {
+      this.pollTimer = null;
+      void this.pollNow().finally(() => this.schedulePoll());
+    }, delay);
+    this.pollTimer.unref();
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+}
+
+function inChatWith(message: Api.Message, bot: ResolvedBot): boolean {
+  return message.peerId instanceof Api.PeerUser && message.peerId.userId.equals(bot.id);
+}
+
+function randomLong(): bigInt.BigInteger {
+  return bigInt.randBetween(bigInt(1), bigInt('9223372036854775807'));
+}
+
+/** Our own message, from the Updates Telegram answers a send with. */
+function sentMessage(result: Api.TypeUpdates, randomId: bigInt.BigInteger, text: string): BotMessage {
+  if (result instanceof Api.UpdateShortSentMessage) {
+    return {
+      id: result.id,
+      date: result.date,
+      editDate: null,
+      out: true,
+      text,
+      buttons: [],
+      media: 'none',
+      document: null,
+      replyToMessageId: null,
+    };
+  }
+  if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
+    const idUpdate = result.updates.find(
+      (u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId !== undefined && u.randomId.equals(randomId),
+    );
+    const messages = result.updates
+      .filter((u): u is Api.UpdateNewMessage => u instanceof Api.UpdateNewMessage)
+      .map((u) => u.message)
+      .filter((m): m is Api.Message => m instanceof Api.Message);
+    const message = idUpdate ? messages.find((m) => m.id === idUpdate.id) : messages.find((m) => m.out);
+    if (message) return toBotMessage(message);
+  }
+  throw new Error(`Telegram answered a send with an unexpected ${result.className}`);
+}

@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openJobStore, type DrizzleJobStore } from '../../src/db/job-store.js';
+import { SafetyStopError } from '../../src/domain/errors.js';
+import { Pacer, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
+import type { OutgoingKind } from '../../src/engine/ports.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+
+describe('Pacer', () => {
+  let dir: string;
+  let file: string;
+  let clock: FakeClock;
+  const opened: { close(): void }[] = [];
+  const open = (): DrizzleJobStore => {
+    const o = openJobStore(file, { now: () => clock.now() });
+    opened.push(o);
+    return o.store;
+  };
+  const pacer = (store: DrizzleJobStore, extra: Partial<PacerOptions> = {}) =>
+    new Pacer({ store, clock, messageGapSeconds: 3, dailyBudget: 1000, random: Math.random, ...extra });
+
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'crate-pacer-'));
+    file = path.join(dir, 'crate.sqlite');
+    clock = new FakeClock();
+  });
+  afterEach(() => {
+    for (const o of opened.splice(0)) o.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function gaps(store: DrizzleJobStore, kinds: OutgoingKind[]): number[] {
+    const times = store.outgoingTimes(0).filter((t) => kinds.includes(t.kind)).map((t) => t.sentAt);
+    return times.slice(1).map((t, i) => t - times[i]!);
+  }
+
+  it('keeps messages a full gap apart and clicks their own gap apart, under 12 concurrent tracks', async () => {
+    const store = open();
+    const p = pacer(store);
+    const track = async (id: number) => {
+      await clock.sleep(Math.random() * 5000);
+      await p.acquire('message', { trackId: id });
+      await clock.sleep(2000 + Math.random() * 8000);
+      await p.acquire('click', { trackId: id });
+      await clock.sleep(1000 + Math.random() * 3000);
+      await p.acquire('click', { trackId: id });
+    };
+    await clock.run(Promise.all(Array.from({ length: 12 }, (_, i) => track(i + 1))));
+    const messageGaps = gaps(store, ['message']);
+    expect(messageGaps).toHaveLength(11);
+    expect(Math.min(...messageGaps)).toBeGreaterThanOrEqual(3000);
+    // Jitter is small and positive: at most 5 % of the gap (unless a click pushed the message by up to 250 ms).
+    expect(Math.max(...messageGaps)).toBeLessThanOrEqual(3000 * 1.05 + 250);
+    expect(Math.min(...gaps(store, ['click']))).toBeGreaterThanOrEqual(1000);
+    expect(Math.min(...gaps(store, ['message', 'click']))).toBeGreaterThanOrEqual(250);
+    expect(store.countOutgoingSince(0)).toBe(36);
+  });
+
+  it('never goes below the 2 s floor, whatever gap it is given', async () => {
+    const store = open();
+    const p = pacer(store, { messageGapSeconds: 0.1, clickGapSeconds: 0.1 });
+    expect(p.messageGapMs).toBe(2000);
+    expect(p.clickGapMs).toBe(1000);
+    await clock.run(Promise.all(Array.from({ length: 6 }, () => p.acquire('message'))));
+    await clock.run(Promise.all(Array.from({ length: 6 }, () => p.acquire('inline'))));
+    expect(Math.min(...gaps(store, ['message', 'inline']))).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('does not send a burst after a restart: the gap runs from the last real send', async () => {
+    const a = open();
+    await clock.run(pacer(a).acquire('message'));
+    const first = clock.now();
+    await clock.advance(500);
+    const b = open(); // a new process on the same file
+    await clock.run(pacer(b).acquire('message'));
+    expect(clock.now() - first).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('honours a FloodWait for every kind of action, across a restart, and describes it', async () => {
+    const a = open();
+    const waits: [number, string][] = [];
+    const p = pacer(a, { onWait: (s, r) => waits.push([s, r]) });
+    p.noteFloodWait(60);
+    expect(p.state().describe).toBe('waiting 61 s: Telegram flood limit');
+    const start = clock.now();
+    await clock.advance(10_000);
+
+    const b = open();
+    const p2 = pacer(b, { onWait: (s, r) => waits.push([s, r]) });
+    expect(p2.state().floodUntil).toBe(start + 61_000);
+    await clock.run(p2.acquire('click'));
+    expect(clock.now()).toBeGreaterThanOrEqual(start + 61_000);
+    expect(waits).toEqual([[51, 'Telegram flood limit']]);
+    expect(p2.state().floodUntil).toBeNull();
+    // A shorter wait never shortens a longer one.
+    p2.noteFloodWait(100);
+    p2.noteFloodWait(5);
+    expect(p2.state().floodUntil).toBe(clock.now() + 101_000);
+  });
+
+  it('stops with a budget SafetyStopError when the daily budget is spent; clicks still pass', async () => {
+    const store = open();
+    const p = pacer(store, { dailyBudget: 3 });
+    for (let i = 0; i < 3; i++) await clock.run(p.acquire(i === 1 ? 'inline' : 'message'));
+    const err = await clock.run(p.acquire('message')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SafetyStopError);
+    expect((err as SafetyStopError).signal).toBe('budget');
+    expect((err as SafetyStopError).message).toMatch(/3\/3/);
+    await clock.run(p.acquire('click'));
+    expect(p.state()).toMatchObject({ sentToday: 3, dailyBudget: 3 });
+    expect(p.state().describe).toMatch(/daily message budget spent \(3\/3\); the next message may go in 23 h 59 min/);
+    // A day later the oldest send has left the window.
+    await clock.advance(24 * 3600 * 1000);
+    await clock.run(p.acquire('message'));
+    expect(store.countOutgoingSince(0, ['message', 'inline'])).toBe(4);
+  });
+
+  it('rejects a waiting caller when its signal aborts, without recording a send', async () => {
+    const store = open();
+    const p = pacer(store);
+    await clock.run(p.acquire('message'));
+    const ac = new AbortController();
+    const waiting = p.acquire('message', { signal: ac.signal });
+    const queued = p.acquire('message', { signal: ac.signal });
+    await clock.advance(1000);
+    ac.abort();
+    await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+    expect(store.countOutgoingSince(0)).toBe(1);
+    // The lane is free again.
+    await clock.run(p.acquire('message'));
+    expect(store.countOutgoingSince(0)).toBe(2);
+  });
+
+  it('says when the next message may go', async () => {
+    const store = open();
+    const p = pacer(store, { random: () => 0 });
+    expect(p.state().describe).toBe('ready');
+    await clock.run(p.acquire('message'));
+    expect(p.state().describe).toBe('next message in 3 s (gap 3 s)');
+    expect(p.state().nextMessageAt).toBe(clock.now() + 3000);
+  });
+
+  it('formats durations for people', () => {
+    expect(formatSeconds(42_000)).toBe('42 s');
+    expect(formatSeconds(425_000)).toBe('7 min 5 s');
+    expect(formatSeconds(3 * 3600_000 + 12 * 60_000)).toBe('3 h 12 min');
+  });
+});

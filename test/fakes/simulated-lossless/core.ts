@@ -1,0 +1,675 @@
+/**
+ * A plain-data simulation of @LosslessRobot (ARCHITECTURE.md §3), speaking the gateway's types
+ * (src/domain/telegram.ts). Adapters put it behind a real GramJS client (gramjs-adapter.ts) or a
+ * fake TelegramGateway (test/fakes/fake-gateway.ts).
+ *
+ * Chat mode: a link or "Artist - Title" → search menu (track rows with decoys, paging row,
+ * "download page") → row click edits the message into the quality menu → quality click → the
+ * document arrives later as a new message. Nothing found → photo without keyboard. Quota →
+ * lone premium button. Inline mode: results, some with a document, others that arrive as
+ * "wait" messages edited into the document later.
+ */
+import type { BotButton, BotMessage, DocumentFacts, InlineResultInfo, MediaKind } from '../../../src/domain/telegram.js';
+import { flacImage, type FlacImage } from '../flac-writer.js';
+import { realScheduler, type SimScheduler } from './scheduler.js';
+
+export interface SimTrack {
+  id: string;
+  spotifyId?: string;
+  artists: string[];
+  title: string;
+  durationSec: number;
+  isrc?: string;
+  album?: string;
+  /**
+   * Extra menu rows shown with this track (covers, "Made Famous by", karaoke, remixes), as the
+   * full row text (`Artist - Title [m:ss]`); without `[m:ss]` the track's own length is used.
+   * Clicking one delivers a file tagged like that row.
+   */
+  decoys?: string[];
+  /** Where the track's own row goes among its decoys (default 0 = first). */
+  rowIndex?: number;
+  /** The bot finds nothing (photo reply). */
+  notFound?: boolean;
+  /** The bot never answers requests for this track. */
+  silent?: boolean;
+  /** The delivered file is another recording (karaoke, other length). */
+  wrongFile?: boolean;
+  /** File size in bytes (padded FLAC); default: the natural size of the silent FLAC (a few KB). */
+  bytes?: number;
+  /** Quality served for "Max" (default 16/44100; "High" is always 16/44100). */
+  bitDepth?: 16 | 24;
+  sampleRate?: number;
+  /** Fixed file latency for this track, overriding latencyMs.file (late files). */
+  fileDelayMs?: number;
+  /** Inline mode: 'document' = the result carries the file; 'deferred' (default) = wait message edited later. */
+  inline?: 'document' | 'deferred';
+}
+
+export interface SimOptions {
+  catalogue: SimTrack[];
+  clock?: SimScheduler;
+  latencyMs?: { reply?: [number, number]; file?: [number, number] };
+  rowsPerPage?: number;
+  seed?: number;
+  /**
+   * Premium promo (quota): after `afterRequests` requests every further one gets the promo; or
+   * always for `trackIds`. `on` says which request counts: a search (default) or a quality click.
+   */
+  promo?: { afterRequests?: number; trackIds?: string[]; on?: 'search' | 'quality' };
+  /** Whether the bot's replies quote our message (unknown for the real bot; default false). */
+  replyTo?: boolean;
+  /** Quality menu as an edit of the search menu (default) or as a new message. */
+  qualityMenuAs?: 'edit' | 'new';
+  /** Bot / owner user ids, for adapters. */
+  botUserId?: number;
+  selfUserId?: number;
+}
+
+/** Thrown by user actions after `floodOnNext`; adapters turn it into their FloodWait error. */
+export class SimFloodWait extends Error {
+  override readonly name = 'SimFloodWait';
+  constructor(readonly seconds: number) {
+    super(`FLOOD_WAIT_${seconds}`);
+  }
+}
+
+export type SimActionKind = 'send' | 'click' | 'inline' | 'sendInline';
+export interface SimAction {
+  kind: SimActionKind;
+  /** Scheduler time in ms. */
+  at: number;
+  detail: string;
+  /** True when the action was refused with a flood wait. */
+  flooded: boolean;
+}
+
+/** Internal facts of a served document, for adapters (file location, bytes). */
+export interface SimDocument {
+  facts: DocumentFacts;
+  image: FlacImage;
+  /** Stable per document, like Telegram's access_hash. */
+  accessHash: string;
+  /** What the file was sent for: the track id, 'decoy', 'unsolicited' or 'wrong'. */
+  origin: string;
+  bitDepth: number;
+  sampleRate: number;
+}
+
+/** Who caused a delivered file, for assertions. */
+export interface SimDelivery {
+  messageId: number;
+  documentId: string;
+  /** Our message that started it (search text, or inline message), if any. */
+  requestMessageId: number | null;
+  trackId: string | null;
+  row: string | null;
+  kind: 'requested' | 'page' | 'unsolicited' | 'wrong' | 'inline';
+}
+
+interface Row {
+  text: string;
+  performer: string;
+  title: string;
+  durationSec: number;
+  track: SimTrack;
+  decoy: boolean;
+}
+
+interface Menu {
+  messageId: number;
+  requestMessageId: number;
+  rows: Row[];
+  page: number;
+}
+
+type Listener = (message: BotMessage, kind: 'new' | 'edited') => void;
+
+export const PROMO_BUTTON = '😎 Подключить Premium со скидкой';
+export const WAIT_BUTTON = 'Подождите, трек скоро скачается.';
+export const QUALITY_BUTTONS = { low: '📼 Low', high: 'High (16bit) 💿', max: '📀 Max (До 24bit/192kHz) ✅', back: '← Назад' };
+export const DOWNLOAD_PAGE_BUTTON = '💾 Скачать страницу';
+
+export class SimulatedLosslessBot {
+  readonly botUserId: number;
+  readonly selfUserId: number;
+  readonly clock: SimScheduler;
+  private readonly catalogue: SimTrack[];
+  private readonly rowsPerPage: number;
+  private readonly latency: { reply: [number, number]; file: [number, number] };
+  private readonly rng: () => number;
+  private readonly messages = new Map<number, BotMessage>();
+  private readonly menus = new Map<number, Menu>();
+  private readonly documents = new Map<string, SimDocument>();
+  private readonly inlineResults = new Map<string, { track: SimTrack; document: SimDocument | null }>();
+  private readonly listeners = new Set<Listener>();
+  private readonly timers = new Set<unknown>();
+  private readonly log: SimAction[] = [];
+  private readonly delivered: SimDelivery[] = [];
+  private nextMessageId = 1;
+  private nextDocumentId = 5_000_000_000_000_000_001n;
+  private nextQueryId = 1;
+  private requestsCounted = 0;
+  private pendingFlood: number | null = null;
+  private silentAll = false;
+
+  constructor(private readonly options: SimOptions) {
+    this.catalogue = options.catalogue;
+    this.clock = options.clock ?? realScheduler;
+    this.rowsPerPage = options.rowsPerPage ?? 5;
+    this.latency = {
+      reply: options.latencyMs?.reply ?? [200, 800],
+      file: options.latencyMs?.file ?? [1000, 4000],
+    };
+    this.rng = mulberry32(options.seed ?? 1);
+    this.botUserId = options.botUserId ?? 7_000_000_001;
+    this.selfUserId = options.selfUserId ?? 100_500;
+  }
+
+  // ───────────────────────────── user side ─────────────────────────────
+
+  /** Our text message to the bot (a Spotify track link or "Artist - Title"). */
+  sendText(text: string): BotMessage {
+    this.act('send', text);
+    const ours = this.post({ out: true, text });
+    const reply = this.searchReply(text, ours.id);
+    if (reply) this.later(this.pick(this.latency.reply), reply);
+    return ours;
+  }
+
+  /** Presses a callback button of a bot message. */
+  clickButton(messageId: number, data: string): { message: string | null } {
+    this.act('click', `${messageId}:${decode(data)}`);
+    const message = this.messages.get(messageId);
+    if (!message || message.out || !message.buttons.some((b) => b.data === data)) {
+      return { message: 'Кнопка устарела' };
+    }
+    const [kind, ...rest] = decode(data).split(':');
+    const menu = this.menus.get(Number(rest[0]));
+    if (!menu) return { message: null };
+    switch (kind) {
+      case 'p': // page
+        menu.page = Number(rest[1]);
+        this.later(this.pick(this.latency.reply), () => this.edit(menu.messageId, this.menuView(menu)));
+        return { message: null };
+      case 'r': {
+        // row → quality menu
+        const row = menu.rows[Number(rest[1])];
+        if (!row) return { message: null };
+        const view = this.qualityView(menu, Number(rest[1]), row);
+        this.later(this.pick(this.latency.reply), () => {
+          if ((this.options.qualityMenuAs ?? 'edit') === 'edit') this.edit(menu.messageId, view);
+          else this.post({ ...view, out: false });
+        });
+        return { message: null };
+      }
+      case 'b': // back to the results
+        this.later(this.pick(this.latency.reply), () => this.edit(menu.messageId, this.menuView(menu)));
+        return { message: null };
+      case 'q': {
+        const row = menu.rows[Number(rest[1])];
+        const quality = rest[2] as 'low' | 'high' | 'max';
+        if (!row) return { message: null };
+        if (row.track.silent || this.silentAll) return { message: null };
+        if (this.promoDue([row.track], 'quality')) {
+          this.later(this.pick(this.latency.reply), this.promoMessage());
+          return { message: null };
+        }
+        const kindOf = row.track.wrongFile && !row.decoy ? 'wrong' : 'requested';
+        this.later(this.fileDelay(row.track), () =>
+          this.deliver(row, quality, { requestMessageId: menu.requestMessageId, kind: kindOf }),
+        );
+        return { message: 'Загрузка началась' };
+      }
+      case 'd': {
+        // download the whole page, each file at its own pace
+        const start = menu.page * this.rowsPerPage;
+        menu.rows.slice(start, start + this.rowsPerPage).forEach((row) => {
+          if (row.track.silent || this.silentAll) return;
+          this.later(this.fileDelay(row.track), () =>
+            this.deliver(row, 'high', { requestMessageId: menu.requestMessageId, kind: 'page' }),
+          );
+        });
+        return { message: null };
+      }
+      default:
+        return { message: null };
+    }
+  }
+
+  inlineQuery(query: string): InlineResultInfo[] {
+    this.act('inline', query);
+    const queryId = String(this.nextQueryId++);
+    return this.search(query)
+      .filter((t) => !t.notFound && !t.silent)
+      .map((track) => {
+        const resultId = `${track.id}`;
+        const document = track.inline === 'document' ? this.makeDocument(ownRow(track), 'high', track.id) : null;
+        this.inlineResults.set(`${queryId}/${resultId}`, { track, document });
+        return {
+          queryId,
+          resultId,
+          title: `${track.artists.join(', ')} - ${track.title}`,
+          description: document ? 'FLAC' : `${formatLength(track.durationSec)} · скачать`,
+          document: document ? { ...document.facts } : null,
+        };
+      });
+  }
+
+  /** Sends a chosen inline result into the bot chat; returns our message (maybe edited later). */
+  sendInlineResult(result: Pick<InlineResultInfo, 'queryId' | 'resultId'>): BotMessage {
+    this.act('sendInline', `${result.queryId}/${result.resultId}`);
+    const entry = this.inlineResults.get(`${result.queryId}/${result.resultId}`);
+    if (!entry) throw new Error(`QUERY_ID_INVALID: unknown inline result ${result.queryId}/${result.resultId}`);
+    const { track, document } = entry;
+    if (document) {
+      const ours = this.post({ out: true, text: '', media: 'document', document: { ...document.facts } });
+      this.delivered.push({
+        messageId: ours.id,
+        documentId: document.facts.id,
+        requestMessageId: ours.id,
+        trackId: track.id,
+        row: null,
+        kind: 'inline',
+      });
+      return ours;
+    }
+    const ours = this.post({
+      out: true,
+      text: `${track.artists.join(', ')} - ${track.title}`,
+      buttons: [button(WAIT_BUTTON, 0, 0, 'w:0')],
+    });
+    this.later(this.fileDelay(track), () => {
+      const doc = this.makeDocument(track.wrongFile ? wrongRow(track) : ownRow(track), 'high', track.id);
+      this.edit(ours.id, { text: '', buttons: [], media: 'document', document: doc.facts });
+      this.delivered.push({
+        messageId: ours.id,
+        documentId: doc.facts.id,
+        requestMessageId: ours.id,
+        trackId: track.id,
+        row: null,
+        kind: 'inline',
+      });
+    });
+    return ours;
+  }
+
+  /** Messages of the chat with id > minId, oldest first. */
+  history({ minId, limit }: { minId: number; limit: number }): BotMessage[] {
+    return [...this.messages.values()].filter((m) => m.id > minId).slice(0, limit).map(copy);
+  }
+
+  getMessages(ids: number[]): (BotMessage | null)[] {
+    return ids.map((id) => {
+      const m = this.messages.get(id);
+      return m ? copy(m) : null;
+    });
+  }
+
+  /** Bot messages, new and edited (our own sent messages are not echoed, as in Telegram). */
+  onMessage(handler: Listener): () => void {
+    this.listeners.add(handler);
+    return () => this.listeners.delete(handler);
+  }
+
+  documentBytes(documentId: string, offset: number, limit: number): Buffer {
+    const doc = this.documents.get(documentId);
+    if (!doc) throw new Error(`unknown document ${documentId}`);
+    return doc.image.read(offset, limit);
+  }
+
+  // ───────────────────────────── test controls ─────────────────────────────
+
+  /** The next user action (send, click, inline query, inline send) throws SimFloodWait. */
+  floodOnNext(seconds: number): void {
+    this.pendingFlood = seconds;
+  }
+
+  /** The bot stops (or resumes) answering anything. */
+  setSilent(silent: boolean): void {
+    this.silentAll = silent;
+  }
+
+  /** A file nobody asked for (stale request of an earlier run, another client...). */
+  sendUnsolicitedFile(file: { artist: string; title: string; durationSec: number }, delayMs = 0): void {
+    const track: SimTrack = { id: 'unsolicited', artists: [file.artist], title: file.title, durationSec: file.durationSec };
+    this.later(delayMs, () => this.deliver(ownRow(track), 'high', { requestMessageId: null, kind: 'unsolicited' }));
+  }
+
+  /** Delivers now the file of a catalogue track as if requested (e.g. an answer to a request of a previous run). */
+  sendFileFor(trackId: string, delayMs = 0, requestMessageId: number | null = null): void {
+    const track = this.catalogue.find((t) => t.id === trackId);
+    if (!track) throw new Error(`no track ${trackId}`);
+    this.later(delayMs, () => this.deliver(ownRow(track), 'high', { requestMessageId, kind: 'requested' }));
+  }
+
+  /** All user actions so far, with scheduler timestamps (pacing proofs). */
+  actions(): SimAction[] {
+    return [...this.log];
+  }
+
+  deliveries(): SimDelivery[] {
+    return [...this.delivered];
+  }
+
+  document(documentId: string): SimDocument | undefined {
+    return this.documents.get(documentId);
+  }
+
+  /** Bot actions still scheduled (replies, files). */
+  pending(): number {
+    return this.timers.size;
+  }
+
+  /** Cancels everything scheduled. */
+  close(): void {
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+    this.listeners.clear();
+  }
+
+  // ───────────────────────────── bot side ─────────────────────────────
+
+  private act(kind: SimActionKind, detail: string): void {
+    const flood = this.pendingFlood;
+    this.log.push({ kind, at: this.clock.now(), detail, flooded: flood !== null });
+    if (flood !== null) {
+      this.pendingFlood = null;
+      throw new SimFloodWait(flood);
+    }
+  }
+
+  private searchReply(text: string, requestMessageId: number): (() => void) | null {
+    if (this.silentAll) return null;
+    const link = /open\.spotify\.com\/(?:intl-[a-z-]+\/)?track\/([A-Za-z0-9]+)/.exec(text);
+    let found: SimTrack[];
+    if (link) {
+      const t = this.catalogue.find((c) => c.spotifyId === link[1]);
+      found = t ? [t] : [];
+    } else {
+      found = this.search(text);
+    }
+    if (found.some((t) => t.silent)) return null;
+    if (this.promoDue(found, 'search')) return this.promoMessage();
+    const shown = found.filter((t) => !t.notFound);
+    if (shown.length === 0) {
+      return () => this.post({ out: false, text: '', media: 'photo', replyToMessageId: this.quote(requestMessageId) });
+    }
+    const rows = shown.flatMap(menuRows);
+    return () => {
+      // The menu's button data needs the message id: reserve it, then announce the full message.
+      const id = this.post({ out: false, replyToMessageId: this.quote(requestMessageId) }, false).id;
+      const menu: Menu = { messageId: id, requestMessageId, rows, page: 0 };
+      this.menus.set(id, menu);
+      const message = this.messages.get(id)!;
+      Object.assign(message, this.menuView(menu));
+      this.emit(message, 'new');
+    };
+  }
+
+  private quote(id: number): number | null {
+    return this.options.replyTo ? id : null;
+  }
+
+  /** Counts the request (once) and says whether the quota promo answers it. */
+  private promoDue(tracks: SimTrack[], on: 'search' | 'quality'): boolean {
+    const promo = this.options.promo;
+    if (!promo || (promo.on ?? 'search') !== on) return false;
+    if (tracks.some((t) => promo.trackIds?.includes(t.id))) return true;
+    this.requestsCounted++;
+    return promo.afterRequests !== undefined && this.requestsCounted > promo.afterRequests;
+  }
+
+  private promoMessage(): () => void {
+    return () =>
+      this.post({
+        out: false,
+        text: 'Бесплатный лимит на сегодня исчерпан.',
+        buttons: [button(PROMO_BUTTON, 0, 0, 'promo')],
+      });
+  }
+
+  /** Naive search: "Artist - Title" (both parts must match) or free words. */
+  private search(query: string): SimTrack[] {
+    const parts = query.split(/\s+[-–—]\s+/);
+    if (parts.length >= 2) {
+      const artist = norm(parts[0]!);
+      const title = norm(parts.slice(1).join(' '));
+      return this.catalogue.filter(
+        (t) =>
+          t.artists.some((a) => norm(a).includes(artist) || artist.includes(norm(a))) &&
+          (norm(t.title).includes(title) || title.includes(norm(t.title))),
+      );
+    }
+    const words = norm(query).split(' ').filter(Boolean);
+    return this.catalogue.filter((t) => {
+      const hay = norm(`${t.artists.join(' ')} ${t.title}`);
+      return words.length > 0 && words.every((w) => hay.includes(w));
+    });
+  }
+
+  private menuView(menu: Menu): Pick<BotMessage, 'text' | 'buttons' | 'media' | 'document'> {
+    const pages = Math.max(1, Math.ceil(menu.rows.length / this.rowsPerPage));
+    const start = menu.page * this.rowsPerPage;
+    const buttons: BotButton[] = menu.rows
+      .slice(start, start + this.rowsPerPage)
+      .map((row, i) => button(row.text, i, 0, `r:${menu.messageId}:${start + i}`));
+    const r = buttons.length;
+    buttons.push(
+      menu.page > 0 ? button('←', r, 0, `p:${menu.messageId}:${menu.page - 1}`) : button('◉', r, 0, 'n'),
+      button(`${menu.page + 1} / ${pages}`, r, 1, 'n'),
+      menu.page < pages - 1 ? button('→', r, 2, `p:${menu.messageId}:${menu.page + 1}`) : button('◉', r, 2, 'n'),
+      button(DOWNLOAD_PAGE_BUTTON, r + 1, 0, `d:${menu.messageId}`),
+    );
+    return { text: `Результаты поиска (${menu.rows.length})`, buttons, media: 'none', document: null };
+  }
+
+  private qualityView(menu: Menu, index: number, row: Row): Pick<BotMessage, 'text' | 'buttons' | 'media' | 'document'> {
+    const d = `${menu.messageId}:${index}`;
+    return {
+      text: `${row.text}\nВыберите качество:`,
+      buttons: [
+        button(QUALITY_BUTTONS.low, 0, 0, `q:${d}:low`),
+        button(QUALITY_BUTTONS.high, 1, 0, `q:${d}:high`),
+        button(QUALITY_BUTTONS.max, 2, 0, `q:${d}:max`),
+        button(QUALITY_BUTTONS.back, 3, 0, `b:${menu.messageId}`),
+      ],
+      media: 'none',
+      document: null,
+    };
+  }
+
+  private deliver(
+    row: Row,
+    quality: 'low' | 'high' | 'max',
+    how: { requestMessageId: number | null; kind: SimDelivery['kind'] },
+  ): void {
+    const served = how.kind === 'wrong' ? wrongRow(row.track) : row;
+    const origin = how.kind === 'unsolicited' ? 'unsolicited' : row.decoy ? 'decoy' : row.track.id;
+    const doc = this.makeDocument(served, quality, origin);
+    const message = this.post({ out: false, text: '', media: 'document', document: doc.facts });
+    this.delivered.push({
+      messageId: message.id,
+      documentId: doc.facts.id,
+      requestMessageId: how.requestMessageId,
+      trackId: how.kind === 'unsolicited' ? null : row.track.id,
+      row: row.text,
+      kind: how.kind,
+    });
+  }
+
+  private makeDocument(row: Row, quality: 'low' | 'high' | 'max', origin: string): SimDocument {
+    const track = row.track;
+    const hiRes = quality === 'max';
+    const bitDepth = hiRes ? (track.bitDepth ?? 16) : 16;
+    const sampleRate = hiRes ? (track.sampleRate ?? 44100) : 44100;
+    const id = String(this.nextDocumentId++);
+    // "Low" is a smaller file here (the real bot's low tier is lossy; we never pick it).
+    const bytes = track.bytes !== undefined ? (quality === 'low' ? Math.floor(track.bytes / 3) : track.bytes) : undefined;
+    const image = flacImage({
+      artist: row.performer,
+      title: row.title,
+      ...(track.album !== undefined && !row.decoy ? { album: track.album } : {}),
+      ...(track.isrc !== undefined && !row.decoy ? { isrc: track.isrc } : {}),
+      durationMs: row.durationSec * 1000,
+      sampleRate,
+      bitDepth,
+      ...(bytes !== undefined ? { padToBytes: bytes, padWith: 'noise' as const } : {}),
+      seed: Number(BigInt(id) % 1_000_003n),
+    });
+    const doc: SimDocument = {
+      facts: {
+        id,
+        fileName: `${row.performer} - ${row.title}.flac`,
+        mimeType: 'audio/flac',
+        size: image.size,
+        performer: row.performer,
+        title: row.title,
+        durationSec: row.durationSec,
+      },
+      image,
+      accessHash: String(BigInt(id) * 7n + 3n),
+      origin,
+      bitDepth,
+      sampleRate,
+    };
+    this.documents.set(id, doc);
+    return doc;
+  }
+
+  private fileDelay(track: SimTrack): number {
+    return track.fileDelayMs ?? this.pick(this.latency.file);
+  }
+
+  private pick([min, max]: [number, number]): number {
+    return Math.round(min + (max - min) * this.rng());
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const handle = this.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      fn();
+    }, ms);
+    this.timers.add(handle);
+  }
+
+  private post(m: Partial<BotMessage> & { out: boolean }, announce = true): BotMessage {
+    const message: BotMessage = {
+      id: this.nextMessageId++,
+      date: Math.floor(this.clock.now() / 1000),
+      editDate: null,
+      out: m.out,
+      text: m.text ?? '',
+      buttons: m.buttons ?? [],
+      media: m.media ?? 'none',
+      document: m.document ?? null,
+      replyToMessageId: m.replyToMessageId ?? null,
+    };
+    this.messages.set(message.id, message);
+    if (!message.out && announce) this.emit(message, 'new');
+    return copy(message);
+  }
+
+  private edit(id: number, view: Partial<BotMessage>): void {
+    const message = this.messages.get(id);
+    if (!message) return;
+    Object.assign(message, view, { editDate: Math.floor(this.clock.now() / 1000) });
+    this.emit(message, 'edited');
+  }
+
+  private emit(message: BotMessage, kind: 'new' | 'edited'): void {
+    for (const l of [...this.listeners]) l(copy(message), kind);
+  }
+}
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+function menuRows(track: SimTrack): Row[] {
+  const rows = (track.decoys ?? []).map((text) => decoyRow(text, track));
+  rows.splice(Math.min(track.rowIndex ?? 0, rows.length), 0, ownRow(track));
+  return rows;
+}
+
+const ownRows = new WeakMap<SimTrack, Row>();
+function ownRow(track: SimTrack): Row {
+  let row = ownRows.get(track);
+  if (!row) {
+    const performer = track.artists.join(', ');
+    row = {
+      text: `${performer} - ${track.title} [${formatLength(track.durationSec)}]`,
+      performer,
+      title: track.title,
+      durationSec: track.durationSec,
+      track,
+      decoy: false,
+    };
+    ownRows.set(track, row);
+  }
+  return row;
+}
+
+function decoyRow(text: string, track: SimTrack): Row {
+  const m = /^(.*?)\s*\[(\d+):(\d\d)\]\s*$/.exec(text);
+  const body = m ? m[1]! : text;
+  const durationSec = m ? Number(m[2]) * 60 + Number(m[3]) : track.durationSec;
+  const dash = body.indexOf(' - ');
+  return {
+    text: m ? text : `${text} [${formatLength(durationSec)}]`,
+    performer: dash >= 0 ? body.slice(0, dash) : body,
+    title: dash >= 0 ? body.slice(dash + 3) : body,
+    durationSec,
+    track,
+    decoy: true,
+  };
+}
+
+/** The recording a "wrong file" track delivers instead of itself. */
+function wrongRow(track: SimTrack): Row {
+  return {
+    text: '',
+    performer: 'Ameritz Countdown Karaoke',
+    title: `${track.title} (In the Style of ${track.artists[0] ?? ''}) [Karaoke Version]`,
+    durationSec: Math.max(30, track.durationSec - 47),
+    track,
+    decoy: true,
+  };
+}
+
+export function formatLength(sec: number): string {
+  const s = Math.round(sec);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function button(text: string, row: number, column: number, data: string): BotButton {
+  return { text, row, column, data: Buffer.from(data, 'utf8').toString('base64'), url: null };
+}
+
+function decode(data: string): string {
+  return Buffer.from(data, 'base64').toString('utf8');
+}
+
+function norm(s: string): string {
+  return s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function copy(m: BotMessage): BotMessage {
+  return { ...m, buttons: m.buttons.map((b) => ({ ...b })), document: m.document ? { ...m.document } : null };
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export type { MediaKind };

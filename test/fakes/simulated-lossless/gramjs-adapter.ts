@@ -1,0 +1,569 @@
+/**
+ * A real GramJS TelegramClient that never touches the network, answering from a
+ * SimulatedLosslessBot.
+ *
+ * Only the transport is faked: the client's MTProtoSender is replaced by a SimulatedSender whose
+ * `addStateToQueue` answers the request. Everything above it is GramJS's own code: `invoke`
+ * (request.resolve, entity cache, the silent FloodWait sleep below `floodSleepThreshold`, retries),
+ * `getSender`/`invokeWithSender` (so `client.downloadMedia` works), errors built by GramJS's
+ * `RPCMessageToError` (FloodWaitError, FileMigrateError...), and updates dispatched through
+ * GramJS's own `_dispatchUpdate` to event handlers (NewMessage, EditedMessage, Raw).
+ *
+ * Link model per connection (sender): each request costs a round trip; response bytes of
+ * upload.GetFile share the connection's bandwidth in arrival order. So parallel requests overlap
+ * their round trips but not their transfer, as on one TCP connection to a data centre.
+ */
+import bigInt from 'big-integer';
+import { Api, TelegramClient, utils } from 'telegram';
+import { RPCMessageToError } from 'telegram/errors/index.js';
+import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
+import { StringSession } from 'telegram/sessions/index.js';
+import { _dispatchUpdate } from 'telegram/client/updates.js';
+import type { BotMessage } from '../../../src/domain/telegram.js';
+import { SimFloodWait, type SimulatedLosslessBot } from './core.js';
+
+export interface SimulatedClientOptions {
+  /** The bot's username, without @ (e.g. "LosslessRobot"). */
+  botUsername: string;
+  /** Round trip per request, ms: fixed or a [min, max] range. Default 0. */
+  latencyMs?: number | [number, number];
+  /** Bandwidth of each connection (sender) for file bytes. Default unlimited. */
+  bandwidthBytesPerSec?: number;
+  /** Every document's first upload.GetFile fails with FILE_REFERENCE_EXPIRED; re-fetched messages carry a new reference. */
+  fileReferenceExpiredOnce?: boolean;
+  /** Files live in this DC while documents advertise the main DC: the first GetFile gets FILE_MIGRATE_X. */
+  migrateDc?: number;
+  /** The session to use (default: an empty StringSession on DC 2). */
+  session?: StringSession;
+  /** Whether the account is logged in (updates.GetState / users.GetUsers fail with AUTH_KEY_UNREGISTERED otherwise). */
+  authorized?: boolean;
+  /** The owner's account. */
+  self?: { firstName?: string; username?: string; phone?: string };
+  apiId?: number;
+  apiHash?: string;
+  /** Extra request handlers by className (e.g. 'auth.SendCode'); return undefined to fall through. */
+  handlers?: Record<string, RequestHandler>;
+}
+
+export type RequestHandler = (request: any, context: { dcId: number; link: SimulatedLink }) => unknown;
+
+export interface SimRequestRecord {
+  className: string;
+  dcId: number;
+  /** ms since the link was created (performance clock). */
+  at: number;
+  /** When the answer (or error) was delivered, same clock. */
+  endedAt?: number;
+  offset?: number;
+  limit?: number;
+  bytes?: number;
+  error?: string;
+}
+
+export interface SimulatedLink {
+  bot: SimulatedLosslessBot;
+  readonly mainDcId: number;
+  /** Every request the client sent, in order. */
+  requests: SimRequestRecord[];
+  /** Total upload.GetFile bytes served (all DCs). */
+  bytesServed(): number;
+  /** Makes the next request of this class (or '*') fail with the given RPC error. */
+  failNext(className: string, errorMessage: string, code?: number): void;
+  /** Every request from now on fails: the session was revoked / the key unregistered. */
+  revoke(errorMessage?: 'SESSION_REVOKED' | 'AUTH_KEY_UNREGISTERED' | 'USER_DEACTIVATED'): void;
+  /** The document's current file reference stops working; re-fetched messages carry a new one. */
+  expireFileReference(documentId: string): void;
+  /** Messages built from now on advertise this size for the document (the bytes served stay the same). */
+  misreportSize(documentId: string, size: number): void;
+  /** Most upload.GetFile requests that were in flight at the same time. */
+  maxConcurrentGetFile(): number;
+  setLatency(ms: number | [number, number]): void;
+  setBandwidth(bytesPerSec: number | undefined): void;
+  setAuthorized(authorized: boolean): void;
+  /** Adds or replaces a request handler by className. */
+  handle(className: string, handler: RequestHandler): void;
+  /** Resolves when every bot message so far has been dispatched to the client's handlers. */
+  flushUpdates(): Promise<void>;
+  /** Stops forwarding bot messages to the client. */
+  close(): void;
+}
+
+export type SimulatedTelegramClient = TelegramClient & { sim: SimulatedLink };
+
+const MiB = 1024 * 1024;
+
+export function createSimulatedTelegramClient(
+  bot: SimulatedLosslessBot,
+  options: SimulatedClientOptions,
+): SimulatedTelegramClient {
+  const session = options.session ?? new StringSession('');
+  if (!session.serverAddress) session.setDC(2, '149.154.167.50', 443);
+  const client = new TelegramClient(session, options.apiId ?? 12345, options.apiHash ?? '0123456789abcdef0123456789abcdef', {
+    baseLogger: new Logger(LogLevel.NONE),
+    connectionRetries: 1,
+    autoReconnect: false,
+  }) as SimulatedTelegramClient;
+  const internals = client as any;
+  const mainDcId = session.dcId;
+  const fileDcId = options.migrateDc ?? mainDcId;
+  const started = performance.now();
+
+  const botUser = new Api.User({
+    id: bigInt(bot.botUserId),
+    accessHash: bigInt('918273645501'),
+    bot: true,
+    firstName: 'Lossless',
+    username: options.botUsername,
+    botInlinePlaceholder: 'Поиск треков',
+  });
+  const selfUser = new Api.User({
+    id: bigInt(bot.selfUserId),
+    accessHash: bigInt('1122334455'),
+    self: true,
+    firstName: options.self?.firstName ?? 'Owner',
+    ...(options.self?.username ? { username: options.self.username } : {}),
+    ...(options.self?.phone ? { phone: options.self.phone } : {}),
+  });
+
+  let latency = options.latencyMs ?? 0;
+  let bandwidth = options.bandwidthBytesPerSec;
+  let authorized = options.authorized ?? true;
+  let revoked: string | null = null;
+  let served = 0;
+  let pts = 1;
+  const handlers = new Map<string, RequestHandler>(Object.entries(options.handlers ?? {}));
+  const failures: { className: string; errorMessage: string; code: number }[] = [];
+  const references = new Map<string, number>(); // document id → reference version
+  const expiredOnce = new Set<string>();
+  const sizeOverrides = new Map<string, number>();
+  const requests: SimRequestRecord[] = [];
+
+  const reference = (documentId: string) =>
+    Buffer.from(`ref:${documentId}:${references.get(documentId) ?? 0}`, 'utf8');
+
+  // ─────────────── plain data → TL objects ───────────────
+
+  const toApiDocument = (documentId: string): Api.Document => {
+    const doc = bot.document(documentId);
+    if (!doc) throw new Error(`simulator: unknown document ${documentId}`);
+    const f = doc.facts;
+    return new Api.Document({
+      id: bigInt(f.id),
+      accessHash: bigInt(doc.accessHash),
+      fileReference: reference(f.id),
+      date: Math.floor(bot.clock.now() / 1000),
+      mimeType: f.mimeType ?? 'application/octet-stream',
+      size: bigInt(sizeOverrides.get(f.id) ?? f.size),
+      dcId: mainDcId,
+      attributes: [
+        new Api.DocumentAttributeAudio({
+          duration: f.durationSec ?? 0,
+          ...(f.title !== null ? { title: f.title } : {}),
+          ...(f.performer !== null ? { performer: f.performer } : {}),
+        }),
+        ...(f.fileName !== null ? [new Api.DocumentAttributeFilename({ fileName: f.fileName })] : []),
+      ],
+    });
+  };
+
+  const toApiMessage = (m: BotMessage): Api.Message => {
+    const rows = new Map<number, Api.TypeKeyboardButton[]>();
+    for (const b of [...m.buttons].sort((a, c) => a.row - c.row || a.column - c.column)) {
+      const button = b.data !== null
+        ? new Api.KeyboardButtonCallback({ text: b.text, data: Buffer.from(b.data, 'base64') })
+        : new Api.KeyboardButtonUrl({ text: b.text, url: b.url ?? '' });
+      rows.set(b.row, [...(rows.get(b.row) ?? []), button]);
+    }
+    let media: Api.TypeMessageMedia | undefined;
+    if (m.media === 'document' && m.document) media = new Api.MessageMediaDocument({ document: toApiDocument(m.document.id) });
+    if (m.media === 'photo') {
+      media = new Api.MessageMediaPhoto({
+        photo: new Api.Photo({
+          id: bigInt(900_000 + m.id),
+          accessHash: bigInt(77),
+          fileReference: Buffer.from('photo'),
+          date: m.date,
+          sizes: [new Api.PhotoSize({ type: 'x', w: 800, h: 800, size: 34_000 })],
+          dcId: mainDcId,
+        }),
+      });
+    }
+    return new Api.Message({
+      id: m.id,
+      out: m.out,
+      peerId: new Api.PeerUser({ userId: bigInt(bot.botUserId) }),
+      ...(m.out ? { fromId: new Api.PeerUser({ userId: bigInt(bot.selfUserId) }) } : {}),
+      date: m.date,
+      message: m.text,
+      ...(media ? { media } : {}),
+      ...(rows.size > 0
+        ? { replyMarkup: new Api.ReplyInlineMarkup({ rows: [...rows.values()].map((buttons) => new Api.KeyboardButtonRow({ buttons })) }) }
+        : {}),
+      ...(m.editDate !== null ? { editDate: m.editDate } : {}),
+      ...(m.replyToMessageId !== null ? { replyTo: new Api.MessageReplyHeader({ replyToMsgId: m.replyToMessageId }) } : {}),
+    });
+  };
+
+  const messagesResult = (list: (BotMessage | null)[], ids?: number[], count?: number) => {
+    const fields = {
+      messages: list.map((m, i) => (m ? toApiMessage(m) : new Api.MessageEmpty({ id: ids?.[i] ?? 0 }))),
+      chats: [],
+      users: [botUser, selfUser],
+      topics: [],
+    };
+    // Like Telegram: a slice (with the total count) when there is more than was returned.
+    return count !== undefined && count > list.length
+      ? new Api.messages.MessagesSlice({ ...fields, count })
+      : new Api.messages.Messages(fields);
+  };
+
+  // ─────────────── errors ───────────────
+
+  const rpc = (code: number, message: string, request: Api.AnyRequest): Error =>
+    Object.assign(RPCMessageToError(new Api.RpcError({ errorCode: code, errorMessage: message }), request as any), {
+      simErrorMessage: message,
+    });
+
+  const isBotPeer = (peer: unknown): boolean =>
+    (peer instanceof Api.InputPeerUser || peer instanceof Api.InputUser) && peer.userId.equals(bigInt(bot.botUserId));
+
+  const userAction = <T>(request: Api.AnyRequest, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SimFloodWait) throw rpc(420, `FLOOD_WAIT_${err.seconds}`, request);
+      throw err;
+    }
+  };
+
+  // ─────────────── requests ───────────────
+
+  async function answer(request: any, dcId: number): Promise<unknown> {
+    const className: string = request.className;
+    const failure = failures.findIndex((f) => f.className === className || f.className === '*');
+    if (failure >= 0) {
+      const [f] = failures.splice(failure, 1);
+      throw rpc(f!.code, f!.errorMessage, request);
+    }
+    if (revoked) throw rpc(401, revoked, request);
+    const custom = handlers.get(className);
+    if (custom) {
+      const result = await custom(request, { dcId, link });
+      if (result !== undefined) return result;
+    }
+    const needsAuth = !className.startsWith('auth.') && className !== 'help.GetConfig';
+    if (needsAuth && !authorized) throw rpc(401, 'AUTH_KEY_UNREGISTERED', request);
+
+    if (request instanceof Api.updates.GetState) {
+      return new Api.updates.State({ pts, qts: 0, date: Math.floor(bot.clock.now() / 1000), seq: 1, unreadCount: 0 });
+    }
+    if (request instanceof Api.users.GetUsers) {
+      return request.id.map((u: unknown) => (u instanceof Api.InputUserSelf ? selfUser : isBotPeer(u) ? botUser : new Api.UserEmpty({ id: bigInt(0) })));
+    }
+    if (request instanceof Api.contacts.ResolveUsername) {
+      if (request.username.toLowerCase() !== options.botUsername.toLowerCase()) throw rpc(400, 'USERNAME_NOT_OCCUPIED', request);
+      return new Api.contacts.ResolvedPeer({ peer: new Api.PeerUser({ userId: botUser.id }), chats: [], users: [botUser] });
+    }
+    if (request instanceof Api.messages.SendMessage) {
+      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      const ours = userAction(request, () => bot.sendText(request.message));
+      pts++;
+      return new Api.UpdateShortSentMessage({ out: true, id: ours.id, pts, ptsCount: 1, date: ours.date });
+    }
+    if (request instanceof Api.messages.GetBotCallbackAnswer) {
+      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      if (!request.data) throw rpc(400, 'DATA_INVALID', request);
+      const data = Buffer.from(request.data).toString('base64');
+      const result = userAction(request, () => bot.clickButton(Number(request.msgId), data));
+      return new Api.messages.BotCallbackAnswer({
+        ...(result.message !== null ? { message: result.message } : {}),
+        cacheTime: 0,
+      });
+    }
+    if (request instanceof Api.messages.GetInlineBotResults) {
+      if (!isBotPeer(request.bot)) throw rpc(400, 'BOT_INVALID', request);
+      const results = userAction(request, () => bot.inlineQuery(request.query));
+      const queryId = results[0]?.queryId ?? '0';
+      return new Api.messages.BotResults({
+        queryId: bigInt(queryId),
+        cacheTime: 0,
+        users: [botUser],
+        results: results.map((r) =>
+          r.document
+            ? new Api.BotInlineMediaResult({
+                id: r.resultId,
+                type: 'audio',
+                document: toApiDocument(r.document.id),
+                ...(r.title !== null ? { title: r.title } : {}),
+                ...(r.description !== null ? { description: r.description } : {}),
+                sendMessage: new Api.BotInlineMessageMediaAuto({ message: 'FLAC' }),
+              })
+            : new Api.BotInlineResult({
+                id: r.resultId,
+                type: 'article',
+                ...(r.title !== null ? { title: r.title } : {}),
+                ...(r.description !== null ? { description: r.description } : {}),
+                sendMessage: new Api.BotInlineMessageText({ message: r.title ?? '' }),
+              }),
+        ),
+      });
+    }
+    if (request instanceof Api.messages.SendInlineBotResult) {
+      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      const ours = userAction(request, () =>
+        bot.sendInlineResult({ queryId: request.queryId.toString(), resultId: request.id }),
+      );
+      pts++;
+      const message = toApiMessage(ours);
+      message.viaBotId = bigInt(bot.botUserId);
+      return new Api.Updates({
+        updates: [
+          new Api.UpdateMessageID({ id: ours.id, randomId: request.randomId }),
+          new Api.UpdateNewMessage({ message, pts, ptsCount: 1 }),
+        ],
+        users: [botUser, selfUser],
+        chats: [],
+        date: ours.date,
+        seq: 0,
+      });
+    }
+    if (request instanceof Api.messages.GetHistory) {
+      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      // Telegram order: newest first, starting below offsetId, shifted by addOffset, within (minId, maxId).
+      let list = bot.history({ minId: request.minId ?? 0, limit: Number.MAX_SAFE_INTEGER }).reverse();
+      if (request.maxId) list = list.filter((m) => m.id < request.maxId);
+      let start = 0;
+      if (request.offsetId) {
+        start = list.findIndex((m) => m.id < request.offsetId);
+        if (start < 0) start = list.length;
+      }
+      start = Math.max(0, start + (request.addOffset ?? 0));
+      const limit = Math.min(Math.max(request.limit ?? 100, 0) || 100, 100);
+      return messagesResult(list.slice(start, start + limit), undefined, list.length);
+    }
+    if (request instanceof Api.messages.GetMessages) {
+      const ids = request.id.map((i: Api.TypeInputMessage) => (i instanceof Api.InputMessageID ? i.id : 0));
+      return messagesResult(bot.getMessages(ids), ids);
+    }
+    if (request instanceof Api.upload.GetFile) return getFile(request, dcId);
+    throw new Error(`simulator: no answer for ${className}`);
+  }
+
+  function getFile(request: Api.upload.GetFile, dcId: number): Api.upload.File {
+    const location = request.location;
+    if (!(location instanceof Api.InputDocumentFileLocation)) throw rpc(400, 'LOCATION_INVALID', request);
+    const id = location.id.toString();
+    const doc = bot.document(id);
+    if (!doc || doc.accessHash !== location.accessHash.toString()) throw rpc(400, 'FILE_ID_INVALID', request);
+    if (dcId !== fileDcId) throw rpc(303, `FILE_MIGRATE_${fileDcId}`, request);
+    if (location.fileReference.length === 0) throw rpc(400, 'FILE_REFERENCE_EMPTY', request);
+    if (options.fileReferenceExpiredOnce && !expiredOnce.has(id)) {
+      expiredOnce.add(id);
+      link.expireFileReference(id);
+    }
+    if (!Buffer.from(location.fileReference).equals(reference(id))) throw rpc(400, 'FILE_REFERENCE_EXPIRED', request);
+    // https://core.telegram.org/api/files: offset and limit multiples of 4 KiB, 1 MiB divisible by
+    // limit, one request never crosses a 1 MiB boundary ("precise" relaxes this to 1 KiB steps).
+    const offset = request.offset.toJSNumber();
+    const limit = request.limit;
+    if (request.precise) {
+      if (limit <= 0 || limit % 1024 !== 0 || limit > MiB) throw rpc(400, 'LIMIT_INVALID', request);
+      if (offset % 1024 !== 0) throw rpc(400, 'OFFSET_INVALID', request);
+    } else {
+      if (limit <= 0 || limit % 4096 !== 0 || MiB % limit !== 0) throw rpc(400, 'LIMIT_INVALID', request);
+      if (offset % 4096 !== 0 || Math.floor(offset / MiB) !== Math.floor((offset + limit - 1) / MiB)) {
+        throw rpc(400, 'OFFSET_INVALID', request);
+      }
+    }
+    if (offset > doc.facts.size) throw rpc(400, 'OFFSET_INVALID', request);
+    const bytes = bot.documentBytes(id, offset, limit);
+    served += bytes.length;
+    return new Api.upload.File({
+      type: new Api.storage.FileUnknown(),
+      mtime: Math.floor(bot.clock.now() / 1000),
+      bytes,
+    });
+  }
+
+  // ─────────────── transport ───────────────
+
+  const pickLatency = () => (typeof latency === 'number' ? latency : latency[0] + Math.random() * (latency[1] - latency[0]));
+
+  class SimulatedSender {
+    userDisconnected = false;
+    _disconnected = false;
+    isConnecting = false;
+    _authenticated = true;
+    _pendingState = { values: () => [] as unknown[] };
+    authKey = { getKey: () => Buffer.alloc(256, 1), setKey: async () => undefined };
+    /** When the connection's downlink is free again (performance clock, ms). */
+    private linkFreeAt = 0;
+
+    constructor(readonly dcId: number) {}
+
+    isConnected(): boolean {
+      return !this._disconnected;
+    }
+
+    async connect(): Promise<boolean> {
+      this._disconnected = false;
+      this.userDisconnected = false;
+      return true;
+    }
+
+    async disconnect(): Promise<void> {
+      this._disconnected = true;
+      this.userDisconnected = true;
+    }
+
+    async _reconnect(): Promise<void> {}
+
+    addStateToQueue(state: { request: any; resolve: (v: unknown) => void; reject: (e: unknown) => void }): void {
+      const record: SimRequestRecord = { className: state.request.className, dcId: this.dcId, at: performance.now() - started };
+      requests.push(record);
+      void this.exchange(state.request, record).then(
+        (result) => {
+          record.endedAt = performance.now() - started;
+          state.resolve(result);
+        },
+        (err: unknown) => {
+          record.endedAt = performance.now() - started;
+          record.error = (err as { simErrorMessage?: string }).simErrorMessage ?? String(err);
+          state.reject(err);
+        },
+      );
+    }
+
+    private async exchange(request: any, record: SimRequestRecord): Promise<unknown> {
+      const rtt = pickLatency();
+      await sleep(rtt / 2); // request travels
+      let result: unknown;
+      try {
+        result = await answer(request, this.dcId);
+      } catch (err) {
+        await sleep(rtt / 2);
+        throw err;
+      }
+      if (result instanceof Api.upload.File) {
+        record.offset = (request as Api.upload.GetFile).offset.toJSNumber();
+        record.limit = (request as Api.upload.GetFile).limit;
+        record.bytes = result.bytes.length;
+        if (bandwidth) {
+          const now = performance.now();
+          const startAt = Math.max(now, this.linkFreeAt);
+          this.linkFreeAt = startAt + (result.bytes.length / bandwidth) * 1000;
+          await sleep(this.linkFreeAt - now);
+        }
+      }
+      await sleep(rtt / 2); // response travels
+      return result;
+    }
+  }
+
+  const senders = new Map<number, SimulatedSender>();
+  const senderFor = (dcId: number) => {
+    let s = senders.get(dcId);
+    if (!s) {
+      s = new SimulatedSender(dcId);
+      senders.set(dcId, s);
+    }
+    return s;
+  };
+
+  internals._sender = senderFor(mainDcId);
+  internals._connectedDeferred.resolve();
+  internals.connect = async () => {
+    const main = senderFor(mainDcId);
+    await main.connect();
+    internals._sender = main;
+    internals._connectedDeferred.resolve();
+    return true;
+  };
+  internals._borrowExportedSender = async (dcId: number) => {
+    const s = senderFor(dcId);
+    if (!s.isConnected()) await s.connect();
+    return s;
+  };
+  internals._switchDC = async (dcId: number) => {
+    throw new Error(`simulator: unexpected DC switch to ${dcId}`);
+  };
+
+  // ─────────────── updates ───────────────
+
+  let dispatching: Promise<void> = Promise.resolve();
+  const unsubscribe = bot.onMessage((m, kind) => {
+    pts++;
+    const message = toApiMessage(m);
+    const update =
+      kind === 'new'
+        ? new Api.UpdateNewMessage({ message, pts, ptsCount: 1 })
+        : new Api.UpdateEditMessage({ message, pts, ptsCount: 1 });
+    const updates = new Api.Updates({ updates: [update], users: [botUser, selfUser], chats: [], date: m.date, seq: 0 });
+    dispatching = dispatching.then(() => dispatch(updates)).catch(() => undefined);
+  });
+
+  /** What GramJS's `_handleUpdate` does for an Updates container, but awaitable and ordered. */
+  async function dispatch(updates: Api.Updates): Promise<void> {
+    if (internals._sender?._disconnected) return; // a disconnected client hears nothing
+    internals._entityCache.add(updates);
+    client.session.processEntities(updates);
+    const entities = new Map<string, unknown>();
+    for (const x of [...updates.users, ...updates.chats]) entities.set(utils.getPeerId(x), x);
+    for (const u of updates.updates) {
+      (u as any)._entities = entities;
+      await _dispatchUpdate(client, { update: u, others: updates.updates } as any);
+    }
+  }
+
+  const link: SimulatedLink = {
+    bot,
+    mainDcId,
+    requests,
+    bytesServed: () => served,
+    failNext: (className, errorMessage, code = 400) => failures.push({ className, errorMessage, code }),
+    revoke: (errorMessage = 'SESSION_REVOKED') => {
+      revoked = errorMessage;
+    },
+    expireFileReference: (documentId) => references.set(documentId, (references.get(documentId) ?? 0) + 1),
+    misreportSize: (documentId, size) => sizeOverrides.set(documentId, size),
+    maxConcurrentGetFile: () => {
+      const edges = requests
+        .filter((r) => r.className === 'upload.GetFile' && r.endedAt !== undefined)
+        .flatMap((r) => [
+          { t: r.at, d: 1 },
+          { t: r.endedAt!, d: -1 },
+        ])
+        .sort((a, b) => a.t - b.t || a.d - b.d);
+      let now = 0;
+      let max = 0;
+      for (const e of edges) max = Math.max(max, (now += e.d));
+      return max;
+    },
+    setLatency: (ms) => {
+      latency = ms;
+    },
+    setBandwidth: (bps) => {
+      bandwidth = bps;
+    },
+    setAuthorized: (value) => {
+      authorized = value;
+    },
+    handle: (className, handler) => handlers.set(className, handler),
+    flushUpdates: async () => {
+      // Updates scheduled while flushing are awaited too.
+      let current: Promise<void>;
+      do {
+        current = dispatching;
+        await current;
+      } while (current !== dispatching);
+    },
+    close: () => unsubscribe(),
+  };
+  client.sim = link;
+  return client;
+}
+
+function sleep(ms: number): Promise<void> {
+  if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,339 @@
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/domain/errors.js';
+import { SpotifyTokenStore } from '../../src/spotify/token-store.js';
+import {
+  editorialId,
+  fakeId,
+  makeAlbum,
+  makeTracks,
+  openUrl,
+  startFakeSpotify,
+  type FakeSpotify,
+} from '../fakes/fake-spotify-server.js';
+import { configFor, sourceFor, tmpDir } from './support.js';
+
+const mine = makeTracks(120, { prefix: 'Mine', featuring: true });
+const theirs = makeTracks(150, { prefix: 'Theirs' });
+const small = makeTracks(12, { prefix: 'Small' });
+const shared = makeTracks(7, { prefix: 'Shared' });
+const editorialTracks = makeTracks(60, { prefix: 'Hits' });
+const albumTracks = makeTracks(5, { prefix: 'Alb' });
+
+const IDS = {
+  mine: fakeId('pl:mine'),
+  theirs: fakeId('pl:theirs'),
+  small: fakeId('pl:small'),
+  collab: fakeId('pl:collab'),
+  private: fakeId('pl:private'),
+  gaps: fakeId('pl:gaps'),
+  editorial: editorialId('hits'),
+  album: fakeId('album:one'),
+};
+
+let fake: FakeSpotify;
+let ownerToken: string;
+const tmp = tmpDir();
+
+beforeAll(async () => {
+  fake = await startFakeSpotify({
+    playlists: [
+      { id: IDS.mine, name: 'My Set', ownerId: 'owner', ownerName: 'Owner', rows: mine },
+      { id: IDS.theirs, name: 'Their Mix', ownerId: 'dj-friend', ownerName: 'DJ Friend', rows: theirs },
+      { id: IDS.small, name: 'Small Public', ownerId: 'dj-friend', rows: small },
+      { id: IDS.collab, name: 'Together', ownerId: 'dj-friend', collaborators: ['owner'], rows: shared },
+      { id: IDS.private, name: 'Secret', ownerId: 'dj-friend', public: false, rows: small },
+      {
+        id: IDS.gaps,
+        name: 'With Gaps',
+        ownerId: 'owner',
+        rows: [small[0]!, null, { episode: 'A Podcast Episode' }, small[1]!],
+      },
+      { id: IDS.editorial, name: "Today's Top Hits", ownerId: 'spotify', rows: editorialTracks },
+    ],
+    albums: [makeAlbum(IDS.album, 'The Album', ['Alb Artist'], albumTracks, '2011-09-01')],
+  });
+  ownerToken = fake.issueRefreshToken('owner', 'Owner');
+});
+
+afterAll(async () => {
+  await fake.close();
+  tmp.cleanup();
+});
+
+function dataDir(name: string): string {
+  return `${tmp.dir}/${name}`;
+}
+
+describe('backend "user" (the owner\'s login)', () => {
+  it('lists an owned playlist through /items in pages of 50, with ISRC and 1-based positions', async () => {
+    const config = configFor(fake, dataDir('u1'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.mine) + '?si=abc');
+    expect(listing.source).toEqual({ type: 'playlist', id: IDS.mine, name: 'My Set', total: 120, backend: 'user' });
+    expect(listing.tracks).toHaveLength(120);
+    expect(listing.tracks[0]).toEqual({
+      position: 1,
+      spotifyId: mine[0]!.id,
+      artists: mine[0]!.artists,
+      title: mine[0]!.name,
+      album: 'Mine Album',
+      durationMs: mine[0]!.durationMs,
+      isrc: mine[0]!.isrc,
+      releaseYear: 2019,
+    });
+    expect(listing.tracks[2]!.artists).toEqual(['Mine Artist 3', 'Mine Guest 3']);
+    expect(listing.tracks.map((t) => t.position)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(listing.warnings).toEqual([]);
+    const items = fake.requests.slice(before).filter((r) => r.path.endsWith('/items'));
+    expect(items.map((r) => [r.query.offset, r.query.limit])).toEqual([
+      ['0', '50'],
+      ['50', '50'],
+      ['100', '50'],
+    ]);
+    expect(items.every((r) => r.who === 'user:owner')).toBe(true);
+  });
+
+  it('reads playlists the owner collaborates on', async () => {
+    const config = configFor(fake, dataDir('u2'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const listing = await sourceFor(config).source.load(`spotify:playlist:${IDS.collab}`);
+    expect(listing.source.backend).toBe('user');
+    expect(listing.tracks.map((t) => t.title)).toEqual(shared.map((t) => t.name));
+  });
+
+  it('keeps playlist positions when rows are unavailable or episodes, and says so', async () => {
+    const config = configFor(fake, dataDir('u3'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.gaps));
+    expect(listing.tracks.map((t) => [t.position, t.title])).toEqual([
+      [1, small[0]!.name],
+      [4, small[1]!.name],
+    ]);
+    expect(listing.source.total).toBe(4);
+    expect(listing.warnings.join('\n')).toMatch(/1 entry is no longer available/);
+    expect(listing.warnings.join('\n')).toMatch(/1 podcast episode skipped/);
+  });
+
+  it("falls back to the embed page for someone else's playlist (403) and says listed N of M", async () => {
+    const config = configFor(fake, dataDir('u4'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+    expect(listing.source).toEqual({ type: 'playlist', id: IDS.theirs, name: 'Their Mix', total: 150, backend: 'embed' });
+    expect(listing.tracks).toHaveLength(100);
+    expect(listing.tracks[99]).toMatchObject({ position: 100, title: theirs[99]!.name, isrc: null, album: null });
+    const text = listing.warnings.join('\n');
+    expect(text).toMatch(/belongs to DJ Friend/);
+    expect(text).toMatch(/Listed 100 of 150 tracks/);
+    expect(text).toMatch(/no ISRC/);
+  });
+
+  it('a plain 403 on the playlist object itself also falls back to the embed page', async () => {
+    const config = configFor(fake, dataDir('u4b'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    fake.failNext({ status: 403, pathPrefix: `/v1/playlists/${IDS.small}`, body: { error: { status: 403, message: 'Forbidden' } } });
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+    expect(listing.source.backend).toBe('embed');
+    expect(listing.warnings[0]).toMatch(/^This playlist belongs to someone else/);
+    fake.clearPlans();
+  });
+
+  it('refreshes an expired access token once (401) and goes on', async () => {
+    const config = configFor(fake, dataDir('u5'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const { source } = sourceFor(config);
+    await source.load(openUrl('playlist', IDS.collab));
+    fake.expireAccessTokens();
+    const before = fake.requestsTo('/api/token').length;
+    const listing = await source.load(openUrl('playlist', IDS.collab));
+    expect(listing.source.backend).toBe('user');
+    expect(fake.requestsTo('/api/token').length).toBe(before + 1);
+  });
+
+  it('stores a rotated refresh token (0600 in a 0700 folder) and the stored login wins over the environment', async () => {
+    const rotating = await startFakeSpotify({
+      playlists: [{ id: IDS.small, name: 'Mine Too', ownerId: 'owner', rows: small }],
+      rotateRefreshTokens: true,
+    });
+    try {
+      const first = rotating.issueRefreshToken('owner');
+      const dir = dataDir('u6');
+      const config = configFor(rotating, dir, { SPOTIFY_REFRESH_TOKEN: first });
+      await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+      const store = new SpotifyTokenStore(dir);
+      const stored = store.read();
+      expect(stored?.refreshToken).toBe(rotating.refreshTokensOf('owner')[0]);
+      expect(stored?.refreshToken).not.toBe(first);
+      expect(statSync(store.file).mode & 0o777).toBe(0o600);
+      expect(statSync(store.dir).mode & 0o777).toBe(0o700);
+      // The env token is now dead at Spotify; a new process must use the stored one.
+      const again = await sourceFor(configFor(rotating, dir, { SPOTIFY_REFRESH_TOKEN: first })).source.load(openUrl('playlist', IDS.small));
+      expect(again.source.backend).toBe('user');
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  it('a revoked login falls back to the public page with a note telling how to log in again', async () => {
+    const config = configFor(fake, dataDir('u7'), { SPOTIFY_REFRESH_TOKEN: 'revoked-token' });
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+    expect(listing.source.backend).toBe('embed');
+    expect(listing.warnings[0]).toMatch(/Spotify login no longer works.*crate spotify-login/s);
+  });
+
+  it('never puts the refresh token in a warning', async () => {
+    const config = configFor(fake, dataDir('u8'), { SPOTIFY_REFRESH_TOKEN: 'revoked-secret-token-value' });
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+    expect(JSON.stringify(listing)).not.toContain('revoked-secret-token-value');
+  });
+});
+
+describe('backend "embed" (no login)', () => {
+  it('lists a public playlist without any credentials', async () => {
+    const config = configFor(fake, dataDir('e1'), {}, false);
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+    expect(listing.source).toEqual({ type: 'playlist', id: IDS.small, name: 'Small Public', total: 12, backend: 'embed' });
+    expect(listing.tracks[0]).toEqual({
+      position: 1,
+      spotifyId: small[0]!.id,
+      artists: small[0]!.artists,
+      title: small[0]!.name,
+      album: null,
+      durationMs: small[0]!.durationMs,
+      isrc: null,
+      releaseYear: null,
+    });
+    expect(fake.requests.slice(before).map((r) => r.path)).toEqual([`/embed/playlist/${IDS.small}`]);
+  });
+
+  it('uses the app credentials only to learn the real total when the page is cut at 100', async () => {
+    const config = configFor(fake, dataDir('e2'));
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+    expect(listing.source.total).toBe(150);
+    expect(listing.warnings[0]).toMatch(/^Listed 100 of 150 tracks/);
+  });
+
+  it('without any credentials a cut list says it may have more', async () => {
+    const config = configFor(fake, dataDir('e3'), {}, false);
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+    expect(listing.source.total).toBe(100);
+    expect(listing.warnings[0]).toMatch(/Listed 100 tracks: .*stops at 100, so this playlist may have more/);
+  });
+
+  it("reads Spotify's own 37i9… playlists from the embed page and says why", async () => {
+    const config = configFor(fake, dataDir('e4'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.editorial));
+    expect(listing.source.backend).toBe('embed');
+    expect(listing.tracks).toHaveLength(60);
+    expect(listing.warnings[0]).toMatch(/Spotify's own playlists.*37i9.*404/);
+    // The API is not even asked: it would answer 404.
+    expect(fake.requests.slice(before).some((r) => r.path.startsWith('/v1/'))).toBe(false);
+  });
+
+  it('a private or missing playlist is a UserError that says what to do', async () => {
+    const config = configFor(fake, dataDir('e5'), {}, false);
+    const { source } = sourceFor(config);
+    await expect(source.load(openUrl('playlist', IDS.private))).rejects.toThrow(/private, deleted, or the link is mistyped/);
+    await expect(source.load(openUrl('playlist', fakeId('nope')))).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('a personalised 37i9 mix that is not public gets its own explanation', async () => {
+    const config = configFor(fake, dataDir('e6'), {}, false);
+    await expect(sourceFor(config).source.load(openUrl('playlist', editorialId('daily-mix')))).rejects.toThrow(/Discover Weekly or Daily Mix/);
+  });
+});
+
+describe('backend "catalog" (albums and tracks)', () => {
+  it('lists an album with ISRCs fetched one track at a time', async () => {
+    const config = configFor(fake, dataDir('c1'));
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('album', IDS.album));
+    expect(listing.source).toEqual({ type: 'album', id: IDS.album, name: 'Alb Artist - The Album', total: 5, backend: 'catalog' });
+    expect(listing.tracks.map((t) => [t.position, t.title, t.isrc, t.album, t.releaseYear])).toEqual(
+      albumTracks.map((t, i) => [i + 1, t.name, t.isrc, 'The Album', 2011]),
+    );
+    const paths = fake.requests.slice(before).map((r) => r.path).filter((p) => p.startsWith('/v1/'));
+    expect(paths).toEqual([
+      `/v1/albums/${IDS.album}`,
+      `/v1/albums/${IDS.album}/tracks`,
+      ...albumTracks.map((t) => `/v1/tracks/${t.id}`),
+    ]);
+    expect(fake.requests.slice(before).filter((r) => r.path.startsWith('/v1/')).every((r) => r.who === 'app')).toBe(true);
+  });
+
+  it('lists a single track', async () => {
+    const config = configFor(fake, dataDir('c2'));
+    const t = albumTracks[2]!;
+    const listing = await sourceFor(config).source.load(`https://open.spotify.com/intl-fr/track/${t.id}?si=zz`);
+    expect(listing.source).toEqual({ type: 'track', id: t.id, name: `${t.artists.join(', ')} - ${t.name}`, total: 1, backend: 'catalog' });
+    expect(listing.tracks).toEqual([
+      { position: 1, spotifyId: t.id, artists: t.artists, title: t.name, album: 'The Album', durationMs: t.durationMs, isrc: t.isrc, releaseYear: 2011 },
+    ]);
+  });
+
+  it('an album without app credentials names the settings to add', async () => {
+    const config = configFor(fake, dataDir('c3'), {}, false);
+    const err = await sourceFor(config).source.load(openUrl('album', IDS.album)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toMatch(/SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET/);
+  });
+
+  it('an album with only the owner\'s login uses that login', async () => {
+    const config = configFor(fake, dataDir('c4'), { SPOTIFY_CLIENT_ID: fake.clientId, SPOTIFY_REFRESH_TOKEN: ownerToken }, false);
+    const listing = await sourceFor(config).source.load(openUrl('album', IDS.album));
+    expect(listing.source.backend).toBe('catalog');
+    expect(listing.tracks[0]!.isrc).toBe(albumTracks[0]!.isrc);
+  });
+
+  it('an unknown album is an honest 404 message', async () => {
+    const config = configFor(fake, dataDir('c5'));
+    await expect(sourceFor(config).source.load(openUrl('album', fakeId('no-album')))).rejects.toThrow(/Spotify has no album .* \(HTTP 404/);
+  });
+
+  it('wrong app credentials say which settings to copy again', async () => {
+    const config = configFor(fake, dataDir('c6'), { SPOTIFY_CLIENT_SECRET: 'wrong' });
+    await expect(sourceFor(config).source.load(openUrl('album', IDS.album))).rejects.toThrow(/did not accept SPOTIFY_CLIENT_ID \/ SPOTIFY_CLIENT_SECRET/);
+  });
+});
+
+describe('Premium required (March 2026 rule)', () => {
+  it('albums stop with the reason and what to do; playlists still list from the public page', async () => {
+    const config = configFor(fake, dataDir('p1'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    fake.setPremiumRequired(true);
+    try {
+      const err = await sourceFor(config).source.load(openUrl('album', IDS.album)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).message).toMatch(/Active premium subscription required/);
+      expect((err as UserError).hint).toMatch(/Renew Premium/);
+      const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.mine));
+      expect(listing.source.backend).toBe('embed');
+      expect(listing.warnings[0]).toMatch(/premium/i);
+    } finally {
+      fake.setPremiumRequired(false);
+    }
+  });
+});
+
+describe('short links', () => {
+  it('follows open.spotify.com/s/… through SPOTIFY_WEB_URL and spotify.link/… through fetch', async () => {
+    const shortFake = await startFakeSpotify({
+      playlists: [{ id: IDS.small, name: 'Short', ownerId: 'x', rows: small }],
+      shortLinks: { abc123: `https://open.spotify.com/playlist/${IDS.small}?si=from-short`, hop: 'https://spotify.link/abc123' },
+    });
+    try {
+      const config = configFor(shortFake, dataDir('s1'), {}, false);
+      const { source } = sourceFor(config, {
+        // spotify.link is not configurable: a test routes it to the fake at the fetch level.
+        fetch: (input, init) => fetch(String(input).replace('https://spotify.link/', `${shortFake.url}/s/`), init),
+      });
+      expect(await source.resolve('https://open.spotify.com/s/abc123')).toEqual({
+        type: 'playlist',
+        id: IDS.small,
+        url: `https://open.spotify.com/playlist/${IDS.small}`,
+      });
+      expect((await source.resolve('https://spotify.link/hop')).id).toBe(IDS.small);
+      const listing = await source.load('spotify.link/abc123');
+      expect(listing.tracks).toHaveLength(12);
+      await expect(source.resolve('https://spotify.link/missing')).rejects.toThrow(/short link does not exist/);
+    } finally {
+      await shortFake.close();
+    }
+  });
+});

@@ -1,13 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from './domain/errors.js';
 import { createCliContext, type CliContext } from './cli/context.js';
-import { commandModules } from './cli/commands.js';
+import type { RegisterCommand } from './cli/commands.js';
+import { createCommands, type Wiring } from './main.js';
 
-/**
- * Builds the `crate` command line. Each command lives in its own file under src/cli/ and is
- * listed in src/cli/commands.ts.
- */
-export function buildProgram(ctx: CliContext): Command {
+/** Builds the `crate` command line from the wired commands (src/main.ts). */
+export function buildProgram(ctx: CliContext, commands: RegisterCommand[]): Command {
   const program = new Command()
     .name('crate')
     .description('Turn Spotify playlists into folders of verified FLAC files via @LosslessRobot.')
@@ -18,12 +16,20 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride();
-  for (const register of commandModules) register(program, ctx);
+  for (const register of commands) register(program, ctx);
   return program;
 }
 
 /** Runs the CLI and returns the exit code. User errors print a short message, never a stack trace. */
-export async function runCli(argv: string[], overrides: Parameters<typeof createCliContext>[0] = {}): Promise<number> {
+export interface RunCliOptions extends NonNullable<Parameters<typeof createCliContext>[0]> {
+  /** Replaces parts of the wiring (tests: simulated Telegram, fake servers). */
+  wiring?: Wiring;
+  /** Replaces the whole command list (tests of one command). */
+  commands?: RegisterCommand[];
+}
+
+export async function runCli(argv: string[], options: RunCliOptions = {}): Promise<number> {
+  const { wiring, commands, ...overrides } = options;
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   const ownSignal = !overrides.shutdownSignal;
@@ -33,7 +39,7 @@ export async function runCli(argv: string[], overrides: Parameters<typeof create
   }
   const ctx = createCliContext({ shutdownSignal: controller.signal, ...overrides });
   try {
-    await buildProgram(ctx).parseAsync(argv);
+    await buildProgram(ctx, commands ?? createCommands(wiring)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return reportFailure(ctx, err, argv.includes('--debug'));

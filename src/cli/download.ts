@@ -5,7 +5,6 @@
  *   otherwise        the real download through the job engine (runDownload below).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { UserError } from '../domain/errors.js';
 import type { OrganizeBy } from '../domain/job.js';
 import { createSpotifySource } from '../spotify/playlist-source.js';
 import type { RegisterCommand } from './commands.js';
@@ -16,7 +15,7 @@ import { runJobInForeground, type DownloadRuntimeFactory } from './download-run.
 
 /** The engine side of `crate download` (src/main.ts passes `createDownloadRuntime`). */
 export interface DownloadEngineDeps {
-  createDownloadRuntime?: DownloadRuntimeFactory;
+  createDownloadRuntime: DownloadRuntimeFactory;
 }
 
 export interface DownloadFlags {
@@ -44,7 +43,7 @@ function positiveInt(name: string) {
   };
 }
 
-export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineDeps = {}): RegisterCommand {
+export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineDeps): RegisterCommand {
   return (program: Command, ctx: CliContext) => {
     program
       .command('download')
@@ -71,7 +70,6 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
   };
 }
 
-export const registerDownload: RegisterCommand = createDownloadCommand();
 
 /** Lists the tracks without Telegram: stdout gets the listing (or one JSON document), stderr the logs. */
 export async function runDryRun(ctx: CliContext, link: string, flags: DownloadFlags, deps: SpotifyCommandDeps = {}): Promise<void> {
@@ -85,13 +83,10 @@ export async function runDryRun(ctx: CliContext, link: string, flags: DownloadFl
 }
 
 /**
- * The real download: ENGINE wires the job service here (create or resume the job for this link
+ * The real download through the job service wired by src/main.ts (create or resume the job for this link
  * with the flags above, run it in the foreground, show progress, stop cleanly on Ctrl-C).
  */
-export async function runDownload(ctx: CliContext, link: string, flags: DownloadFlags, deps: DownloadEngineDeps = {}): Promise<void> {
-  if (!deps.createDownloadRuntime) {
-    throw new UserError('downloading is not wired yet.', 'Use --dry-run to list the tracks, or --check-missing to compare with a folder.');
-  }
+export async function runDownload(ctx: CliContext, link: string, flags: DownloadFlags, deps: DownloadEngineDeps): Promise<void> {
   const runtime = await deps.createDownloadRuntime({ config: ctx.config(), logger: ctx.logger({ debug: flags.debug }), signal: ctx.shutdownSignal });
   try {
     const job = await runJobInForeground(ctx, runtime.service, link, { ...flags, resume: flags.resume }, runtime);

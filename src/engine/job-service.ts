@@ -70,6 +70,14 @@ export class JobService implements JobServiceApi {
     this.events = deps.events ?? new JobEventEmitter((err) => deps.logger.warn({ err }, 'a job event listener failed'));
   }
 
+  /** The owner changed settings (/settings): new jobs use them; the pacer's gap is set separately. */
+  updateDefaults(patch: { quality?: JobOptions['quality']; batchSize?: number; messageGapSeconds?: number }): void {
+    const d = this.deps.defaults;
+    if (patch.quality !== undefined) d.options = { ...d.options, quality: patch.quality };
+    if (patch.batchSize !== undefined) d.options = { ...d.options, batchSize: patch.batchSize };
+    if (patch.messageGapSeconds !== undefined) d.messageGapSeconds = patch.messageGapSeconds;
+  }
+
   preview(link: string, options: { signal?: AbortSignal } = {}): Promise<SourceListing> {
     return this.deps.source.load(link, options);
   }

@@ -40,9 +40,9 @@ type Lane = 'message' | 'click';
  * send happen in one synchronous step, so concurrent callers can never both pass one slot.
  */
 export class Pacer implements MessagePacer {
-  readonly messageGapMs: number;
+  messageGapMs: number;
   readonly clickGapMs: number;
-  private readonly jitterMaxMessage: number;
+  private jitterMaxMessage: number;
   private readonly jitterMaxClick: number;
   private readonly minSpacingMs: number;
   private readonly random: () => number;
@@ -61,6 +61,14 @@ export class Pacer implements MessagePacer {
     this.minSpacingMs = Math.max(0, o.minSpacingMs ?? 250);
     this.random = o.random ?? Math.random;
     this.jitter = { message: this.drawJitter('message'), click: this.drawJitter('click') };
+  }
+
+  /** The owner changed the gap (/settings): applies from the next send; the 2 s floor still holds. */
+  setMessageGap(seconds: number): void {
+    const gap = Number.isFinite(seconds) ? seconds : 0;
+    this.messageGapMs = Math.max(MIN_MESSAGE_GAP_SECONDS, gap) * 1000;
+    this.jitterMaxMessage = Math.min(1000, this.messageGapMs * Math.max(0, this.o.jitterRatio ?? 0.02));
+    this.jitter.message = this.drawJitter('message');
   }
 
   async acquire(kind: OutgoingKind, options: { signal?: AbortSignal; trackId?: number } = {}): Promise<void> {

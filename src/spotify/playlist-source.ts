@@ -41,6 +41,14 @@ export interface SpotifySource extends PlaylistSource {
   loadLink(link: SpotifyLink, options?: { signal?: AbortSignal }): Promise<SourceListing>;
   readonly tokenStore: SpotifyTokenStore;
   readonly http: SpotifyHttp;
+  /** For `crate doctor`: do the app credentials work, and is the owner's login there and accepted? */
+  probe(options?: { signal?: AbortSignal }): Promise<SpotifyProbe>;
+}
+
+export interface SpotifyProbe {
+  app: 'ok' | 'missing' | 'rejected';
+  user: 'ok' | 'missing' | 'expired';
+  detail?: string;
 }
 
 export function spotifyTokenStore(config: Config, cwd: string = process.cwd()): SpotifyTokenStore {
@@ -199,11 +207,33 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
     return listing;
   };
 
+  async function probe(options: { signal?: AbortSignal } = {}): Promise<SpotifyProbe> {
+    const details: string[] = [];
+    const tryToken = async (source: AccessTokenSource | null, label: string): Promise<'ok' | 'missing' | 'bad'> => {
+      if (!source) return 'missing';
+      try {
+        await source.token(options.signal);
+        return 'ok';
+      } catch (err) {
+        details.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+        return 'bad';
+      }
+    };
+    const app = await tryToken(appToken(), 'app');
+    const user = await tryToken(userToken(), 'login');
+    return {
+      app: app === 'bad' ? 'rejected' : app,
+      user: user === 'bad' ? 'expired' : user,
+      ...(details.length > 0 ? { detail: details.join('; ') } : {}),
+    };
+  }
+
   return {
     http,
     tokenStore,
     resolve,
     loadLink,
+    probe,
     async load(link, options = {}) {
       return loadLink(await resolve(link, options), options);
     },

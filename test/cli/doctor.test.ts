@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
-import { commandModules } from '../../src/cli/commands.js';
+import type { RegisterCommand } from '../../src/cli/commands.js';
 import { createDoctorCommand, folderCheck, type DoctorProbes } from '../../src/cli/doctor.js';
 import { FakeBotApiServer } from '../fakes/fake-bot-api-server.js';
 
@@ -22,18 +22,18 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Only the command under test is registered (the real list may already hold a wired doctor).
-let saved: (typeof commandModules)[number][] = [];
+// Only the command under test is registered.
+let commands: RegisterCommand[] = [];
+function register(module: RegisterCommand) {
+  commands.push(module);
+}
 beforeEach(() => {
-  saved = commandModules.splice(0);
-});
-afterEach(() => {
-  commandModules.splice(0, commandModules.length, ...saved);
+  commands = [];
 });
 
 async function doctor(env: Record<string, string>, probes?: DoctorProbes) {
   const module = createDoctorCommand({ apiRoot, ...(probes ? { probes: async () => probes } : {}) });
-  commandModules.push(module);
+  register(module);
   const chunks: string[] = [];
   const stream = new Writable({
     write(c, _e, cb) {
@@ -41,7 +41,7 @@ async function doctor(env: Record<string, string>, probes?: DoctorProbes) {
       cb();
     },
   });
-  const code = await runCli(['node', 'crate', 'doctor'], { env: { LOG_LEVEL: 'silent', ...env }, stdout: stream, stderr: stream, shutdownSignal: new AbortController().signal });
+  const code = await runCli(['node', 'crate', 'doctor'], { env: { LOG_LEVEL: 'silent', ...env }, stdout: stream, stderr: stream, shutdownSignal: new AbortController().signal, commands });
   return { code, out: chunks.join('') };
 }
 

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
-import { commandModules } from '../../src/cli/commands.js';
+import type { RegisterCommand } from '../../src/cli/commands.js';
 import { createServeCommand, type ServeRuntime } from '../../src/cli/serve.js';
 import { FakeBotApiServer } from '../fakes/fake-bot-api-server.js';
 import { FakeSettingsStore, FakeSpotifyLogin, FakeTelegramLoginFlow } from '../fakes/fake-bot-ports.js';
@@ -20,16 +20,13 @@ function sink() {
   return { stream, text: () => chunks.join('') };
 }
 
-// Only the command under test is registered (the real list may already hold a wired serve).
-let saved: (typeof commandModules)[number][] = [];
-function register(module: (typeof commandModules)[number]) {
-  commandModules.push(module);
+// Only the command under test is registered.
+let commands: RegisterCommand[] = [];
+function register(module: RegisterCommand) {
+  commands.push(module);
 }
 beforeEach(() => {
-  saved = commandModules.splice(0);
-});
-afterEach(() => {
-  commandModules.splice(0, commandModules.length, ...saved);
+  commands = [];
 });
 
 describe('crate serve', () => {
@@ -38,7 +35,7 @@ describe('crate serve', () => {
     register(createServeCommand({ createRuntime: async () => ((built = true), Promise.reject(new Error('unreachable'))) }));
     const out = sink();
     const err = sink();
-    const code = await runCli(['node', 'crate', 'serve'], { env: {}, stdout: out.stream, stderr: err.stream, shutdownSignal: new AbortController().signal });
+    const code = await runCli(['node', 'crate', 'serve'], { env: {}, stdout: out.stream, stderr: err.stream, shutdownSignal: new AbortController().signal, commands });
     expect(code).not.toBe(0);
     expect(err.text()).toContain('TELEGRAM_BOT_TOKEN');
     expect(err.text()).toContain('TELEGRAM_OWNER_ID');
@@ -76,6 +73,7 @@ describe('crate serve', () => {
       stdout: out.stream,
       stderr: err.stream,
       shutdownSignal: controller.signal,
+      commands,
     });
     await server.waitFor((calls) => calls.some((c) => c.method === 'getUpdates'));
     expect(out.text()).toContain('talk to @crate_test_bot');
@@ -120,6 +118,7 @@ describe('crate serve', () => {
       stdout: sink().stream,
       stderr: err.stream,
       shutdownSignal: new AbortController().signal,
+      commands,
     });
     expect(code).toBe(2);
     expect(err.text()).toContain('Telegram refused the bot token (401 Unauthorized)');

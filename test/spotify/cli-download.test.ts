@@ -140,10 +140,12 @@ describe('crate download LINK --dry-run --json', () => {
     expect(stderr).toMatch(/--limit must be a whole number of at least 1/);
   });
 
-  it('without --dry-run the real download is not wired here yet: a clear message', async () => {
+  it('a real download without Telegram settings names what is missing, without a stack trace', async () => {
     const { code, stderr } = await crate(['download', openUrl('playlist', PL)], {}, false);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/downloading is not wired yet/);
+    expect(stderr).toMatch(/TELEGRAM_API_ID: my\.telegram\.org/);
+    expect(stderr).toMatch(/TELEGRAM_API_HASH/);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('the help lists every flag of the earlier tool', async () => {

@@ -1,0 +1,314 @@
+/**
+ * The composition root: the one place that knows every concrete class. Config → logger → SQLite →
+ * adapters (Spotify, the Telegram user session, the Lossless protocol, the library) → engine →
+ * control bot / CLI. Everything is built per command run; nothing is created at import time.
+ */
+import path from 'node:path';
+import { MIN_MESSAGE_GAP_SECONDS, requireSettings, type Config } from './config.js';
+import { openJobStore, type DrizzleJobStore } from './db/job-store.js';
+import { databasePath } from './db/open.js';
+import { UserError } from './domain/errors.js';
+import type { TelegramGateway } from './domain/telegram.js';
+import { systemClock } from './engine/clock.js';
+import { createJobService } from './engine/create-job-service.js';
+import type { JobService } from './engine/job-service.js';
+import type { Pacer } from './engine/pacer.js';
+import type { Clock } from './engine/ports.js';
+import { FsLibrary } from './library/fs-library.js';
+import type { Logger } from './logger.js';
+import { createLosslessAcquirer, losslessTimeouts, type LosslessAcquirer } from './lossless/create-acquirer.js';
+import type { FetchLike } from './spotify/http.js';
+import { completePkceLogin, startPkceLogin, type PkceLoginRequest } from './spotify/pkce-login.js';
+import { createSpotifySource, type SpotifySource } from './spotify/playlist-source.js';
+import { createGatewayFromConfig } from './telegram/create-client.js';
+import { LoginFlow } from './telegram/login.js';
+import { SwitchableGateway } from './telegram/switchable-gateway.js';
+import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
+import type { RegisterCommand } from './cli/commands.js';
+import { registerDebugMatch } from './cli/debug-match.js';
+import { createDoctorCommand, type DoctorProbes } from './cli/doctor.js';
+import { createDownloadCommand } from './cli/download.js';
+import type { DownloadRuntime } from './cli/download-run.js';
+import { registerLogin } from './cli/login.js';
+import { createMissingCommand } from './cli/missing.js';
+import { registerReport } from './cli/report.js';
+import { registerReset } from './cli/reset.js';
+import { createServeCommand, type ServeRuntime } from './cli/serve.js';
+import { registerSpotifyLogin } from './cli/spotify-login.js';
+import { createStatusCommand } from './cli/status.js';
+
+/** What tests (and benchmarks) may replace; production passes nothing. */
+export interface Wiring {
+  /** Builds the Telegram user side (tests: a gateway over the simulated @LosslessRobot). */
+  createGateway?(config: Config, logger: Logger): Promise<TelegramGateway>;
+  /** Spotify's HTTP (tests route short links to the fake server). */
+  fetch?: FetchLike;
+  clock?: Clock;
+  /** Bot API root override (tests: the fake Bot API server). */
+  botApiRoot?: string;
+  progressIntervalMs?: number;
+}
+
+/** Everything a long-running command needs, wired once. */
+export interface CoreRuntime {
+  config: Config;
+  store: DrizzleJobStore;
+  gateway: SwitchableGateway;
+  source: SpotifySource;
+  service: JobService;
+  pacer: Pacer;
+  acquirer: LosslessAcquirer;
+  /** Connects the user session and resolves the external bot; throws when there is no session. */
+  connectUserSession(): Promise<void>;
+  /** Builds a fresh user session from the saved session file (after a /login) and swaps it in. */
+  reloadUserSession(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Relative folders are taken from the working directory, once, so later chdirs change nothing. */
+export function withAbsolutePaths(config: Config, cwd = process.cwd()): Config {
+  return { ...config, dataDir: path.resolve(cwd, config.dataDir), downloadFolder: path.resolve(cwd, config.downloadFolder) };
+}
+
+const SETTINGS_KEY = 'settings.owner';
+
+export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
+  const stored = withAbsolutePaths(rawConfig);
+  const { store, close: closeDb } = openJobStore(databasePath(stored.dataDir));
+  // Settings the owner changed from the phone outlive restarts.
+  const config = applyOwnerSettings(stored, readOwnerSettings(store));
+  const clock = wiring.clock ?? systemClock;
+  const buildGateway = wiring.createGateway ?? ((c: Config, l: Logger) => createGatewayFromConfig(c, l));
+  const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' })));
+  const source = createSpotifySource(config, {
+    logger,
+    clock,
+    ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+  });
+  let acquirer!: LosslessAcquirer;
+  const { service, pacer } = createJobService(config, {
+    store,
+    source,
+    acquirer: (p) => {
+      acquirer = createLosslessAcquirer({
+        gateway,
+        pacer: p,
+        mode: config.losslessMode,
+        logger,
+        timeouts: losslessTimeouts(config.responseTimeoutSeconds),
+        clock,
+      });
+      return acquirer;
+    },
+    library: new FsLibrary({ store, logger: logger.child({ component: 'library' }) }),
+    sessionStatus: () => gateway.status(),
+    logger,
+    clock,
+  });
+
+  const connectUserSession = async () => {
+    await gateway.connect();
+    await gateway.resolveBot(config.telegram.externalBot);
+  };
+
+  return {
+    config,
+    store,
+    gateway,
+    source,
+    service,
+    pacer,
+    acquirer,
+    connectUserSession,
+    async reloadUserSession() {
+      await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' })));
+      await connectUserSession();
+    },
+    async close() {
+      acquirer.close();
+      await gateway.disconnect().catch((err: unknown) => logger.warn({ err }, 'closing the Telegram session failed'));
+      closeDb();
+    },
+  };
+}
+
+function readOwnerSettings(store: DrizzleJobStore): Partial<CrateSettings> {
+  const raw = store.getSetting(SETTINGS_KEY);
+  if (!raw) return {};
+  try {
+    return JSON.parse(raw) as Partial<CrateSettings>;
+  } catch {
+    return {};
+  }
+}
+
+function applyOwnerSettings(config: Config, s: Partial<CrateSettings>): Config {
+  return {
+    ...config,
+    ...(s.quality ? { quality: s.quality } : {}),
+    ...(s.batchSize ? { batchSize: s.batchSize } : {}),
+    ...(s.messageGapSeconds ? { messageGapSeconds: Math.max(MIN_MESSAGE_GAP_SECONDS, s.messageGapSeconds) } : {}),
+  };
+}
+
+/** /settings: stored in SQLite, applied at once to the pacer and to new jobs. */
+function ownerSettingsStore(core: CoreRuntime): SettingsStore {
+  let current: CrateSettings = {
+    quality: core.config.quality,
+    messageGapSeconds: core.config.messageGapSeconds,
+    batchSize: core.config.batchSize,
+  };
+  return {
+    get: () => current,
+    update(patch) {
+      current = { ...current, ...patch };
+      core.store.setSetting(SETTINGS_KEY, JSON.stringify(current));
+      if (patch.messageGapSeconds !== undefined) core.pacer.setMessageGap(patch.messageGapSeconds);
+      core.service.updateDefaults(patch);
+      return current;
+    },
+  };
+}
+
+function progressMessages(core: CoreRuntime): ProgressMessageStore {
+  return {
+    get(jobId) {
+      const job = core.store.getJob(jobId);
+      return job?.progressChatId != null && job.progressMessageId != null
+        ? { chatId: job.progressChatId, messageId: job.progressMessageId }
+        : null;
+    },
+    set(jobId, ref) {
+      core.store.updateJob(jobId, { progressChatId: ref.chatId, progressMessageId: ref.messageId });
+    },
+  };
+}
+
+/** The bot's /spotify: one pending PKCE request at a time, kept in memory (it lives for minutes). */
+function spotifyLogin(core: CoreRuntime): SpotifyLogin {
+  let pending: PkceLoginRequest | null = null;
+  return {
+    authorizeUrl() {
+      pending = startPkceLogin(core.config);
+      return pending.authorizeUrl;
+    },
+    async completeFromRedirect(url) {
+      if (!pending) throw new UserError('No Spotify login is in progress.', 'Send /spotify first and open the new link.');
+      await completePkceLogin(pending, url, {
+        http: core.source.http,
+        store: core.source.tokenStore,
+        accountsUrl: core.config.spotify.accountsUrl,
+        apiUrl: core.config.spotify.apiUrl,
+      });
+      pending = null;
+    },
+  };
+}
+
+/** The bot's /login: GramJS login, then the new session replaces the old one in the running service. */
+function telegramLogin(core: CoreRuntime, logger: Logger): TelegramLoginFlow {
+  const flow = new LoginFlow({ config: core.config, logger, requireSeparators: true });
+  const afterStep = async <T extends { next: string }>(step: Promise<T>): Promise<T> => {
+    const result = await step;
+    if (result.next === 'done') {
+      await core.reloadUserSession().catch((err: unknown) => logger.warn({ err }, 'the new Telegram session did not connect yet'));
+    }
+    return result;
+  };
+  return {
+    startLogin: (args) => flow.startLogin(args),
+    submitCode: (text) => afterStep(flow.submitCode(text)),
+    submitPassword: (pw) => afterStep(flow.submitPassword(pw)),
+    cancel: () => flow.cancel(),
+  };
+}
+
+function doctorProbes(core: CoreRuntime): DoctorProbes {
+  return {
+    session: async () => {
+      await core.gateway.connect().catch(() => undefined);
+      return core.gateway.status();
+    },
+    resolveExternalBot: () => core.gateway.resolveBot(core.config.telegram.externalBot),
+    spotify: () => core.source.probe(),
+  };
+}
+
+async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<DownloadRuntime> {
+  requireSettings(config, ['telegramUser']);
+  const core = await openCore(config, logger, wiring);
+  try {
+    const status = await core.gateway.status();
+    if (status.state === 'no_session') {
+      throw new UserError(
+        `The Telegram user session is not set up: ${status.detail ?? 'not logged in'}.`,
+        'Run `crate login` (or /login in the control bot) first.',
+      );
+    }
+    await core.connectUserSession();
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+  return {
+    service: core.service,
+    tracks: (jobId) => core.store.tracks(jobId),
+    pacer: core.pacer,
+    close: async () => {
+      await core.service.shutdown();
+      await core.close();
+    },
+  };
+}
+
+async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ServeRuntime> {
+  const core = await openCore(config, logger, wiring);
+  return {
+    service: core.service,
+    login: telegramLogin(core, logger.child({ component: 'login' })),
+    spotify: spotifyLogin(core),
+    settings: ownerSettingsStore(core),
+    progressStore: progressMessages(core),
+    probes: doctorProbes(core),
+    startUserSession: core.connectUserSession,
+    close: core.close,
+  };
+}
+
+/** Every `crate` command, wired. */
+export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
+  const spotifyDeps = { ...(wiring.fetch ? { fetch: wiring.fetch } : {}), ...(wiring.clock ? { clock: wiring.clock } : {}) };
+  return [
+    createServeCommand({
+      createRuntime: ({ config, logger }) => serveRuntime(config, logger, wiring),
+      ...(wiring.botApiRoot ? { apiRoot: wiring.botApiRoot } : {}),
+      ...(wiring.progressIntervalMs ? { progressIntervalMs: wiring.progressIntervalMs } : {}),
+    }),
+    createDownloadCommand({
+      ...spotifyDeps,
+      createDownloadRuntime: ({ config, logger }) => downloadRuntime(config, logger, wiring),
+    }),
+    createMissingCommand(spotifyDeps),
+    createStatusCommand({
+      sessionStatus: async (config, logger) => {
+        const gateway = await (wiring.createGateway ?? createGatewayFromConfig)(withAbsolutePaths(config), logger);
+        try {
+          return await gateway.status();
+        } finally {
+          await gateway.disconnect().catch(() => undefined);
+        }
+      },
+    }),
+    registerReport,
+    registerReset,
+    registerLogin,
+    registerSpotifyLogin,
+    createDoctorCommand({
+      probes: async (config, logger) => {
+        const core = await openCore(config, logger, wiring);
+        return { ...doctorProbes(core), close: core.close };
+      },
+    }),
+    registerDebugMatch,
+  ];
+}

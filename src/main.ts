@@ -211,7 +211,10 @@ function telegramLogin(core: CoreRuntime, logger: Logger): TelegramLoginFlow {
   const afterStep = async <T extends { next: string }>(step: Promise<T>): Promise<T> => {
     const result = await step;
     if (result.next === 'done') {
-      await core.reloadUserSession().catch((err: unknown) => logger.warn({ err }, 'the new Telegram session did not connect yet'));
+      await core
+        .reloadUserSession()
+        .then(() => core.service.resumeInterrupted())
+        .catch((err: unknown) => logger.warn({ err }, 'the new Telegram session did not connect yet'));
     }
     return result;
   };
@@ -270,7 +273,12 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),
     probes: doctorProbes(core),
-    startUserSession: core.connectUserSession,
+    startUserSession: async () => {
+      await core.connectUserSession();
+      // Jobs cut short by a crash or a shutdown go on by themselves once the account is reachable.
+      const resumed = core.service.resumeInterrupted();
+      if (resumed.length > 0) logger.info({ jobs: resumed }, 'resuming interrupted jobs');
+    },
     close: core.close,
   };
 }

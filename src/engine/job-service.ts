@@ -60,6 +60,9 @@ const DONE_LIKE: TrackState[] = ['done', 'skipped'];
  * What the CLI and the control bot call. Jobs run one at a time from a queue (`start` in the
  * background, `run` in the foreground); each job is run by a JobRunner over the injected ports.
  */
+/** The pause reason a clean shutdown leaves, so the next start knows to go on by itself. */
+export const STOPPED_BY_SHUTDOWN = 'Crate was stopped; the job resumes when it starts again';
+
 export class JobService implements JobServiceApi {
   readonly events: JobEvents;
   private readonly queue: Waiter[] = [];
@@ -116,6 +119,19 @@ export class JobService implements JobServiceApi {
     const job = store.createJob({ link, listing: { ...listing, tracks }, options: opts, fingerprint });
     this.logger(job.id).info({ name: job.name, total: job.total }, 'job created');
     return job;
+  }
+
+  /**
+   * After a restart: jobs that were running when the process died (SIGKILL, power loss) or that
+   * a clean shutdown paused are queued again, oldest first. Jobs the owner paused stay paused.
+   */
+  resumeInterrupted(): number[] {
+    const jobs = this.deps.store
+      .listJobs()
+      .filter((j) => j.status === 'running' || (j.status === 'paused' && j.pauseReason === STOPPED_BY_SHUTDOWN))
+      .sort((a, b) => a.id - b.id);
+    for (const job of jobs) this.start(job.id);
+    return jobs.map((j) => j.id);
   }
 
   start(jobId: number): void {
@@ -260,7 +276,7 @@ export class JobService implements JobServiceApi {
     for (const w of this.queue.splice(0)) this.settleWaiter(w);
     const current = this.current;
     if (current) {
-      current.runner.stop('pause', 'Crate was stopped; the job resumes when it starts again');
+      current.runner.stop('pause', STOPPED_BY_SHUTDOWN);
       await current.done.catch(() => {});
     }
   }

@@ -78,7 +78,7 @@ export class SpotifyLoginInvalidError extends UserError {
   constructor(detail: string, options?: { cause?: unknown }) {
     super(
       `Your Spotify login no longer works (${detail}).`,
-      'Run `crate spotify-login` again (or send /spotify_login to the control bot).',
+      'Run `crate spotify-login` again (or send /spotify to the control bot).',
       options,
     );
   }

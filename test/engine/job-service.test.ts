@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
 import { JobEventEmitter } from '../../src/engine/job-events.js';
+import { STOPPED_BY_SHUTDOWN } from '../../src/engine/job-service.js';
 import { backoffDelayMs, canRetry } from '../../src/engine/retry.js';
 import { makeListing } from '../fakes/fake-listing.js';
 import type { Harness } from './harness.js';
@@ -67,6 +68,29 @@ describe('JobService', () => {
     expect(h.acquirer.messagesSent + h2.acquirer.messagesSent).toBe(12);
     // In-flight tracks went first.
     expect(h2.acquirer.calls.slice(0, inFlight.length).every((c) => c.resumedFromHistory)).toBe(true);
+  });
+
+  it('after a restart, goes on by itself with jobs a shutdown paused or a crash left running, not with jobs the owner paused', async () => {
+    const listings = { [LINK]: makeListing(6), L2: makeListing(4, { id: 'PL2', name: 'Second', prefix: 'y' }), L3: makeListing(2, { id: 'PL3', name: 'Third', prefix: 'z' }) };
+    const h = track(createHarness({ listings, acquirer: { latencyMs: 20_000 } }));
+    const a = await h.service.createJob(LINK, { batchSize: 2 });
+    const b = await h.service.createJob('L2', { batchSize: 2 });
+    const c = await h.service.createJob('L3', { batchSize: 2 });
+    h.service.start(a.id);
+    await h.clock.advance(10_000);
+    await h.clock.run(h.service.shutdown());
+    expect(h.store.getJob(a.id)).toMatchObject({ status: 'paused', pauseReason: STOPPED_BY_SHUTDOWN });
+    // A crash leaves a job marked running; the owner's own pause must stick.
+    h.store.updateJob(b.id, { status: 'running' });
+    h.store.updateJob(c.id, { status: 'paused', pauseReason: 'paused by you' });
+    h.close();
+
+    const h2 = track(h.restart());
+    expect(h2.service.resumeInterrupted()).toEqual([a.id, b.id]);
+    await h2.clock.run(h2.service.run(b.id));
+    expect(h2.store.getJob(a.id)?.status).toBe('done');
+    expect(h2.store.getJob(b.id)?.status).toBe('done');
+    expect(h2.store.getJob(c.id)).toMatchObject({ status: 'paused', pauseReason: 'paused by you' });
   });
 
   it('pauses, resumes and cancels a background job', async () => {

@@ -2,17 +2,20 @@
  * `npm run bench -- match`: scores the matcher on the dev set (../shared/eval/match-dev.json, or
  * CRATE_MATCH_EVAL) and times attribution for a 30-request window.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attributeFiles } from '../../src/matching/attribute.js';
 import { evalFileSchema, runScenario, toIncomingFiles, toPendingRequests, type EvalFile } from '../../src/matching/eval-format.js';
 import type { IncomingFile, PendingRequest } from '../../src/matching/types.js';
+import { MATCH_DEV_SET } from '../fixtures/paths.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export function devSetPath(): string {
-  return process.env.CRATE_MATCH_EVAL ?? path.resolve(here, '../../../shared/eval/match-dev.json');
+  if (process.env.CRATE_MATCH_EVAL) return process.env.CRATE_MATCH_EVAL;
+  const shared = path.resolve(here, '../../../shared/eval/match-dev.json');
+  return existsSync(shared) ? shared : MATCH_DEV_SET;
 }
 
 export function loadDevSet(file = devSetPath()): EvalFile {

@@ -7,8 +7,9 @@ import type { JobRecord, TrackRecord } from '../../src/domain/job.js';
 import type { SourceListing } from '../../src/domain/track.js';
 import { FsLibrary } from '../../src/library/fs-library.js';
 import { makeFlac } from '../fakes/flac-writer.js';
+import { FLAC_FIXTURES } from '../fixtures/paths.js';
 
-const FIXTURES = '/work/shared/fixtures/flac';
+const FIXTURES = FLAC_FIXTURES;
 
 const listing: SourceListing = {
   source: { type: 'playlist', id: 'P', name: 'Late Night', total: 3, backend: 'user' },

@@ -5,8 +5,9 @@ import { checkFlacIntegrity } from '../../src/library/flac-frames.js';
 import { FlacReadError, readFlacTags } from '../../src/library/scan.js';
 import { makeFlac } from '../fakes/flac-writer.js';
 import { tmpDir } from '../spotify/support.js';
+import { FLAC_FIXTURES } from '../fixtures/paths.js';
 
-const FIX = '/work/shared/fixtures/flac';
+const FIX = FLAC_FIXTURES;
 const tmp = tmpDir('crate-scan-');
 afterAll(() => tmp.cleanup());
 

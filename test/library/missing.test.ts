@@ -7,8 +7,9 @@ import type { TrackInfo } from '../../src/domain/track.js';
 import { checkFolder, findMissing } from '../../src/library/missing.js';
 import type { ScannedFile } from '../../src/library/scan.js';
 import { tmpDir } from '../spotify/support.js';
+import { FLAC_FIXTURES } from '../fixtures/paths.js';
 
-const FIX = '/work/shared/fixtures/flac';
+const FIX = FLAC_FIXTURES;
 const tmp = tmpDir('crate-missing-');
 const dir = path.join(tmp.dir, 'My Set');
 

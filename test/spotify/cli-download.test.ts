@@ -9,6 +9,7 @@ import { createSpotifyLoginCommand } from '../../src/cli/spotify-login.js';
 import { SpotifyTokenStore } from '../../src/spotify/token-store.js';
 import { fakeId, makeAlbum, makeTracks, openUrl, startFakeSpotify, type FakeSpotify, type FakeTrack } from '../fakes/fake-spotify-server.js';
 import { tmpDir } from './support.js';
+import { FLAC_FIXTURES } from '../fixtures/paths.js';
 
 class Sink extends Writable {
   text = '';
@@ -160,8 +161,8 @@ describe('crate missing / download --check-missing', () => {
   beforeAll(() => {
     const dir = path.join(tmp.dir, 'downloads', 'Crate Digs');
     mkdirSync(dir, { recursive: true });
-    copyFileSync('/work/shared/fixtures/flac/kerri-chandler-rain-16-44.flac', path.join(dir, 'Kerri Chandler - Rain (Original Mix).flac'));
-    copyFileSync('/work/shared/fixtures/flac/kino-gruppa-krovi-24-192.flac', path.join(dir, 'Кино - Группа крови.flac'));
+    copyFileSync(path.join(FLAC_FIXTURES, 'kerri-chandler-rain-16-44.flac'), path.join(dir, 'Kerri Chandler - Rain (Original Mix).flac'));
+    copyFileSync(path.join(FLAC_FIXTURES, 'kino-gruppa-krovi-24-192.flac'), path.join(dir, 'Кино - Группа крови.flac'));
   });
 
   it('checks the playlist\'s own folder under DOWNLOAD_FOLDER and reports positions', async () => {

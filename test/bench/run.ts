@@ -2,6 +2,7 @@
  * `npm run bench -- <name> [<name>…]` runs test/bench/<name>.ts (each exports `run(): Promise<string[]>`)
  * and prints its lines. With no name, every benchmark runs. Ratios are measured side by side in one run.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -19,8 +20,19 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
+const names = asked.length > 0 ? asked : available;
+if (names.length > 1) {
+  // Each benchmark in a fresh process, so one's heap does not inflate the next one's RSS figures.
+  let failedAny = false;
+  for (const name of names) {
+    const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), name], { stdio: 'inherit' });
+    if (child.status !== 0) failedAny = true;
+  }
+  process.exit(failedAny ? 1 : 0);
+}
+
 let failed = false;
-for (const name of asked.length > 0 ? asked : available) {
+for (const name of names) {
   const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run?: () => Promise<string[]> };
   if (typeof mod.run !== 'function') continue;
   try {

@@ -40,7 +40,8 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   const ctx = createCliContext({ shutdownSignal: controller.signal, ...overrides });
   try {
     await buildProgram(ctx, commands ?? createCommands(wiring)).parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    // Per run, never process.exitCode: one process may run several commands (tests, the bot).
+    return ctx.exitCode ?? 0;
   } catch (err) {
     return reportFailure(ctx, err, argv.includes('--debug'));
   } finally {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from './domain/errors.js';
+import { TEMPLATE_FIELDS, unknownTemplateFields } from './library/path-template.js';
 
 /** The message gap can be configured, but never below this: the owner's account comes first. */
 export const MIN_MESSAGE_GAP_SECONDS = 2.0;
@@ -9,6 +10,27 @@ const optionalText = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+
+/** Opaque credentials (ids, secrets, tokens) are visible ASCII: a space or an accent means a bad paste. */
+const credential = (what: string) =>
+  optionalText.refine((v) => v === undefined || /^[\x21-\x7e]+$/.test(v), {
+    message: `does not look like ${what} (letters, digits and symbols, no spaces): check the copy and paste`,
+  });
+
+/** A folder: any text, but never control characters (a NUL would end the path early). */
+const folder = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      // eslint-disable-next-line no-control-regex
+      if (v && /[\u0000-\u001f\u007f]/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: 'contains control characters; give a plain folder path' });
+        return z.NEVER;
+      }
+      return v ? v : fallback;
+    });
 
 const number = (fallback: number, opts: { min?: number; max?: number; int?: boolean } = {}) =>
   z
@@ -95,15 +117,15 @@ const envSchema = z.object({
       }
       return `@${bare}`;
     }),
-  SPOTIFY_CLIENT_ID: optionalText,
-  SPOTIFY_CLIENT_SECRET: optionalText,
-  SPOTIFY_REFRESH_TOKEN: optionalText,
+  SPOTIFY_CLIENT_ID: credential("the Client ID from your Spotify app's dashboard"),
+  SPOTIFY_CLIENT_SECRET: credential("the Client secret from your Spotify app's dashboard"),
+  SPOTIFY_REFRESH_TOKEN: credential('a Spotify refresh token'),
   SPOTIFY_REDIRECT_URI: url('http://127.0.0.1:8888/callback'),
   SPOTIFY_API_URL: url('https://api.spotify.com'),
   SPOTIFY_ACCOUNTS_URL: url('https://accounts.spotify.com'),
   SPOTIFY_WEB_URL: url('https://open.spotify.com'),
-  CRATE_DATA_DIR: z.string().trim().optional().transform((v) => (v ? v : './data')),
-  DOWNLOAD_FOLDER: z.string().trim().optional().transform((v) => (v ? v : './downloads')),
+  CRATE_DATA_DIR: folder('./data'),
+  DOWNLOAD_FOLDER: folder('./downloads'),
   DELAY_BETWEEN_REQUESTS: number(3.0, { min: 0, max: 3600 }),
   MAX_RETRIES: number(3, { min: 0, max: 20, int: true }),
   RESPONSE_TIMEOUT: number(300, { min: 10, max: 86_400 }),
@@ -112,7 +134,22 @@ const envSchema = z.object({
   DOWNLOAD_PARALLEL_PARTS: number(4, { min: 1, max: 16, int: true }),
   LOSSLESS_QUALITY: choice(['high', 'max'] as const, 'high'),
   LOSSLESS_MODE: choice(['chat', 'inline'] as const, 'chat'),
-  FILE_TEMPLATE: z.string().optional().transform((v) => (v && v.trim() ? v : '{artists} - {title}')),
+  FILE_TEMPLATE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v && v.trim() ? v : '{artists} - {title}';
+      const unknown = unknownTemplateFields(value);
+      // eslint-disable-next-line no-control-regex
+      if (unknown.length > 0 || /[\u0000-\u001f\u007f]/.test(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${unknown.length > 0 ? `has unknown fields ${unknown.join(' ')}` : 'contains control characters'}; use ${TEMPLATE_FIELDS.map((f) => `{${f}}`).join(' ')}`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    }),
   ORGANIZE_BY: choice(['playlist', 'artist', 'album', 'none'] as const, 'playlist'),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 });

@@ -21,7 +21,7 @@ import type { FetchLike } from './spotify/http.js';
 import { completePkceLogin, startPkceLogin, type PkceLoginRequest } from './spotify/pkce-login.js';
 import { createSpotifySource, type SpotifySource } from './spotify/playlist-source.js';
 import { createGatewayFromConfig } from './telegram/create-client.js';
-import { LoginFlow } from './telegram/login.js';
+import { LoginFlow, type LoginFlowOptions } from './telegram/login.js';
 import { SwitchableGateway } from './telegram/switchable-gateway.js';
 import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
 import type { RegisterCommand } from './cli/commands.js';
@@ -47,6 +47,8 @@ export interface Wiring {
   /** Bot API root override (tests: the fake Bot API server). */
   botApiRoot?: string;
   progressIntervalMs?: number;
+  /** Builds the unconnected client of a /login (tests: a simulated one answering auth.*). */
+  createLoginClient?: LoginFlowOptions['createClient'];
 }
 
 /** Everything a long-running command needs, wired once. */
@@ -74,10 +76,11 @@ const SETTINGS_KEY = 'settings.owner';
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
   const stored = withAbsolutePaths(rawConfig);
-  const { store, close: closeDb } = openJobStore(databasePath(stored.dataDir));
+  const clock = wiring.clock ?? systemClock;
+  // Row timestamps on the engine's clock: resume decisions compare them with its time.
+  const { store, close: closeDb } = openJobStore(databasePath(stored.dataDir), { now: () => clock.now() });
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
-  const clock = wiring.clock ?? systemClock;
   const buildGateway = wiring.createGateway ?? ((c: Config, l: Logger) => createGatewayFromConfig(c, l));
   const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' })));
   const source = createSpotifySource(config, {
@@ -206,8 +209,13 @@ function spotifyLogin(core: CoreRuntime): SpotifyLogin {
 }
 
 /** The bot's /login: GramJS login, then the new session replaces the old one in the running service. */
-function telegramLogin(core: CoreRuntime, logger: Logger): TelegramLoginFlow {
-  const flow = new LoginFlow({ config: core.config, logger, requireSeparators: true });
+function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring): TelegramLoginFlow {
+  const flow = new LoginFlow({
+    config: core.config,
+    logger,
+    requireSeparators: true,
+    ...(wiring.createLoginClient ? { createClient: wiring.createLoginClient } : {}),
+  });
   const afterStep = async <T extends { next: string }>(step: Promise<T>): Promise<T> => {
     const result = await step;
     if (result.next === 'done') {
@@ -219,7 +227,8 @@ function telegramLogin(core: CoreRuntime, logger: Logger): TelegramLoginFlow {
     return result;
   };
   return {
-    startLogin: (args) => flow.startLogin(args),
+    // Telegram may log in at the first step already (auth.SentCodeSuccess): reload then too.
+    startLogin: (args) => afterStep(flow.startLogin(args)),
     submitCode: (text) => afterStep(flow.submitCode(text)),
     submitPassword: (pw) => afterStep(flow.submitPassword(pw)),
     cancel: () => flow.cancel(),
@@ -268,7 +277,7 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
   const core = await openCore(config, logger, wiring);
   return {
     service: core.service,
-    login: telegramLogin(core, logger.child({ component: 'login' })),
+    login: telegramLogin(core, logger.child({ component: 'login' }), wiring),
     spotify: spotifyLogin(core),
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),

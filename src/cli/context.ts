@@ -12,11 +12,13 @@ export interface CliContext {
   stderr: Out;
   env: Record<string, string | undefined>;
   cwd: string;
-  /** Parsed config (`.env` in cwd fills what the real environment does not set). */
+  /** Parsed config (`.env` in cwd fills what the real environment does not set); folders are absolute, from cwd. */
   config(): Config;
   logger(options?: { debug?: boolean }): Logger;
   /** Aborted on SIGINT/SIGTERM; long commands stop cleanly on it. */
   shutdownSignal: AbortSignal;
+  /** Set by a command that ends without an error but not in success (runCli returns it; default 0). */
+  exitCode?: number;
 }
 
 export function createCliContext(
@@ -33,13 +35,16 @@ export function createCliContext(
     cwd,
     shutdownSignal: overrides.shutdownSignal ?? new AbortController().signal,
     config() {
-      config ??= parseConfig(env);
+      // Relative folders belong to the command's working directory (not the process's), once.
+      config ??= withFoldersFrom(cwd, parseConfig(env));
       return config;
     },
     logger(options) {
       if (!logger) {
         const cfg = ctx.config();
-        logger = createLogger({ level: options?.debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg) });
+        // Logs follow the command's stderr (a caller that passes its own stream gets them there too).
+        const own = ctx.stderr === process.stderr ? {} : { destination: ctx.stderr };
+        logger = createLogger({ level: options?.debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg), ...own });
         for (const w of cfg.warnings) logger.warn(w);
       } else if (options?.debug) {
         logger.level = 'debug';
@@ -48,6 +53,10 @@ export function createCliContext(
     },
   };
   return ctx;
+}
+
+function withFoldersFrom(cwd: string, config: Config): Config {
+  return { ...config, dataDir: path.resolve(cwd, config.dataDir), downloadFolder: path.resolve(cwd, config.downloadFolder) };
 }
 
 /** Copies the environment and fills in from `.env` (parsed with Node's own --env-file rules). */

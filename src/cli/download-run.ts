@@ -126,6 +126,13 @@ interface Display {
   close(): void;
 }
 
+/** A wait in plain words; a long one says when sending goes on (a UTC clock time). */
+function waitingLine(e: { seconds: number; reason: string; until?: number }): string {
+  if (e.until === undefined || e.seconds < 120) return `waiting ${e.seconds} s: ${e.reason}`;
+  const at = new Date(e.until).toISOString().slice(11, 16);
+  return `Telegram asked Crate to wait ${formatDuration(e.seconds)} (${e.reason}): nothing is sent before ${at} UTC; the job goes on by itself then (Ctrl-C is safe: the wait is remembered).`;
+}
+
 /** One line per finished track and per pause: for logs, pipes and CI. */
 class PlainDisplay implements Display {
   constructor(
@@ -150,7 +157,7 @@ class PlainDisplay implements Display {
             : '';
       w(`[${this.finished}/${this.total}] ${t.state.padEnd(9)} ${t.artists.join(', ')} - ${t.title}${extra}`);
     } else if (e.type === 'pacer_waiting') {
-      w(`waiting ${e.seconds} s: ${e.reason}`);
+      w(waitingLine(e));
     } else if (e.type === 'session_expired') {
       w(e.message);
     }
@@ -190,7 +197,7 @@ class LiveDisplay implements Display {
     } else if (e.type === 'bytes') {
       this.bytes.set(e.trackId, { received: e.receivedBytes, total: e.totalBytes });
     } else if (e.type === 'pacer_waiting') {
-      this.waiting = `waiting ${e.seconds} s: ${e.reason}`;
+      this.waiting = waitingLine(e);
     } else if (e.type === 'session_expired') {
       this.log.push(e.message);
     }

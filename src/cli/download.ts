@@ -90,8 +90,9 @@ export async function runDownload(ctx: CliContext, link: string, flags: Download
   const runtime = await deps.createDownloadRuntime({ config: ctx.config(), logger: ctx.logger({ debug: flags.debug }), signal: ctx.shutdownSignal });
   try {
     const job = await runJobInForeground(ctx, runtime.service, link, { ...flags, resume: flags.resume }, runtime);
-    // A safety stop (budget, promo, session) is not success: say so in the exit code.
-    if (job.status === 'paused' && !ctx.shutdownSignal.aborted) process.exitCode = 3;
+    // Not finished is not success: 3 for a safety stop (budget, promo, session), 130 (128 + SIGINT)
+    // when stopped by Ctrl-C, so scripts can tell "done" from "run me again".
+    if (job.status === 'paused') ctx.exitCode = ctx.shutdownSignal.aborted ? 130 : 3;
   } finally {
     await runtime.close();
   }

@@ -214,6 +214,14 @@ export class DrizzleJobStore implements JobStore {
     this.db.insert(outgoing).values({ kind, sentAt: at, trackId: trackId ?? null }).run();
   }
 
+  restampOutgoing(kind: OutgoingKind, from: number, to: number): void {
+    this.db
+      .update(outgoing)
+      .set({ sentAt: to })
+      .where(and(eq(outgoing.kind, kind), eq(outgoing.sentAt, from)))
+      .run();
+  }
+
   countOutgoingSince(since: number, kinds?: OutgoingKind[]): number {
     const where: SQL[] = [gte(outgoing.sentAt, since)];
     if (kinds) where.push(inArray(outgoing.kind, kinds));

@@ -26,6 +26,8 @@ export class FloodWaitError extends Error {
   }
 }
 
+const SESSION_EXPIRED_TEXT = 'Telegram session is no longer valid';
+
 /** The user session is gone (AUTH_KEY_UNREGISTERED, SESSION_REVOKED...): the owner must log in again. */
 export class SessionExpiredError extends Error {
   override readonly name = 'SessionExpiredError';
@@ -33,8 +35,13 @@ export class SessionExpiredError extends Error {
     readonly code: string,
     options?: { cause?: unknown },
   ) {
-    super(`Telegram session is no longer valid (${code}): log in again with /login or \`crate login\``, options);
+    super(`${SESSION_EXPIRED_TEXT} (${code}): log in again with /login or \`crate login\``, options);
   }
+}
+
+/** A job paused with this error's message waits for a new login (and goes on after it). */
+export function isSessionExpiredReason(reason: string | null | undefined): boolean {
+  return typeof reason === 'string' && reason.startsWith(SESSION_EXPIRED_TEXT);
 }
 
 /** The external bot signalled a paywall, quota or restriction: stop asking and tell the owner. */
@@ -63,4 +70,47 @@ export class RateLimitedError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** File-system failures that no retry fixes: every next track would fail the same way. */
+const STORAGE_CODES: Record<string, 'full' | 'readonly' | 'denied'> = {
+  ENOSPC: 'full',
+  EDQUOT: 'full',
+  EROFS: 'readonly',
+  EACCES: 'denied',
+  EPERM: 'denied',
+};
+
+/** The disk is full, read-only or not ours to write: the job pauses until the owner fixes it. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  constructor(
+    readonly code: string,
+    readonly path: string | null,
+    options?: { cause?: unknown },
+  ) {
+    const where = path ?? 'the download folder';
+    const kind = STORAGE_CODES[code] ?? 'denied';
+    super(
+      kind === 'full'
+        ? `The disk is full (no space left while writing to ${where}). Free some space, then resume the job: nothing is lost, finished files stay and the track in progress is fetched again from the chat.`
+        : `Crate cannot write to ${where} (${kind === 'readonly' ? 'the file system is read-only' : 'permission denied'}). Make the download folder writable (or set DOWNLOAD_FOLDER to one that is), then resume the job.`,
+      options,
+    );
+  }
+}
+
+/** The storage failure somewhere in `err`'s cause chain (disk full, read-only, no permission), or null. */
+export function storageErrorOf(err: unknown): StorageError | null {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    if (e instanceof StorageError) return e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code in STORAGE_CODES) {
+      const p = (e as { path?: unknown }).path;
+      return new StorageError(code, typeof p === 'string' ? p : null, { cause: err });
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return null;
 }

@@ -14,7 +14,7 @@ export function createPacer(config: Config, deps: { store: JobStore; clock?: Clo
     clock: deps.clock ?? systemClock,
     messageGapSeconds: config.messageGapSeconds,
     dailyBudget: config.dailyMessageBudget,
-    onWait: (seconds, reason) => deps.events?.emit({ type: 'pacer_waiting', seconds, reason }),
+    onWait: (seconds, reason, until) => deps.events?.emit({ type: 'pacer_waiting', seconds, reason, until }),
   });
 }
 

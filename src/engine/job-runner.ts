@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage } from '../domain/errors.js';
+import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage, storageErrorOf } from '../domain/errors.js';
 import { FINAL_TRACK_STATES, IN_FLIGHT_TRACK_STATES, type JobRecord, type TrackRecord } from '../domain/job.js';
 import { abortError, isAbortError } from './clock.js';
+import { formatSeconds } from './pacer.js';
 import type {
   AcquireOutcome,
   Clock,
@@ -35,6 +36,9 @@ export interface JobRunnerDeps {
 }
 
 export type StopKind = 'pause' | 'cancel';
+
+/** FloodWaits at least this long are written on the job, with the time sending goes on. */
+export const LONG_FLOOD_WAIT_SECONDS = 180;
 
 interface QueueItem {
   trackId: number;
@@ -81,6 +85,8 @@ export class JobRunner {
   private runStartedAt = 0;
   private lastPlaylistWrite = -Infinity;
   private playlistWrite: Promise<string | null> = Promise.resolve(null);
+  /** Clears the job's long-FloodWait note when the wait is over. */
+  private floodNoteTimer: AbortController | null = null;
   private job!: JobRecord;
   private readonly window: number;
   private readonly log: Logger;
@@ -147,6 +153,8 @@ export class JobRunner {
       });
       events.emit({ type: 'job_started', job: this.job });
       this.log.info({ total: this.job.total, window: this.window }, 'job started');
+      // A long FloodWait from before a restart still holds: say so on the job again.
+      this.noteLongFloodWait();
       this.fillQueue();
       await this.loop();
       await Promise.allSettled([...this.running.values()]);
@@ -238,10 +246,20 @@ export class JobRunner {
         }
       }
       const downloadPath = await library.downloadPath(this.job, track);
-      if (track.state === 'verifying') {
-        // The file was complete before the restart: verify it again rather than ask the bot again.
+      if (track.state === 'verifying' || track.state === 'downloading') {
+        // The file was complete before the restart (the downloader names it only once whole):
+        // verify it again rather than fetch it or ask the bot again.
         const stored = await this.tryAccept(track, downloadPath);
         if (stored) return;
+        // Killed after the move into the library but before this row said so: the file is there already.
+        const existing = await library.findExisting(track, this.job);
+        if (existing) {
+          const linked = await library.linkExisting(this.job, track, existing.path);
+          const audio = existing.audio ? { ...existing.audio, quality: existing.audio.quality ?? this.job.options.quality } : null;
+          this.setTrack(track.id, { state: 'done', attempts: track.attempts + 1, filePath: linked, audio, lastError: null, nextAttemptAt: null });
+          this.trackFinished(true);
+          return;
+        }
         track = store.getTrack(trackId) ?? track;
       }
       const outcome = await this.acquireWatched(track, downloadPath, active);
@@ -283,7 +301,13 @@ export class JobRunner {
       signal: active.controller.signal,
       record: async (patch: TrackProgressPatch) => {
         if (detached) return;
-        if (active.controller.signal.aborted) throw abortError(active.controller.signal);
+        if (active.controller.signal.aborted) {
+          // What already happened (our message went out, the bot's reply or file is known) is kept
+          // even while stopping, so the next run reads the chat instead of asking again.
+          const facts = alreadyHappened(patch);
+          if (facts) this.setTrack(track.id, facts);
+          throw abortError(active.controller.signal);
+        }
         touch();
         this.setTrack(track.id, patch);
       },
@@ -318,6 +342,9 @@ export class JobRunner {
     switch (outcome.kind) {
       case 'downloaded': {
         this.bytesDone += outcome.sizeBytes;
+        // Counted once: the finished download leaves the in-progress sum (it stays active while verifying).
+        const active = this.active.get(trackId);
+        if (active) active.receivedBytes = 0;
         const verifying = this.setTrack(trackId, {
           state: 'verifying',
           pickedRow: outcome.pickedRow,
@@ -413,6 +440,7 @@ export class JobRunner {
       this.deps.pacer.noteFloodWait(err.seconds);
       this.floodWaits++;
       this.log.warn({ seconds: err.seconds, count: this.floodWaits }, 'Telegram flood wait');
+      this.noteLongFloodWait();
       // Keep its persisted step: the next attempt reads the chat before asking again.
       this.queue.unshift({ trackId, readyAt: 0 });
       if (this.floodWaits >= (this.deps.floodWaitLimit ?? 3)) {
@@ -442,10 +470,43 @@ export class JobRunner {
       this.stop('pause', err.message, true);
       return;
     }
+    const storage = storageErrorOf(err);
+    if (storage) {
+      // Disk full / read-only: every next track would fail the same way (and spend a message to the
+      // bot each). The track keeps its persisted step: a file already in the chat is fetched again
+      // from there on resume, never asked for again.
+      this.log.error({ err, trackId, code: storage.code }, 'cannot write the library; pausing the job');
+      this.stop('pause', storage.message, true);
+      return;
+    }
     if (isAbortError(err) && this.runController.signal.aborted) return; // stopping: the persisted step stays
     const reason = err instanceof TrackTimeoutError ? err.message : `error: ${errorMessage(err)}`;
     if (!(err instanceof TrackTimeoutError)) this.log.warn({ err, trackId }, 'track attempt failed');
     this.retryOrFail(track, reason, true);
+  }
+
+  /**
+   * A long FloodWait is written on the job (`crate status`, /status show it) with the time sending
+   * goes on; the job keeps running and goes on by itself. Cleared when the wait is over.
+   */
+  private noteLongFloodWait(): void {
+    const { clock, pacer, store } = this.deps;
+    const until = pacer.state().floodUntil;
+    const now = clock.now();
+    if (until === null || until - now < LONG_FLOOD_WAIT_SECONDS * 1000) return;
+    const at = new Date(until).toISOString().slice(11, 16);
+    const note = `Telegram asked Crate to wait ${formatSeconds(until - now)} (flood limit): nothing is sent to the bot before ${at} UTC; the job goes on by itself then.`;
+    this.job = store.updateJob(this.jobId, { pauseReason: note });
+    this.floodNoteTimer?.abort();
+    const timer = new AbortController();
+    this.floodNoteTimer = timer;
+    clock.sleep(until - now, timer.signal).then(
+      () => {
+        if (this.stopRequest || store.getJob(this.jobId)?.pauseReason !== note) return;
+        this.job = store.updateJob(this.jobId, { pauseReason: null });
+      },
+      () => undefined,
+    );
   }
 
   private setTrack(trackId: number, patch: Parameters<JobStore['updateTrack']>[1]): TrackRecord {
@@ -480,6 +541,7 @@ export class JobRunner {
   private async finish(): Promise<JobRecord> {
     const { store, events, clock, library } = this.deps;
     const stop = this.stopRequest;
+    this.floodNoteTimer?.abort();
     const playlistFile = await this.writePlaylist();
     const counts = store.counts(this.jobId);
     const elapsedMs = clock.now() - this.runStartedAt;
@@ -500,4 +562,14 @@ export class JobRunner {
     }
     return this.job;
   }
+}
+
+/** The parts of a progress patch that record facts (ids of messages that exist), not intentions. */
+function alreadyHappened(patch: TrackProgressPatch): TrackProgressPatch | null {
+  const facts: TrackProgressPatch = {};
+  if (patch.requestMessageId != null) facts.requestMessageId = patch.requestMessageId;
+  if (patch.menuMessageId != null) facts.menuMessageId = patch.menuMessageId;
+  if (patch.fileMessageId != null) facts.fileMessageId = patch.fileMessageId;
+  if (patch.receivedFile != null) facts.receivedFile = patch.receivedFile;
+  return Object.keys(facts).length > 0 ? facts : null;
 }

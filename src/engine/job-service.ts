@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { UserError, errorMessage } from '../domain/errors.js';
+import { UserError, errorMessage, isSessionExpiredReason } from '../domain/errors.js';
 import {
   FINAL_TRACK_STATES,
   IN_FLIGHT_TRACK_STATES,
@@ -123,12 +123,14 @@ export class JobService implements JobServiceApi {
 
   /**
    * After a restart: jobs that were running when the process died (SIGKILL, power loss) or that
-   * a clean shutdown paused are queued again, oldest first. Jobs the owner paused stay paused.
+   * a clean shutdown paused are queued again, oldest first, and so are jobs that waited for the
+   * Telegram session (call it once the session is up). Jobs the owner paused stay paused.
    */
   resumeInterrupted(): number[] {
+    const waiting = (j: JobRecord) => j.pauseReason === STOPPED_BY_SHUTDOWN || isSessionExpiredReason(j.pauseReason);
     const jobs = this.deps.store
       .listJobs()
-      .filter((j) => j.status === 'running' || (j.status === 'paused' && j.pauseReason === STOPPED_BY_SHUTDOWN))
+      .filter((j) => j.status === 'running' || (j.status === 'paused' && waiting(j)))
       .sort((a, b) => a.id - b.id);
     for (const job of jobs) this.start(job.id);
     return jobs.map((j) => j.id);

@@ -4,7 +4,7 @@ import { abortError } from './clock.js';
 import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './ports.js';
 
 export interface PacerOptions {
-  store: Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes'>;
+  store: Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'restampOutgoing'>;
   clock: Clock;
   /** Gap between messages (and inline queries) to the bot; raised to the 2 s floor whatever is passed. */
   messageGapSeconds: number;
@@ -18,7 +18,7 @@ export interface PacerOptions {
   minSpacingMs?: number;
   random?: () => number;
   /** Told once per FloodWait when a caller has to wait for it (for `pacer_waiting` events). */
-  onWait?: (seconds: number, reason: string) => void;
+  onWait?: (seconds: number, reason: string, until: number) => void;
 }
 
 export const MIN_CLICK_GAP_SECONDS = 1;
@@ -26,6 +26,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const FLOOD_KEY = 'pacer.floodUntil';
 /** Kinds that count as "a message" for the gap and the daily budget. */
 const MESSAGE_KINDS: OutgoingKind[] = ['message', 'inline'];
+/**
+ * Added to the message gap: between the grant (restamped when the call starts) and Telegram's
+ * clock the message still crosses the client's queue and the network, a few ms here, more there.
+ * Measured at the bot, two messages are then never closer than the configured gap.
+ */
+export const TRANSIT_MARGIN_MS = 50;
 /** Telegram's number is a minimum; a second more keeps us off the edge. */
 const FLOOD_MARGIN_MS = 1000;
 
@@ -49,6 +55,10 @@ export class Pacer implements MessagePacer {
   private readonly tails: Record<Lane, Promise<void>> = { message: Promise.resolve(), click: Promise.resolve() };
   private readonly jitter: Record<Lane, number>;
   private notifiedFloodUntil = 0;
+  /** Each lane's last grant, until its caller says the action is going out (`sending`). */
+  private readonly granted: Record<Lane, { kind: OutgoingKind; at: number } | null> = { message: null, click: null };
+  /** When each lane's last action really went out (also for stores that cannot restamp). */
+  private readonly lastOut: Record<Lane, number> = { message: -Infinity, click: -Infinity };
 
   constructor(private readonly o: PacerOptions) {
     const gap = Number.isFinite(o.messageGapSeconds) ? o.messageGapSeconds : 0;
@@ -85,6 +95,15 @@ export class Pacer implements MessagePacer {
     }
   }
 
+  sending(kind: OutgoingKind): void {
+    const lane: Lane = kind === 'click' ? 'click' : 'message';
+    const now = this.o.clock.now();
+    this.lastOut[lane] = Math.max(this.lastOut[lane], now);
+    const grant = this.granted[lane];
+    this.granted[lane] = null;
+    if (grant && grant.kind === kind && now > grant.at) this.o.store.restampOutgoing?.(kind, grant.at, now);
+  }
+
   noteFloodWait(seconds: number): void {
     const until = this.o.clock.now() + Math.max(0, seconds) * 1000 + FLOOD_MARGIN_MS;
     if (until > this.floodUntil()) this.o.store.setSetting(FLOOD_KEY, String(Math.ceil(until)));
@@ -115,7 +134,7 @@ export class Pacer implements MessagePacer {
       if (flood > now) {
         if (flood > this.notifiedFloodUntil) {
           this.notifiedFloodUntil = flood;
-          this.o.onWait?.(Math.ceil((flood - now) / 1000), 'Telegram flood limit');
+          this.o.onWait?.(Math.ceil((flood - now) / 1000), 'Telegram flood limit', flood);
         }
         await clock.sleep(flood - now, signal);
         continue;
@@ -136,6 +155,7 @@ export class Pacer implements MessagePacer {
       }
       // Check and record in one synchronous step: no other caller can slip in between.
       store.recordOutgoing(kind, now, trackId);
+      this.granted[lane] = { kind, at: now };
       this.jitter[lane] = this.drawJitter(lane);
       return;
     }
@@ -143,19 +163,20 @@ export class Pacer implements MessagePacer {
 
   /** Earliest time an action of this lane may go, given the recent sends (oldest first). */
   private earliest(lane: Lane, recent: { kind: OutgoingKind; sentAt: number }[]): number {
-    let lastSame = -Infinity;
-    let lastAny = -Infinity;
+    // The store holds grants (restamped when they went out); `lastOut` covers a send still being handed over.
+    let lastSame = this.lastOut[lane];
+    let lastAny = Math.max(this.lastOut.message, this.lastOut.click);
     for (const r of recent) {
       lastAny = Math.max(lastAny, r.sentAt);
       const rLane: Lane = r.kind === 'click' ? 'click' : 'message';
       if (rLane === lane) lastSame = Math.max(lastSame, r.sentAt);
     }
-    const gap = lane === 'message' ? this.messageGapMs : this.clickGapMs;
+    const gap = lane === 'message' ? this.messageGapMs + TRANSIT_MARGIN_MS : this.clickGapMs;
     return Math.max(lastSame + gap + this.jitter[lane], lastAny + this.minSpacingMs);
   }
 
   private recent(now: number): { kind: OutgoingKind; sentAt: number }[] {
-    return this.o.store.outgoingTimes(now - this.messageGapMs - this.jitterMaxMessage - this.clickGapMs - this.minSpacingMs);
+    return this.o.store.outgoingTimes(now - this.messageGapMs - TRANSIT_MARGIN_MS - this.jitterMaxMessage - this.clickGapMs - this.minSpacingMs);
   }
 
   private floodUntil(): number {

@@ -32,6 +32,11 @@ export interface PacerState {
  */
 export interface MessagePacer {
   acquire(kind: OutgoingKind, options?: { signal?: AbortSignal; trackId?: number }): Promise<void>;
+  /**
+   * Called right before the granted action is handed to Telegram: the gap to the next one counts
+   * from now, not from the grant (writing the intent to SQLite, a GC pause... come in between).
+   */
+  sending?(kind: OutgoingKind): void;
   /** Telegram said FloodWait: nothing is sent until it passes, across restarts. */
   noteFloodWait(seconds: number): void;
   state(): PacerState;
@@ -145,6 +150,8 @@ export interface JobStore {
   getSetting(key: string): string | null;
   setSetting(key: string, value: string | null): void;
   recordOutgoing(kind: OutgoingKind, at: number, trackId?: number): void;
+  /** Moves a recorded outgoing action from `from` to `to` (it really went out later than granted). */
+  restampOutgoing?(kind: OutgoingKind, from: number, to: number): void;
   /** Outgoing actions since `since` (epoch ms), of the given kinds (all kinds when omitted). */
   countOutgoingSince(since: number, kinds?: OutgoingKind[]): number;
   outgoingTimes(since: number): { kind: OutgoingKind; sentAt: number }[];
@@ -157,7 +164,8 @@ export type JobEvent =
   | { type: 'bytes'; jobId: number; trackId: number; receivedBytes: number; totalBytes: number }
   | { type: 'job_paused'; job: JobRecord; reason: string; safetyStop: boolean }
   | { type: 'job_finished'; job: JobRecord; counts: TrackCounts; playlistFile: string | null; elapsedMs: number }
-  | { type: 'pacer_waiting'; seconds: number; reason: string }
+  /** `until`: epoch ms when sending may go on (set for FloodWaits). */
+  | { type: 'pacer_waiting'; seconds: number; reason: string; until?: number }
   | { type: 'session_expired'; message: string };
 
 export interface JobEvents {

@@ -1,16 +1,17 @@
-import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
+import { rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AudioFacts, JobRecord, TrackRecord } from '../domain/job.js';
 import type { TrackInfo } from '../domain/track.js';
 import type { JobStore, Library } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
+import { parseTrackRow } from '../lossless/menu-row.js';
 import type { FileFacts, RequestedTrack } from '../matching/types.js';
 import { verifyFile, type Verdict } from '../matching/verify.js';
 import { writeM3u8, type M3uEntry } from './m3u.js';
-import { playlistDir, trackPath } from './path-template.js';
+import { playlistDir, QUARANTINE_DIR, trackPath } from './path-template.js';
 import { readFlacFacts, type FlacFacts } from './read-flac.js';
 import { sanitizeComponent } from './sanitize.js';
-import { linkOrCopy, moveIntoPlace } from './store-file.js';
+import { linkOrCopy, makeDir, moveIntoPlace } from './store-file.js';
 
 export interface FsLibraryOptions {
   store: Pick<JobStore, 'findDoneTrack'>;
@@ -21,7 +22,6 @@ export interface FsLibraryOptions {
 }
 
 const PARTIAL_DIR = '.crate-partial';
-const QUARANTINE_DIR = '_quarantine';
 
 /**
  * The library on disk: names from the job's template, verification against the FLAC's own tags
@@ -64,7 +64,7 @@ export class FsLibrary implements Library {
       return { kind: 'quarantined' as const, path: q, reason: facts.reason, audio: null };
     }
     const audio: AudioFacts = { ...facts.audio, quality: job.options.quality };
-    const verdict = this.verify(requestOf(track), track.pickedRow, facts.tags);
+    const verdict = this.verify(acceptedAs(track), track.pickedRow, facts.tags);
     if (!verdict.ok) {
       const q = await this.quarantine(job, track, downloadedPath);
       return { kind: 'quarantined' as const, path: q, reason: verdict.reason, audio };
@@ -113,7 +113,7 @@ export class FsLibrary implements Library {
 
   async downloadPath(job: JobRecord, track: TrackRecord): Promise<string> {
     const dir = this.partialDir(job);
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     return path.join(dir, `track-${track.id}.flac`);
   }
 
@@ -146,6 +146,18 @@ export class FsLibrary implements Library {
     this.o.logger?.warn({ trackId: track.id, path: q }, 'file quarantined');
     return q;
   }
+}
+
+/**
+ * What a downloaded file must be: the track, or the menu row the owner chose for it by hand (/missing
+ * → pick from menu), which is the track now, as the acquirer already checked it.
+ */
+function acceptedAs(track: TrackRecord): RequestedTrack {
+  const base = requestOf(track);
+  const chosen = track.rememberedChoice?.trim();
+  if (!chosen || track.pickedRow?.trim() !== chosen) return base;
+  const row = parseTrackRow(chosen);
+  return row ? { ...base, artists: [row.artist], title: row.title, durationMs: row.durationMs, isrc: null, album: null } : base;
 }
 
 function requestOf(track: TrackInfo & { id?: number }): RequestedTrack {

@@ -76,6 +76,9 @@ export function trackPath(spec: PathSpec, track: TrackInfo): string {
   return full;
 }
 
+/** Where files that failed verification wait for the owner, inside the playlist's folder. */
+export const QUARANTINE_DIR = '_quarantine';
+
 /** The playlist's own folder (where `_quarantine/` and, when organised by playlist, the m3u8 live). */
 export function playlistDir(outputDir: string, playlistName: string): string {
   return path.join(path.resolve(outputDir), sanitizeComponent(playlistName));

@@ -7,6 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFile } from 'music-metadata';
 import { checkFlacIntegrity } from './flac-frames.js';
+import { QUARANTINE_DIR } from './path-template.js';
 
 export interface FlacTags {
   /** ARTIST values (one per tag, as written); [] when none. */
@@ -139,7 +140,8 @@ async function listFlacs(dir: string): Promise<string[]> {
     const entries = await readdir(d, { withFileTypes: true });
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
+      // Hidden entries (our .crate-partial downloads among them) and files Crate quarantined are not the library.
+      if (e.name.startsWith('.') || (e.isDirectory() && e.name === QUARANTINE_DIR)) continue;
       const full = path.join(d, e.name);
       if (e.isDirectory()) await walk(full);
       else if (e.isFile() && /\.flac$/i.test(e.name)) out.push(full);

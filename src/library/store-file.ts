@@ -11,6 +11,26 @@ function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+/**
+ * `mkdir -p` that reports the real reason when it fails: Node's recursive mkdir answers ENOENT on a
+ * read-only file system (and where a parent cannot be made), which reads like a bug rather than
+ * "read-only". The first missing folder is then made on its own, so its own error (EROFS, EACCES,
+ * ENOSPC) comes out with its path.
+ */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return;
+  } catch (err) {
+    if (code(err) !== 'ENOENT') throw err;
+    let missing = dir;
+    for (let parent = path.dirname(missing); parent !== missing && !(await exists(parent)); parent = path.dirname(missing)) missing = parent;
+    if (missing === path.dirname(missing)) throw err;
+    await mkdir(missing);
+  }
+  await mkdir(dir, { recursive: true });
+}
+
 /** Flushes a folder's entries (the rename itself) to disk; not possible on Windows, where it is skipped. */
 export async function fsyncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
@@ -65,7 +85,7 @@ function candidates(dest: string): string[] {
  */
 export async function moveIntoPlace(src: string, dest: string): Promise<string> {
   const dir = path.dirname(dest);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   for (const candidate of candidates(dest)) {
     try {
       await link(src, candidate);
@@ -101,7 +121,7 @@ export async function moveIntoPlace(src: string, dest: string): Promise<string> 
  */
 export async function linkOrCopy(existing: string, dest: string): Promise<string> {
   const dir = path.dirname(dest);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   for (const candidate of candidates(dest)) {
     if (await sameFile(existing, candidate)) return candidate;
     try {
@@ -138,7 +158,7 @@ async function copyExclusive(src: string, dest: string): Promise<boolean> {
 /** Writes a whole file under a temporary name, fsyncs it, renames it over `file`, fsyncs the folder. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
   const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
   await writeFile(tmp, data);
   await fsyncFile(tmp);

@@ -39,7 +39,9 @@ export interface MenuRows {
 
 /** Actions per attempt before we call it a loop (menus answered with menus...). */
 const MAX_STEPS = 12;
-const RESUMABLE_MENU_STATES = new Set(['requested', 'picked']);
+const RESUMABLE_MENU_STATES = new Set(['requested', 'picked', 'downloading']);
+/** Messages read back on resume (a window of 50 tracks leaves a few hundred). */
+const RESUME_HISTORY_LIMIT = 1000;
 
 export class ChatStrategy implements TrackAcquirer {
   private readonly maxPages: number;
@@ -130,10 +132,16 @@ export class ChatStrategy implements TrackAcquirer {
   ): Promise<Routed> {
     await this.o.pacer.acquire('message', { signal, trackId });
     await persist.before?.();
-    conv.expect('request', 0);
-    const sent = await callGateway(this.o.pacer, () => this.o.gateway.sendText(query));
+    // Until the send returns our message id, no reply can be ours: a menu read meanwhile (another
+    // track's history read after a restart) answers an older request. Replies that find nobody
+    // are routed again once the id is known.
+    conv.expect('request', Number.MAX_SAFE_INTEGER);
+    const sent = await callGateway(this.o.pacer, () => {
+      this.o.pacer.sending?.('message');
+      return this.o.gateway.sendText(query);
+    }).catch(unexpect(conv));
     conv.sent(sent.id);
-    if (conv.expectation) conv.expectation.afterId = sent.id;
+    conv.answerAfter(sent.id);
     await persist.after?.(sent.id);
     return conv.next({ timeoutMs: this.o.timeouts.replyMs, signal });
   }
@@ -201,7 +209,12 @@ export class ChatStrategy implements TrackAcquirer {
           }
           // Persisted (and the engine's watchdog touched) before the file wait starts.
           await request.record({ state: 'picked', menuMessageId: message.id });
-          await this.click(request, conv, 'quality', message.id, button.data);
+          // 'downloading' (the bot's own "Загрузка началась") is written the moment the click goes
+          // out: after a restart the file is known to be on its way, and is waited for, not asked again.
+          await this.click(request, conv, 'quality', message.id, button.data, {
+            before: () => request.record({ state: 'downloading' }),
+            failed: () => request.record({ state: 'picked' }),
+          });
           fileDeadline = now() + fileMs;
           const got = await waitFile();
           if ('kind' in got) return got;
@@ -215,10 +228,24 @@ export class ChatStrategy implements TrackAcquirer {
     return { kind: 'failed', reason: `the bot kept answering without a file after ${MAX_STEPS} steps`, retryable: true };
   }
 
-  private async click(request: AcquireRequest, conv: Conversation, kind: Expectation, messageId: number, data: string): Promise<void> {
+  private async click(
+    request: AcquireRequest,
+    conv: Conversation,
+    kind: Expectation,
+    messageId: number,
+    data: string,
+    persist: { before?: () => Promise<void>; failed?: () => Promise<void> } = {},
+  ): Promise<void> {
     await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
+    await persist.before?.();
     conv.expect(kind, messageId);
-    const answer = await callGateway(this.o.pacer, () => this.o.gateway.clickButton(messageId, data));
+    const answer = await callGateway(this.o.pacer, () => {
+      this.o.pacer.sending?.('click');
+      return this.o.gateway.clickButton(messageId, data);
+    }).catch(async (err: unknown) => {
+      await persist.failed?.().catch(() => undefined);
+      return unexpect(conv)(err);
+    });
     const stop = classifyCallbackAnswer(answer.message, { echo: conv.echo });
     if (stop === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer: "${clip(answer.message ?? '')}"`);
     if (stop) throw new SafetyStopError(stop, `@LosslessRobot says: "${clip(answer.message ?? '')}"`);
@@ -234,7 +261,10 @@ export class ChatStrategy implements TrackAcquirer {
     const log = this.o.logger.child({ trackId: t.id });
     conv.pickedRow = t.pickedRow;
     if (t.pickedRow && t.rememberedChoice && t.pickedRow.trim() === t.rememberedChoice.trim()) conv.expected = rowAsTrack(t.pickedRow, t);
-    conv.wantFile();
+    conv.wantFile(t.requestMessageId);
+    // Killed before the menu came (or before we saw it): the history read below may hold it.
+    const menuUnseen = t.state === 'requested' && t.menuMessageId === null;
+    if (menuUnseen) conv.expect('request', t.requestMessageId);
 
     if (t.fileMessageId !== null) {
       const [known] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.fileMessageId!]));
@@ -243,11 +273,27 @@ export class ChatStrategy implements TrackAcquirer {
         return takeFile(this.o, request, conv, known);
       }
     }
-    const history = await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: t.requestMessageId!, limit: 100 }));
-    const found = this.o.router.claimFromHistory(conv, history);
+    // Everything since our request: files come after menus, so the newest messages matter most
+    // (the gateway walks back to minId anyway; a smaller limit would keep only the oldest).
+    const history = await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: t.requestMessageId!, limit: RESUME_HISTORY_LIMIT }));
+    // Tracks resume side by side: another one's history read may already have routed our file to us.
+    const found = this.o.router.claimFromHistory(conv, history) ?? conv.takeDocument();
     if (found) {
       log.info({ messageId: found.message.id }, 'resuming: found the file in the chat history');
       return takeFile(this.o, request, conv, found.message);
+    }
+    if (menuUnseen) {
+      const answer = conv.takeReply();
+      conv.expectation = null;
+      if (answer) {
+        log.info({ messageId: answer.message.id, kind: answer.reply.kind }, 'resuming from the answer already in the chat');
+        return answer;
+      }
+    }
+    if (t.state === 'downloading' && t.fileMessageId === null) {
+      const waited = await this.awaitFileAfterRestart(request, conv, t.updatedAt + this.o.timeouts.fileMs);
+      if (waited) return waited;
+      log.info('resuming: the file chosen before the restart never came; choosing again');
     }
     if (t.menuMessageId !== null && RESUMABLE_MENU_STATES.has(t.state)) {
       const [menu] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.menuMessageId!]));
@@ -260,11 +306,40 @@ export class ChatStrategy implements TrackAcquirer {
     }
     return null;
   }
+
+  /**
+   * Resuming a track whose quality was chosen before the restart: its file may still come (files
+   * take longest, so that is where a Ctrl-C usually finds a track), and choosing again would make
+   * the bot send it twice. Waits until the file timeout counted from the click (the row's last
+   * update). Null: it did not come.
+   */
+  private async awaitFileAfterRestart(request: AcquireRequest, conv: Conversation, deadline: number): Promise<AcquireOutcome | Routed | null> {
+    const now = () => this.o.router.clock.now();
+    if (deadline <= now()) return null;
+    try {
+      return await waitForFile(this.o, request, conv, deadline, now);
+    } catch (err) {
+      if (isReplyTimeout(err)) return null;
+      throw err;
+    }
+  }
 }
 
 /** The configured quality, else the other lossless one; never the lossy "Low". */
 export function chooseQuality(reply: QualityReply, quality: 'high' | 'max'): QualityReply['high'] {
   return quality === 'max' ? (reply.max ?? reply.high) : (reply.high ?? reply.max);
+}
+
+/**
+ * The action did not go out (FloodWait, dropped connection): no reply is coming, so the
+ * conversation must not stay "waiting for a menu" — closed like that it would leave a ghost that
+ * takes the next menu of this track (the retry's) as a late answer.
+ */
+function unexpect(conv: Conversation): (err: unknown) => never {
+  return (err) => {
+    conv.expectation = null;
+    throw err;
+  };
 }
 
 /** Promo, quota and restriction stop the whole job, not just this track. */

@@ -23,6 +23,8 @@ export interface ConversationHost {
   wake(): void;
   noteId(id: number): void;
   reconsiderOrphans(): void;
+  /** Replies that found nobody are routed again (a request's id just became known). */
+  reconsiderUnrouted(): void;
   release(conv: Conversation): void;
 }
 
@@ -48,6 +50,8 @@ export class Conversation {
   expected: TrackInfo;
   /** Files nobody fitted that look most like ours: if ours never comes, they explain why. */
   readonly suspects: BotMessage[] = [];
+  /** Our (first) request of this exchange: an older message cannot be the bot's answer to it. */
+  private requestId: number | null = null;
   closed = false;
   private readonly inbox: Routed[] = [];
   private waiter: { resolve: (r: Routed) => void; reject: (e: unknown) => void } | null = null;
@@ -67,10 +71,20 @@ export class Conversation {
     this.router.wake();
   }
 
+  /**
+   * Our request went out as `messageId`: its answer is newer than that. Until now no reply could
+   * be ours (see ChatStrategy.send); one that came meanwhile and found nobody is routed again.
+   */
+  answerAfter(messageId: number): void {
+    if (this.expectation) this.expectation.afterId = messageId;
+    this.router.reconsiderUnrouted();
+  }
+
   /** Our own outgoing message (the request, an inline result): replies quoting it are ours. */
   sent(messageId: number): void {
     this.sentIds.add(messageId);
     this.ownedIds.add(messageId);
+    this.requestId ??= messageId;
     this.router.noteId(messageId);
     if (!this.wantsFile) {
       this.wantsFile = true;
@@ -83,12 +97,35 @@ export class Conversation {
   }
 
   /** A conversation that resumes from history wants the file it may already have been sent. */
-  wantFile(): void {
-    this.wantsFile = true;
+  wantFile(requestMessageId?: number): void {
+    if (requestMessageId !== undefined) this.requestId ??= requestMessageId;
+    if (!this.wantsFile) {
+      this.wantsFile = true;
+      // Tracks resume side by side: another one's history read may have left our file as an orphan.
+      this.router.reconsiderOrphans();
+    }
   }
 
   noteSuspect(message: BotMessage): void {
+    // After a restart the chat is read again from old requests on: files of tracks finished long
+    // ago are no explanation for this one's (a "mismatch" naming one would be wrong).
+    if (this.requestId !== null && message.id <= this.requestId) return;
     if (!this.suspects.some((m) => m.id === message.id)) this.suspects.push(message);
+  }
+
+  /**
+   * A document already routed here but not yet read (e.g. another conversation's history read
+   * after a restart attributed it to us): taken out of the inbox, so a resume never asks again.
+   */
+  takeDocument(): Routed | null {
+    const i = this.inbox.findIndex((r) => r.reply.kind === 'document');
+    return i < 0 ? null : (this.inbox.splice(i, 1)[0] ?? null);
+  }
+
+  /** The first reply routed here but not yet read, other than a document (a menu found in history). */
+  takeReply(): Routed | null {
+    const i = this.inbox.findIndex((r) => r.reply.kind !== 'document');
+    return i < 0 ? null : (this.inbox.splice(i, 1)[0] ?? null);
   }
 
   /** Stops taking documents (the file came, or we gave up). */

@@ -39,6 +39,8 @@ export interface LosslessAcquirer extends TrackAcquirer {
   menuRows(track: TrackRecord, options?: { signal?: AbortSignal }): Promise<MenuRows>;
   /** Stops listening to the chat (in-flight acquires then time out). */
   close(): void;
+  /** Sizes of the reply router's internal tables (soak tests: bounded, nothing left when idle). */
+  debugSizes(): Record<string, number>;
 }
 
 export function createLosslessAcquirer(deps: LosslessAcquirerDeps): LosslessAcquirer {
@@ -62,6 +64,7 @@ export function createLosslessAcquirer(deps: LosslessAcquirerDeps): LosslessAcqu
     listMenuRows: async (track, options) =>
       (await chat.listMenuRows(track, options?.signal ?? new AbortController().signal)).rows.map((r) => r.text),
     close: () => router.stop(),
+    debugSizes: () => router.debugSizes(),
   };
 }
 

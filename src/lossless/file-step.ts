@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { BotMessage, DocumentFacts, TelegramGateway } from '../domain/telegram.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage } from '../domain/errors.js';
+import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage, storageErrorOf } from '../domain/errors.js';
 import type { AcquireOutcome, AcquireRequest, MessagePacer } from '../engine/ports.js';
 import type { ProtocolMatcher } from './matcher.js';
 import { isReplyTimeout, type Conversation, type Routed } from './reply-router.js';
@@ -35,6 +35,8 @@ export function isFatal(err: unknown, signal: AbortSignal): boolean {
     err instanceof FloodWaitError ||
     err instanceof SessionExpiredError ||
     err instanceof SafetyStopError ||
+    // A full or read-only disk fails every next download too: the engine pauses the job.
+    storageErrorOf(err) !== null ||
     (signal.aborted && (err === signal.reason || (err instanceof Error && err.name === 'AbortError')))
   );
 }
@@ -52,6 +54,25 @@ export function fileFacts(doc: DocumentFacts, messageId: number): Record<string,
   };
 }
 
+/** No single track comes near this (a 20-minute 24/192 FLAC is about 600 MB). */
+export const MAX_TRACK_BYTES = 1024 * 1024 * 1024;
+const AUDIO_MIME = /^audio\/|^application\/octet-stream$/i;
+
+/**
+ * A document that cannot be a FLAC track, judged from its facts alone (before any byte is
+ * downloaded): not audio by MIME type, a file name that is not .flac, empty, or too big. Returns
+ * what it is in words, or null when it may be a track.
+ */
+export function refuseDocument(doc: DocumentFacts): string | null {
+  const name = doc.fileName ?? '';
+  const ext = /\.([^./\\]{1,10})$/.exec(name)?.[1]?.toLowerCase() ?? null;
+  if (doc.mimeType && !AUDIO_MIME.test(doc.mimeType)) return `a ${doc.mimeType} file ("${name || 'no name'}"), not audio`;
+  if (ext !== null && ext !== 'flac') return `a .${ext} file ("${name}"), not FLAC`;
+  if (doc.size <= 0) return `an empty file ("${name || 'no name'}")`;
+  if (doc.size > MAX_TRACK_BYTES) return `a ${Math.round(doc.size / 1024 / 1024)} MB file ("${name || 'no name'}"), too big for one track`;
+  return null;
+}
+
 /** Verifies the document (before spending bandwidth on it), then downloads it to `request.downloadPath`. */
 export async function takeFile(
   deps: StepDeps,
@@ -66,6 +87,11 @@ export async function takeFile(
   const receivedFile = fileFacts(doc, message.id);
   await request.record({ fileMessageId: message.id, receivedFile });
 
+  const refused = refuseDocument(doc);
+  if (refused) {
+    deps.logger.warn({ trackId: request.track.id, file: describeDocument(doc), reason: refused }, 'the bot sent a file that is not a track; not downloaded');
+    return { kind: 'mismatch', reason: `the bot sent ${refused}; not downloaded`, pickedRow, receivedFile };
+  }
   const verdict = deps.matcher.verify(conv.expected, pickedRow, doc);
   if (!verdict.ok) {
     deps.logger.warn(

@@ -30,7 +30,10 @@ export class InlineStrategy implements TrackAcquirer {
       const query = `${track.artists.join(', ')} - ${track.title}`;
       await this.o.pacer.acquire('inline', { signal, trackId: track.id });
       await request.record({ state: 'requested', menuMessageId: null, pickedRow: null, fileMessageId: null });
-      const results = await callGateway(this.o.pacer, () => this.o.gateway.inlineQuery(query));
+      const results = await callGateway(this.o.pacer, () => {
+        this.o.pacer.sending?.('inline');
+        return this.o.gateway.inlineQuery(query);
+      });
       if (results.length === 0) return { kind: 'not_found', reason: 'the inline search found nothing' };
 
       const labels = results.map(inlineLabel);
@@ -42,7 +45,10 @@ export class InlineStrategy implements TrackAcquirer {
       await request.record({ state: 'picked', pickedRow });
 
       await this.o.pacer.acquire('message', { signal, trackId: track.id });
-      const sent = await callGateway(this.o.pacer, () => this.o.gateway.sendInlineResult(picked));
+      const sent = await callGateway(this.o.pacer, () => {
+        this.o.pacer.sending?.('message');
+        return this.o.gateway.sendInlineResult(picked);
+      });
       conv.sent(sent.id);
       await request.record({ requestMessageId: sent.id });
       if (sent.document && this.o.router.claim(sent.id)) return await takeFile(this.o, request, conv, sent);

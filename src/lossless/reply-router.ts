@@ -39,6 +39,10 @@ const ACCEPTS: Record<Expectation, ReplyKind[]> = {
 };
 const POLL_PAGE_SIZE = 50;
 const POLL_PAGES = 4;
+/** Replies that found nobody, kept for requests whose send is still in flight. */
+const UNROUTED_LIMIT = 20;
+/** Claimed document ids kept: far more than any history read after a restart looks at. */
+const CLAIMED_LIMIT = 5000;
 
 /** Notices that can answer any action; they go to whoever waited longest. */
 const ANY_ACTION: ReplyKind[] = ['promo', 'safety', 'unknown'];
@@ -85,6 +89,8 @@ export class ReplyRouter implements ConversationHost {
   /** Documents already given to a conversation: never given to another. */
   private readonly claimed = new Set<number>();
   private readonly orphans: Orphan[] = [];
+  /** Recent replies that found nobody waiting (see `route`). */
+  private readonly unrouted: { message: BotMessage; how: 'new' | 'edited' }[] = [];
   private ghosts: Ghost[] = [];
   /** Messages owned by conversations that closed: their later edits are not anyone's new reply. */
   private readonly retired = new Set<number>();
@@ -128,7 +134,7 @@ export class ReplyRouter implements ConversationHost {
       if (message.document !== null && this.claimed.has(message.id)) return;
       const reply = classifyReply(message, { echo: owner.echo });
       if (reply.kind === 'own') return;
-      if (reply.kind === 'document') this.claimed.add(message.id);
+      if (reply.kind === 'document') this.markClaimed(message.id);
       // An owned message answering the current action consumes the expectation.
       else owner.expectation = null;
       owner.deliver({ message, reply, how: how === 'new' ? 'new' : 'edited' });
@@ -146,18 +152,34 @@ export class ReplyRouter implements ConversationHost {
       this.log.debug({ messageId: message.id, kind: reply.kind }, 'edit of a finished request; ignored');
       return;
     }
+    this.route(message, reply, how, false);
+  }
+
+  /** Gives a reply that no conversation owns yet to the one it answers, if any. */
+  private route(message: BotMessage, reply: BotReply, how: 'new' | 'edited', again: boolean): void {
     const target = this.routeReply(message, reply);
     if (target === 'late') {
       this.log.info({ messageId: message.id }, 'late menu of a request that already gave up; ignored');
       return;
     }
     if (!target) {
-      this.log.info({ messageId: message.id, kind: reply.kind, text: textOf(reply) }, 'bot message nobody was waiting for; ignored');
+      if (!again) this.log.info({ messageId: message.id, kind: reply.kind, text: textOf(reply) }, 'bot message nobody was waiting for; ignored');
+      // Kept a little: a request still being sent may turn out to be older than it.
+      this.unrouted.push({ message, how });
+      if (this.unrouted.length > UNROUTED_LIMIT) this.unrouted.shift();
       return;
     }
     target.expectation = null;
     target.own(message.id);
     target.deliver({ message, reply: classifyReply(message, { echo: target.echo }), how });
+  }
+
+  reconsiderUnrouted(): void {
+    const pending = this.unrouted.splice(0, this.unrouted.length);
+    for (const { message, how } of pending) {
+      if (this.ownerOf(message.id) || this.retired.has(message.id)) continue;
+      this.route(message, classifyReply(message), how, true);
+    }
   }
 
   /**
@@ -186,14 +208,28 @@ export class ReplyRouter implements ConversationHost {
   /** Marks a document message as taken (e.g. read back by id on resume). */
   claim(messageId: number): boolean {
     if (this.claimed.has(messageId)) return false;
-    this.claimed.add(messageId);
+    this.markClaimed(messageId);
     return true;
+  }
+
+  /** Sizes of the internal tables, for soak tests: all bounded, conversations 0 when idle. */
+  debugSizes(): Record<string, number> {
+    return {
+      conversations: this.conversations.size,
+      seen: this.seen.size,
+      claimed: this.claimed.size,
+      orphans: this.orphans.length,
+      unrouted: this.unrouted.length,
+      ghosts: this.ghosts.length,
+      retired: this.retired.size,
+      polling: this.pollStop ? 1 : 0,
+    };
   }
 
   reconsiderOrphans(): void {
     if (this.orphans.length === 0 || !this.unsubscribe) return;
     const pending = this.orphans.splice(0, this.orphans.length);
-    this.attributeDocuments(pending.map((o) => o.message));
+    this.attributeDocuments(pending.map((o) => o.message), undefined, true);
   }
 
   nextSeq(): number {
@@ -293,7 +329,11 @@ export class ReplyRouter implements ConversationHost {
    * Runs the matcher's global attribution for these documents against every conversation that
    * wants a file. `take` lets a caller intercept a delivery (history reads).
    */
-  private attributeDocuments(messages: BotMessage[], take?: (target: Conversation, routed: Routed) => boolean): void {
+  private attributeDocuments(
+    messages: BotMessage[],
+    take?: (target: Conversation, routed: Routed) => boolean,
+    reconsidering = false,
+  ): void {
     const wanting = [...this.conversations].filter((c) => c.wantsFile && !c.closed);
     const files = messages.map((m) => m.document!);
     let assigned: FileAttribution[] = files.map(() => ({ key: null, closest: null, reason: 'nobody is waiting for a file' }));
@@ -310,7 +350,8 @@ export class ReplyRouter implements ConversationHost {
       const key = verdict?.key ?? null;
       const target = key === null ? undefined : wanting.find((c) => c.key === key);
       if (!target) {
-        this.log.info(
+        // Orphans are weighed again whenever a track starts waiting for a file: said once, then at debug.
+        this.log[reconsidering ? 'debug' : 'info'](
           { messageId: message.id, file: message.document?.fileName ?? null, reason: verdict?.reason ?? null },
           'document fits no pending request; not taken',
         );
@@ -319,12 +360,18 @@ export class ReplyRouter implements ConversationHost {
         this.keepOrphan(message);
         return;
       }
-      this.claimed.add(message.id);
+      this.markClaimed(message.id);
       target.own(message.id);
       const routed: Routed = { message, reply: classifyReply(message), how: 'attributed' };
       if (take && take(target, routed)) return;
       target.deliver(routed);
     });
+  }
+
+  /** Remembers a taken document; the oldest are forgotten past a bound (a long-running service takes thousands). */
+  private markClaimed(messageId: number): void {
+    this.claimed.add(messageId);
+    if (this.claimed.size > CLAIMED_LIMIT) this.claimed.delete(this.claimed.values().next().value!);
   }
 
   private keepOrphan(message: BotMessage): void {

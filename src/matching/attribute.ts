@@ -5,7 +5,6 @@
  * assignment decides (each request takes at most one file). A file whose best requests cannot be
  * told apart is left unassigned rather than named by a coin toss.
  */
-import Fuse from 'fuse.js';
 import { parseTrackRow } from '../lossless/menu-row.js';
 import { maxWeightAssignment } from './assignment.js';
 import { assess, fileSide, requestSide, type RequestSide, type TrackSide } from './compare.js';
@@ -87,22 +86,49 @@ export function explainAttribution(requests: PendingRequest[], files: IncomingFi
   return result;
 }
 
-/** Fuse finds the look-alike request for each refused file; only used to explain, never to decide. */
+/**
+ * The look-alike request for each refused file, only to explain the refusal (and, when the awaited
+ * file never comes, to name the wrong one that did). It must really resemble: fuzzy scoring (Fuse)
+ * called "Mr. Fingers - Mystery of Love" the closest to "Robin S - Show Me Love", which then turned
+ * a merely late track into a "mismatch". So: the request most of whose words the file carries.
+ */
 function addClosest(result: FileAttribution[], requests: PendingRequest[], files: IncomingFile[], reasons: string[][]): void {
   const refused = result.filter((r) => r.requestId === null);
   if (refused.length === 0 || requests.length === 0) return;
-  const fuse = new Fuse(
-    requests.map((r, index) => ({ index, text: `${r.artists.join(' ')} ${r.title}` })),
-    { keys: ['text'], includeScore: true, threshold: 0.6, ignoreLocation: true },
-  );
   for (const r of refused) {
     const i = files.findIndex((f) => f.id === r.fileId);
     const f = files[i];
     if (!f) continue;
-    const query = [f.artist, f.title].filter(Boolean).join(' ') || (f.fileName ?? '');
-    const hit = query ? fuse.search(query, { limit: 1 })[0] : undefined;
-    if (hit) r.closest = { requestId: (requests[hit.item.index] as PendingRequest).id, reason: reasons[i]?.[hit.item.index] ?? '' };
+    const index = mostWordsIn([f.artist, f.title, f.fileName].filter(Boolean).join(' '), requests);
+    if (index !== undefined) r.closest = { requestId: (requests[index] as PendingRequest).id, reason: reasons[i]?.[index] ?? '' };
   }
+}
+
+/**
+ * The request whose base title words the text all carries (a karaoke, cover, remix or the plain
+ * version of it does) and most of whose other words too; none when no title fits.
+ */
+function mostWordsIn(text: string, requests: PendingRequest[]): number | undefined {
+  const have = new Set(words(text));
+  let best: { index: number; share: number } | undefined;
+  requests.forEach((r, index) => {
+    // The base title: "(Dub)", "[Remix]" and " - Radio Edit" may be what differs.
+    const title = words(r.title.replace(/\([^)]*\)|\[[^\]]*\]|\s+[-–—]\s+.*$/g, ' '));
+    if (title.length === 0 || !title.every((w) => have.has(w))) return;
+    const wanted = [...new Set(words(`${r.artists.join(' ')} ${r.title}`))];
+    const share = wanted.filter((w) => have.has(w)).length / wanted.length;
+    if (!best || share > best.share) best = { index, share };
+  });
+  return best?.index;
+}
+
+function words(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2);
 }
 
 export function attributeFiles(requests: PendingRequest[], files: IncomingFile[]): Assignments {

@@ -2,7 +2,7 @@
  * The owner's Spotify login (a refresh token) on disk: one JSON file, mode 0600, in a 0700
  * folder under CRATE_DATA_DIR. It is a secret: it never reaches a log line or an error message.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface StoredSpotifyLogin {
@@ -26,6 +26,9 @@ export class SpotifyTokenStore {
 
   read(): StoredSpotifyLogin | null {
     if (!existsSync(this.file)) return null;
+    // Whoever reads the token reads the owner's playlists: looser modes (a copy, a restore, a umask) are tightened.
+    tighten(this.dir, 0o700);
+    tighten(this.file, 0o600);
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
@@ -60,4 +63,9 @@ export class SpotifyTokenStore {
   clear(): void {
     rmSync(this.file, { force: true });
   }
+}
+
+/** Repairs a mode that gives group or others any access. */
+function tighten(target: string, mode: number): void {
+  if ((statSync(target).mode & 0o077) !== 0) chmodSync(target, mode);
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/domain/errors.js';
+import { SessionExpiredError, UserError } from '../../src/domain/errors.js';
 import { JobEventEmitter } from '../../src/engine/job-events.js';
 import { STOPPED_BY_SHUTDOWN } from '../../src/engine/job-service.js';
 import { backoffDelayMs, canRetry } from '../../src/engine/retry.js';
@@ -93,6 +93,15 @@ describe('JobService', () => {
     expect(h2.store.getJob(c.id)).toMatchObject({ status: 'paused', pauseReason: 'paused by you' });
   });
 
+  it('a job that waited for the Telegram session is queued again by resumeInterrupted (called once the session is up)', async () => {
+    const h = track(createHarness({ tracks: 3 }));
+    const job = await h.service.createJob(LINK);
+    h.store.updateJob(job.id, { status: 'paused', pauseReason: new SessionExpiredError('NO_SESSION').message });
+    expect(h.service.resumeInterrupted()).toEqual([job.id]);
+    await h.clock.run(h.service.run(job.id));
+    expect(h.store.getJob(job.id)?.status).toBe('done');
+  });
+
   it('pauses, resumes and cancels a background job', async () => {
     const h = track(createHarness({ tracks: 10 }));
     const job = await h.service.createJob(LINK, { batchSize: 2 });
@@ -172,6 +181,17 @@ describe('JobService', () => {
     const accepted = await h.service.acceptQuarantined(t1.id);
     expect(accepted).toMatchObject({ state: 'done', quarantinePath: null, filePath: '/lib/Test Playlist/Artist 1, Guest - Title 1.flac' });
     await expect(h.service.acceptQuarantined(accepted.id)).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('counts a finished download once while its file is being verified', async () => {
+    const h = track(createHarness({ tracks: 2, acquirer: { latencyMs: 1000 } }));
+    const job = await h.service.createJob(LINK, { batchSize: 1 });
+    const seen: number[] = [];
+    h.service.events.subscribe((e) => {
+      if (e.type === 'track_changed' && e.track.state === 'verifying') seen.push(h.service.progress(job.id).receivedBytes);
+    });
+    await h.clock.run(h.service.run(job.id));
+    expect(seen).toEqual([40_000_000, 80_000_000]);
   });
 
   it('reports progress with counts, tracks in flight, bytes and an ETA, and a status', async () => {

@@ -36,6 +36,27 @@ describe('Pacer', () => {
     return times.slice(1).map((t, i) => t - times[i]!);
   }
 
+  it('counts the gap from when a message really went out, also after a restart', async () => {
+    const store = open();
+    const p = pacer(store);
+    const sendAfter = async (delayMs: number) => {
+      await p.acquire('message');
+      // Writing the intent, a GC pause...: the message goes out later than it was granted.
+      await clock.sleep(delayMs);
+      p.sending('message');
+      return clock.now();
+    };
+    const first = await clock.run(sendAfter(400));
+    const second = await clock.run(sendAfter(0));
+    expect(second - first).toBeGreaterThanOrEqual(3000);
+    // The restamped time is what a new process reads.
+    const restarted = pacer(store);
+    await clock.run(restarted.acquire('message'));
+    restarted.sending('message');
+    expect(clock.now() - second).toBeGreaterThanOrEqual(3000);
+    expect(store.countOutgoingSince(0)).toBe(3);
+  });
+
   it('keeps messages a full gap apart and clicks their own gap apart, under 12 concurrent tracks', async () => {
     const store = open();
     const p = pacer(store);

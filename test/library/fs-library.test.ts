@@ -73,6 +73,18 @@ describe('FsLibrary', () => {
     expect(existsSync(p)).toBe(false);
   });
 
+  it('checks a file from the row the owner chose by hand against that row, and names it after the track', async () => {
+    const row = 'Kerri Chandler - Rain (Extended Mix) [0:50]';
+    const t = { ...tracks[1]!, rememberedChoice: row, pickedRow: row };
+    const flac = () => makeFlac({ artist: 'Kerri Chandler', title: 'Rain (Extended Mix)', durationMs: 50_000 });
+    const chosen = await library.accept(job, t, await download(t, flac()));
+    expect(chosen.kind).toBe('stored');
+    expect(chosen.path).toBe(path.join(dir, 'music', 'Late Night', 'Kerri Chandler - Rain.flac'));
+    // Without the owner's choice the same file is another version of the track: quarantined.
+    const other = await library.accept(job, { ...tracks[1]!, pickedRow: row }, await download(tracks[1]!, flac()));
+    expect(other.kind).toBe('quarantined');
+  });
+
   it('stores the reference-encoder fixtures too', async () => {
     const t = tracks[1]!;
     const p = await library.downloadPath(job, t);

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FloodWaitError, SafetyStopError, SessionExpiredError } from '../../src/domain/errors.js';
 import { losslessTimeouts } from '../../src/lossless/create-acquirer.js';
-import type { SimTrack } from '../fakes/simulated-lossless/core.js';
+import { QUALITY_BUTTONS, type SimTrack } from '../fakes/simulated-lossless/core.js';
 import { expectDownloaded, fromSim, makeRig, TIMEOUTS, type Rig, type RigOptions } from './support.js';
 
 const satisfaction: SimTrack = {
@@ -60,9 +60,10 @@ describe('ChatStrategy on the simulated bot', () => {
     expect(r.pacer.calls.map((c) => c.kind)).toEqual(['message', 'click', 'click']);
     expect(r.pacer.calls.every((c) => c.trackId === req.track.id)).toBe(true);
 
-    // Breadcrumbs: intent before the send, then the message ids as they came.
+    // Breadcrumbs: intent before the send, then the message ids as they came; 'downloading' as the
+    // quality click goes out (the file is on its way), again when the file is taken.
     const states = req.patches.map((p) => p.state).filter(Boolean);
-    expect(states).toEqual(['requested', 'picked', 'picked', 'downloading']);
+    expect(states).toEqual(['requested', 'picked', 'picked', 'downloading', 'downloading']);
     expect(req.track.requestMessageId).toBe(1);
     expect(req.track.menuMessageId).toBeGreaterThan(1);
     expect(req.track.fileMessageId).toBeGreaterThan(req.track.menuMessageId!);
@@ -256,6 +257,42 @@ describe('ChatStrategy on the simulated bot', () => {
     expectDownloaded(await r.run(r.acquirer.acquire(req)));
     expect(r.gateway.count('history')).toBe(1);
     expect(r.gateway.count('sendText')).toBe(1);
+  });
+
+  /** Plays the previous run up to the quality click (which the bot may never have received). */
+  async function choseQualityBeforeRestart(r: Rig, options: { delivered: boolean }) {
+    const ours = r.bot.sendText('https://open.spotify.com/track/1ZbLAz3nDeeyUJyEdyTxgQ');
+    await r.clock.advance(2_000);
+    const menu = r.bot.history({ minId: ours.id, limit: 10 })[0]!;
+    const row = menu.buttons.find((b) => b.text === 'Kerri Chandler - Rain [6:11]')!;
+    r.bot.clickButton(menu.id, row.data!);
+    await r.clock.advance(2_000);
+    const quality = r.bot.getMessages([menu.id])[0]!.buttons.find((b) => b.text === QUALITY_BUTTONS.high)!;
+    if (options.delivered) r.bot.clickButton(menu.id, quality.data!);
+    const clickedAt = r.clock.now();
+    await r.clock.advance(1_000);
+    return fromSim(rain, { state: 'downloading', requestMessageId: ours.id, menuMessageId: menu.id, pickedRow: row.text, updatedAt: clickedAt });
+  }
+
+  it('resume: the quality was chosen before the restart → waits for its (late) file, never chooses again', async () => {
+    const r = await setup([{ ...rain, fileDelayMs: 40_000 }]);
+    const req = r.request(await choseQualityBeforeRestart(r, { delivered: true }));
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(req)));
+    expect(out.receivedFile).toMatchObject({ title: 'Rain' });
+    expect(r.gateway.count('sendText')).toBe(0);
+    expect(r.gateway.count('clickButton')).toBe(0);
+    expect(r.bot.deliveries()).toHaveLength(1);
+  });
+
+  it('resume: the file chosen before the restart never came → chooses the quality again after the file timeout', async () => {
+    const r = await setup([rain]);
+    const req = r.request(await choseQualityBeforeRestart(r, { delivered: false }));
+    const started = r.clock.now();
+    expectDownloaded(await r.run(r.acquirer.acquire(req)));
+    expect(r.clock.now() - started).toBeGreaterThanOrEqual(TIMEOUTS.fileMs - 2_000);
+    expect(r.gateway.count('sendText')).toBe(0);
+    expect(r.gateway.count('clickButton')).toBe(1);
+    expect(r.bot.deliveries()).toHaveLength(1);
   });
 
   it('resume: a download cut short goes on from the file message it recorded', async () => {

@@ -87,10 +87,16 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
     await ctx.reply(view.text, { reply_markup: inlineKeyboard(view.buttons) });
   });
 
+  /** A track queued again in a job that does not run (finished or paused) waits for a Resume: say so. */
+  const waitsForResume = (jobId: number): boolean => {
+    const { status } = service.progress(jobId).job;
+    return status !== 'running' && status !== 'pending';
+  };
+
   onCallback(composer, ['retryTrack'], async (_ctx, { id }) => {
     const track = await service.retryTrack(id);
     progress.touch(track.jobId);
-    return 'Queued again';
+    return waitsForResume(track.jobId) ? `Queued again; /resume ${track.jobId} fetches it` : 'Queued again';
   });
 
   onCallback(composer, ['acceptFile'], async (ctx, { id }) => {
@@ -116,7 +122,8 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
     if (row === undefined) throw new UserError('That menu is outdated: tap “Pick from menu” again.');
     const track = await service.chooseRow(id, row);
     progress.touch(track.jobId);
-    await ctx.reply(`Remembered “${truncate(row, 80)}” for ${trackLabel(track, 60)}; it is queued again.`);
+    const next = waitsForResume(track.jobId) ? ` Job #${track.jobId} is paused: /resume ${track.jobId} (or Resume on its message) fetches it.` : '';
+    await ctx.reply(`Remembered “${truncate(row, 80)}” for ${trackLabel(track, 60)}; it is queued again.${next}`);
     return 'Choice remembered';
   });
 

@@ -35,6 +35,11 @@ export interface SimTrack {
   silent?: boolean;
   /** The delivered file is another recording (karaoke, other length). */
   wrongFile?: boolean;
+  /**
+   * Telegram's attributes (performer, title, duration) name this track, but the FLAC inside is
+   * another recording with these tags: only a check of the file's own tags catches it.
+   */
+  mislabeled?: { artist: string; title: string };
   /** File size in bytes (padded FLAC); default: the natural size of the silent FLAC (a few KB). */
   bytes?: number;
   /** Quality served for "Max" (default 16/44100; "High" is always 16/44100). */
@@ -356,6 +361,14 @@ export class SimulatedLosslessBot {
     return this.documents.get(documentId);
   }
 
+  /**
+   * Forgets a served document's bytes (a later download of it fails). Soak tests call it once a
+   * file is on disk, so the process's memory measures Crate, not the simulator's stock of files.
+   */
+  forgetDocument(documentId: string): void {
+    this.documents.delete(documentId);
+  }
+
   /** Bot actions still scheduled (replies, files). */
   pending(): number {
     return this.timers.size;
@@ -506,11 +519,12 @@ export class SimulatedLosslessBot {
     const id = String(this.nextDocumentId++);
     // "Low" is a smaller file here (the real bot's low tier is lossy; we never pick it).
     const bytes = track.bytes !== undefined ? (quality === 'low' ? Math.floor(track.bytes / 3) : track.bytes) : undefined;
+    const inside = track.mislabeled && !row.decoy ? track.mislabeled : null;
     const image = flacImage({
-      artist: row.performer,
-      title: row.title,
+      artist: inside?.artist ?? row.performer,
+      title: inside?.title ?? row.title,
       ...(track.album !== undefined && !row.decoy ? { album: track.album } : {}),
-      ...(track.isrc !== undefined && !row.decoy ? { isrc: track.isrc } : {}),
+      ...(track.isrc !== undefined && !row.decoy && !inside ? { isrc: track.isrc } : {}),
       durationMs: row.durationSec * 1000,
       sampleRate,
       bitDepth,

@@ -1,0 +1,332 @@
+/**
+ * `crate serve` end to end (issue 6, "Done means"): the real composition root on the fake Bot API
+ * server, the fake Spotify server and the simulated @LosslessRobot behind the real GramjsGateway,
+ * with real SQLite and real files. Only time is scaled (SCALE), so pacer gaps and timeouts are short.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeCallback } from '../../src/bot/callback-data.js';
+import {
+  OWNER,
+  LOGIN,
+  PLAYLIST_NAME,
+  STRANGER,
+  gatewayFromSessionFile,
+  loggedInGateway,
+  loginAccount,
+  sentWith,
+  serve,
+  startStack,
+  buttonsOf,
+  textHistory,
+  type Stack,
+} from './serve-stack.js';
+
+let stack: Stack | null = null;
+afterEach(async () => {
+  await stack?.close();
+  stack = null;
+});
+
+/** Timers and sockets that keep this process alive (the fork's IPC pipes and file reads aside). */
+function liveHandles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (kind === 'PipeWrap' || kind.startsWith('FS')) continue;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+describe('crate serve, end to end', () => {
+  it('link → preview → Start → edited progress → Pause → Resume → completion notice; strangers get nothing', async () => {
+    const handlesBefore = liveHandles();
+    stack = await startStack();
+    const { server, spotify, bot } = stack;
+    const running = await serve(stack, { createGateway: loggedInGateway(stack) });
+    expect(running.stdout.text()).toContain('talk to @crate_test_bot');
+
+    // A stranger: messages, commands, a link and a button press. Nothing is answered, nothing is read.
+    server.pushMessage(STRANGER, 'hello?');
+    server.pushMessage(STRANGER, '/start');
+    server.pushMessage(STRANGER, '/status');
+    server.pushMessage(STRANGER, stack.playlistUrl);
+    server.pushCallbackQuery(STRANGER, 1, encodeCallback('start', 1));
+    await server.waitUntilIdle();
+    expect(server.visibleCalls()).toEqual([]);
+    expect(spotify.requestsTo('/v1/')).toHaveLength(0);
+
+    // The owner sends the link: the preview names the list and the backend, with Start.
+    server.pushMessage(OWNER, `here: ${stack.playlistUrl}`);
+    const preview = await sentWith(server, 'is ready');
+    expect(preview.text).toContain(`🎵 ${PLAYLIST_NAME} (playlist)`);
+    expect(preview.text).toContain('10 tracks · read via your Spotify login');
+    const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
+    const buttons = (preview.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat();
+    expect(buttons.map((b) => b.text)).toEqual(['▶️ Start', '📝 Dry run', '✖️ Cancel']);
+    server.pushCallbackQuery(OWNER, preview.messageId, buttons[1]!.callback_data);
+    const dry = await sentWith(server, 'Dry run of job');
+    expect(dry.text).toContain(`Dry run of job #${jobId}: 10 tracks would be requested.`);
+    expect(dry.text).toContain('1. E2E Artist 1 – E2E Title 1 [3:01]');
+    expect(bot.actions()).toHaveLength(0); // nothing went to the external bot yet
+
+    // Telegram's edit limit is hit once: auto-retry waits retry_after and the edit still goes through.
+    server.failNext('editMessageText', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    server.pushCallbackQuery(OWNER, preview.messageId, buttons[0]!.callback_data);
+    await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Started'));
+    const progressText = () => server.messageText(OWNER.id, preview.messageId) ?? '';
+
+    // Let a few tracks land, then pause from the progress message.
+    await server.waitFor(() => /\((?:[3-9]|10)\/10\)/.test(progressText()), 20_000);
+    expect(buttonsOf(server, preview.messageId)).toEqual(['⏸ Pause', '✖️ Cancel']);
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('pause', jobId));
+    await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Paused'), 10_000);
+    expect(progressText()).toContain('⏸ paused: paused by you');
+    expect(buttonsOf(server, preview.messageId)).toContain('▶️ Resume');
+    const pausedAt = progressText();
+    const actionsWhenPaused = bot.actions().length;
+
+    // While paused: nothing is sent to the external bot (200 ms of real time = several message
+    // gaps), and a stranger's Resume on the owner's message does nothing at all.
+    const strangerPress = server.pushCallbackQuery(STRANGER, preview.messageId, encodeCallback('resume', jobId), OWNER.id);
+    server.pushMessage(STRANGER, '/resume');
+    await server.waitUntilIdle();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(bot.actions().length).toBe(actionsWhenPaused);
+    expect(progressText()).toBe(pausedAt);
+    const strangerCalls = server.calls.filter(
+      (c) => Number(c.payload.chat_id) === STRANGER.id || String(c.payload.callback_query_id) === `cq${strangerPress}`,
+    );
+    expect(strangerCalls).toEqual([]);
+
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('resume', jobId));
+    await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Resumed'));
+
+    // The completion notice: a new message with the engine's counts and the folder.
+    const notice = await sentWith(server, '✅ Finished', 30_000);
+    const folder = path.join(stack.downloadDir, PLAYLIST_NAME);
+    expect(notice.text).toContain(`✅ Finished: ${PLAYLIST_NAME} (job #${jobId})`);
+    const why = () =>
+      running.stderr
+        .text()
+        .split('\n')
+        .filter((l) => /"level":[345]0/.test(l) && !/"level":30.*"msg":"(?:update|link read|job created)"/.test(l))
+        .join('\n');
+    expect(notice.text, why()).toContain('Found 8 of 10');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 1 · Failed: 0');
+    expect(notice.text).toContain(`Folder: ${folder}`);
+    expect(notice.text).toContain(`Playlist: ${PLAYLIST_NAME}.m3u8`);
+    expect(notice.text).toContain(`/missing ${jobId} shows the 2 tracks that need you.`);
+
+    // The progress message: edited in place many times, never to the same text twice in a row.
+    await server.waitFor(() => progressText().includes('(10/10)') && progressText().includes('✅ finished'));
+    const history = textHistory(server, preview.messageId);
+    expect(new Set(history).size).toBeGreaterThanOrEqual(6);
+    for (let i = 1; i < history.length; i++) expect(history[i], `edit ${i} repeats the text before it`).not.toBe(history[i - 1]);
+    expect(history.some((t) => t.includes('In flight'))).toBe(true);
+    expect(history.some((t) => t.includes('⏸ paused'))).toBe(true);
+    expect(progressText()).toContain('✅ 8 found · ❔ 1 not found · ⚠️ 1 mismatch · ❌ 0 failed');
+    const refused = server.callsOf('editMessageText').filter((c) => c.response?.ok === false);
+    expect(refused.map((c) => (c.response as { error_code: number }).error_code)).toEqual([429]);
+
+    // Files on disk, named after the tracks; the playlist lists them in order.
+    const expected = stack.tracks
+      .map((t, i) => ({ k: i + 1, name: `${t.artists.join(', ')} - ${t.name}.flac` }))
+      .filter(({ k }) => !stack!.notFound.includes(k) && !stack!.wrong.includes(k))
+      .map((e) => e.name);
+    const onDisk = (await readdir(folder)).filter((f) => f.endsWith('.flac')).sort();
+    expect(onDisk).toEqual([...expected].sort());
+    const m3u = await readFile(path.join(folder, `${PLAYLIST_NAME}.m3u8`), 'utf8');
+    expect(m3u.split('\n').filter((l) => l.endsWith('.flac'))).toEqual(expected);
+    // The decoys, the karaoke file and the not-found track cost no download.
+    const wrongTitle = stack.tracks[stack.wrong[0]! - 1]!.name;
+    expect(onDisk.some((f) => f.includes('Karaoke') || f.includes(wrongTitle))).toBe(false);
+
+    // Shutdown on the signal: polling stops, the process is left with nothing running.
+    running.controller.abort();
+    expect(await running.exit).toBe(0);
+    const polls = server.callsOf('getUpdates').length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(server.callsOf('getUpdates').length).toBe(polls);
+
+    // No secret in anything written (logs ran at trace level).
+    const output = running.stdout.text() + running.stderr.text();
+    expect(output).toContain('"level":20');
+    for (const secret of stack.secrets) expect(output).not.toContain(secret);
+
+    // Once the fake servers are gone (they hold the server ends of keep-alive connections), Crate
+    // left nothing behind that keeps the process alive: no timer, no socket.
+    await stack.close();
+    stack = null;
+    await new Promise((r) => setTimeout(r, 50));
+    const now = liveHandles();
+    const extra = Object.entries(now).filter(([kind, n]) => n > (handlesBefore[kind] ?? 0));
+    expect(extra).toEqual([]);
+  }, 60_000);
+
+  it('/missing: the owner picks a row of the bot’s own menu for a mismatched track; the choice is fetched and stored', async () => {
+    stack = await startStack({ tracks: 7 });
+    const { server, bot } = stack;
+    const running = await serve(stack, { createGateway: loggedInGateway(stack) });
+    server.pushMessage(OWNER, stack.playlistUrl);
+    const preview = await sentWith(server, 'is ready');
+    const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
+    const first = await sentWith(server, '✅ Finished', 20_000);
+    expect(first.text).toContain('Found 5 of 7');
+    expect(first.text).toContain('Not found: 1 · Mismatch: 1 · Failed: 0');
+
+    server.pushMessage(OWNER, `/missing ${jobId}`);
+    const missing = await sentWith(server, 'Tap a track');
+    expect(missing.text).toContain('5. E2E Artist 5 – E2E Title 5 [3:05] — not found');
+    expect(missing.text).toMatch(/7\. E2E Artist 7 – E2E Title 7 \[3:07\] — mismatch: .*Karaoke/);
+    const press = (message: { messageId: number; payload: Record<string, any> }, label: RegExp) => {
+      const button = (message.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat().find((b) => label.test(b.text));
+      if (!button) throw new Error(`no button ${label} in ${JSON.stringify(message.payload.reply_markup)}`);
+      server.pushCallbackQuery(OWNER, message.messageId, button.callback_data);
+    };
+    press(missing, /^7\. /);
+    const detail = await sentWith(server, 'State: mismatch');
+    press(detail, /Pick from menu/);
+    const menu = await sentWith(server, 'The bot’s menu for this track', 10_000);
+    const rows = (menu.payload.reply_markup.inline_keyboard as { text: string }[][]).flat().map((b) => b.text);
+    expect(rows).toContain('E2E Artist 7 - E2E Title 7 [3:07]');
+    expect(rows.some((r) => r.includes('Karaoke'))).toBe(true);
+    press(menu, /\(Extended Mix\)/);
+    const remembered = await sentWith(server, 'it is queued again');
+    expect(remembered.text).toContain(`Job #${jobId} is paused: /resume ${jobId}`);
+
+    // The job was done: it waits for a resume, then fetches that row only.
+    const actionsBefore = bot.actions().filter((a) => a.kind === 'send').length;
+    await server.waitFor(() => buttonsOf(server, preview.messageId).includes('▶️ Resume'));
+    server.pushMessage(OWNER, `/resume ${jobId}`);
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('✅ Finished')).length === 2, 20_000);
+    const second = server.sentMessages((p) => String(p.text).startsWith('✅ Finished')).at(-1)!;
+    expect(second.text).toContain('Found 6 of 7');
+    expect(second.text).toContain('Not found: 1 · Mismatch: 0 · Failed: 0');
+    expect(bot.actions().filter((a) => a.kind === 'send').length - actionsBefore).toBe(1);
+    expect(bot.deliveries().at(-1)!.row).toMatch(/\(Extended Mix\)/);
+    const files = (await readdir(path.join(stack.downloadDir, PLAYLIST_NAME))).filter((f) => f.endsWith('.flac'));
+    expect(files).toContain('E2E Artist 7 - E2E Title 7.flac');
+    server.pushMessage(OWNER, '/jobs');
+    const jobs = await sentWith(server, 'Recent jobs');
+    expect(jobs.text).toContain(`#${jobId} ${PLAYLIST_NAME} — done, 6/7 found, 1 missing`);
+
+    running.controller.abort();
+    expect(await running.exit).toBe(0);
+  }, 40_000);
+
+  it('Ctrl+C in the middle of a job pauses it at a safe point; the next serve goes on where it stopped', async () => {
+    stack = await startStack({ tracks: 6 });
+    const { server, bot } = stack;
+    const first = await serve(stack, { createGateway: loggedInGateway(stack) });
+    server.pushMessage(OWNER, stack.playlistUrl);
+    const preview = await sentWith(server, 'is ready');
+    const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
+    const progressText = () => server.messageText(OWNER.id, preview.messageId) ?? '';
+    await server.waitFor(() => /\([2-5]\/6\)/.test(progressText()), 20_000);
+
+    first.controller.abort(new Error('SIGINT'));
+    expect(await first.exit).toBe(0);
+    expect(progressText()).toContain('⏸ paused: Crate was stopped; the job resumes when it starts again');
+    const actionsAtStop = bot.actions().length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bot.actions().length).toBe(actionsAtStop); // nothing more was sent after the stop
+
+    // Started again on the same data: the job goes on by itself in the same progress message.
+    const second = await serve(stack, { createGateway: loggedInGateway(stack) });
+    const notice = await sentWith(server, '✅ Finished', 20_000);
+    expect(notice.text).toContain('Found 5 of 6');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 0 · Failed: 0');
+    await server.waitFor(() => progressText().includes('✅ finished') && progressText().includes('(6/6)'));
+    expect(server.sentMessages((p) => String(p.text).includes(`job #${jobId}`) && !String(p.text).startsWith('✅ Finished'))).toEqual([]);
+    // Each track was asked for once: what was in flight at the stop was picked up from the chat.
+    const sends = bot.actions().filter((a) => a.kind === 'send').map((a) => a.detail);
+    expect(sends.length).toBe(new Set(sends).size);
+    expect(bot.deliveries().filter((d) => d.kind === 'requested')).toHaveLength(5);
+    const files = (await readdir(path.join(stack.downloadDir, PLAYLIST_NAME))).filter((f) => f.endsWith('.flac'));
+    expect(files).toHaveLength(5);
+
+    second.controller.abort();
+    expect(await second.exit).toBe(0);
+  }, 40_000);
+
+  it('starts without a user session: /status says so and jobs wait; /login (separated code, 2FA) brings it and the job goes on', async () => {
+    stack = await startStack({ tracks: 3 });
+    const { server, bot } = stack;
+    const account = await loginAccount(stack);
+    const running = await serve(stack, {
+      createGateway: gatewayFromSessionFile(stack),
+      createLoginClient: () => account.createLoginClient(),
+    });
+
+    server.pushMessage(OWNER, '/status');
+    const status = await sentWith(server, 'Crate status');
+    expect(status.text).toContain('❌ Telegram session: not logged in — send /login (jobs wait until then)');
+    expect(status.text).toContain('Run `crate login`, or send /login to your bot.');
+
+    // A job started now waits for the session instead of failing its tracks.
+    server.pushMessage(OWNER, stack.playlistUrl);
+    const preview = await sentWith(server, 'is ready');
+    const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
+    const notice = await sentWith(server, 'Your Telegram session stopped working', 10_000);
+    expect(notice.text).toContain('send /login');
+    await server.waitFor(() => server.messageText(OWNER.id, preview.messageId)?.includes('⏸ paused'));
+    expect(server.messageText(OWNER.id, preview.messageId)).toContain('(0/3)');
+    expect(bot.actions()).toHaveLength(0);
+
+    server.pushMessage(OWNER, '/status');
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Crate status')).length === 2);
+    const again = server.sentMessages((p) => String(p.text).startsWith('Crate status')).at(-1)!;
+    expect(again.text).toMatch(new RegExp(`#${jobId} ${PLAYLIST_NAME} — paused 0/3`));
+
+    // /login through the real LoginFlow on a GramJS client: phone, code with separators, 2FA.
+    server.pushMessage(OWNER, '/login');
+    await sentWith(server, 'Send the phone number');
+    const secretMessages = [server.pushMessage(OWNER, LOGIN.phone)];
+    const prompt = await sentWith(server, 'WITH SEPARATORS');
+    expect(prompt.text).toContain('Telegram cancels a login code the moment it sees it in any Telegram message');
+    secretMessages.push(server.pushMessage(OWNER, LOGIN.code)); // bare: refused before Telegram sees it
+    await sentWith(server, 'Type the code with separators between the digits');
+    expect(account.requests.filter((r) => r.className === 'auth.SignIn')).toHaveLength(0);
+    secretMessages.push(server.pushMessage(OWNER, LOGIN.code.split('').join('-')));
+    const ask = await sentWith(server, 'two-step verification');
+    expect(ask.text).toContain(`(hint: ${LOGIN.hint})`);
+    secretMessages.push(server.pushMessage(OWNER, LOGIN.password));
+    await sentWith(server, '✅ Logged in as @owner', 10_000);
+    // The password parameters are fetched once for the hint and again (fresh SRP values) for the check.
+    expect(account.requests.map((r) => r.className)).toEqual([
+      'auth.SendCode',
+      'auth.SignIn',
+      'account.GetPassword',
+      'account.GetPassword',
+      'auth.CheckPassword',
+    ]);
+    expect(account.requests[0]!.phone).toBe('+447700900123');
+    const deleted = server.callsOf('deleteMessage').map((c) => Number(c.payload.message_id));
+    expect(deleted).toEqual(expect.arrayContaining(secretMessages));
+
+    // The new session replaced the missing one in the running service: the waiting job goes on.
+    const done = await sentWith(server, '✅ Finished', 20_000);
+    expect(done.text).toContain('Found 3 of 3');
+    expect(done.text).toContain('Not found: 0 · Mismatch: 0 · Failed: 0');
+    const files = (await readdir(path.join(stack.downloadDir, PLAYLIST_NAME))).filter((f) => f.endsWith('.flac'));
+    expect(files.sort()).toEqual(stack.tracks.map((t) => `${t.artists.join(', ')} - ${t.name}.flac`).sort());
+    server.pushMessage(OWNER, '/status');
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Crate status')).length === 3);
+    expect(server.sentMessages((p) => String(p.text).startsWith('Crate status')).at(-1)!.text).toContain('✅ Telegram session: ready (@owner)');
+
+    running.controller.abort();
+    expect(await running.exit).toBe(0);
+    const output = running.stdout.text() + running.stderr.text();
+    expect(output).not.toContain('"level":50');
+    const session = account.savedSession();
+    expect(session).not.toBeNull();
+    for (const secret of [...stack.secrets, session!, LOGIN.password, LOGIN.phone, '+447700900123', LOGIN.code, LOGIN.code.split('').join('-')]) {
+      expect(output).not.toContain(secret);
+    }
+  }, 40_000);
+});

@@ -124,7 +124,11 @@ export class ReplyRouter implements ConversationHost {
   /** Processes one message from any source (event, poll, history read); duplicates are dropped. */
   ingest(message: BotMessage, how: 'new' | 'edited'): void {
     const version = fingerprint(message);
-    if (this.seen.get(message.id) === version) return;
+    const previous = this.seen.get(message.id);
+    if (previous === version) return;
+    // A poll that read the chat before an edit can hand us the older version after the edit's
+    // event: going back to it would replay a menu already answered (and press its row again).
+    if (previous !== undefined && (message.editDate ?? 0) < editDateOf(previous)) return;
     this.seen.set(message.id, version);
     if (this.seen.size > 5000) this.seen.delete(this.seen.keys().next().value!);
     this.noteId(message.id);
@@ -418,6 +422,10 @@ export class ReplyRouter implements ConversationHost {
 
 function fingerprint(m: BotMessage): string {
   return [m.editDate ?? 0, m.media, m.document?.id ?? '', m.text, m.buttons.map((b) => b.text).join('|')].join('§');
+}
+
+function editDateOf(fingerprinted: string): number {
+  return Number(fingerprinted.slice(0, fingerprinted.indexOf('§'))) || 0;
 }
 
 function textOf(reply: BotReply): string | null {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJobStore, type DrizzleJobStore } from '../../src/db/job-store.js';
 import { SafetyStopError } from '../../src/domain/errors.js';
-import { Pacer, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
+import { Pacer, TRANSIT_MARGIN_MS, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
 import type { OutgoingKind } from '../../src/engine/ports.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 
@@ -160,8 +160,9 @@ describe('Pacer', () => {
     const p = pacer(store, { random: () => 0 });
     expect(p.state().describe).toBe('ready');
     await clock.run(p.acquire('message'));
-    expect(p.state().describe).toBe('next message in 3 s (gap 3 s)');
-    expect(p.state().nextMessageAt).toBe(clock.now() + 3000);
+    // The gap plus the transit margin (50 ms), rounded up for people.
+    expect(p.state().describe).toBe('next message in 4 s (gap 3 s)');
+    expect(p.state().nextMessageAt).toBe(clock.now() + 3000 + TRANSIT_MARGIN_MS);
   });
 
   it('formats durations for people', () => {

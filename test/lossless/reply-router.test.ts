@@ -197,6 +197,19 @@ describe('ReplyRouter', () => {
     await expect(next(a)).rejects.toThrow(/no reply/);
   });
 
+  it('never goes back to an older version: a poll read before an edit does not replay the menu', async () => {
+    setup();
+    const a = asked(rain);
+    const original = chat.bot(menu('Kerri Chandler - Rain [6:11]'));
+    expect((await next(a)).reply.kind).toBe('menu');
+    a.expect('row', original.id);
+    chat.edit(original.id, quality);
+    expect((await next(a)).reply.kind).toBe('quality');
+    // The quality was chosen; then a poll that had read the chat before the edit reports the menu.
+    router.ingest(original, 'edited');
+    await expect(next(a)).rejects.toThrow(/no reply/);
+  });
+
   it('polls the chat for messages whose update never came', async () => {
     setup(200);
     const a = asked(rain);

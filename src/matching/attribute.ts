@@ -9,6 +9,7 @@ import { parseTrackRow } from '../lossless/menu-row.js';
 import { maxWeightAssignment } from './assignment.js';
 import { assess, fileSide, requestSide, type RequestSide, type TrackSide } from './compare.js';
 import { judgeFile } from './file-rules.js';
+import { looseWords } from './fold.js';
 import { sameTags } from './normalize.js';
 import { AMBIGUITY_MARGIN } from './thresholds.js';
 import type { Assignments, IncomingFile, PendingRequest } from './types.js';
@@ -109,27 +110,19 @@ function addClosest(result: FileAttribution[], requests: PendingRequest[], files
  * version of it does) and most of whose other words too; none when no title fits.
  */
 function mostWordsIn(text: string, requests: PendingRequest[]): number | undefined {
-  const have = new Set(words(text));
+  const have = new Set(looseWords(text));
   let best: { index: number; share: number } | undefined;
   requests.forEach((r, index) => {
     // The base title: "(Dub)", "[Remix]" and " - Radio Edit" may be what differs.
-    const title = words(r.title.replace(/\([^)]*\)|\[[^\]]*\]|\s+[-–—]\s+.*$/g, ' '));
+    const title = looseWords(r.title.replace(/\([^)]*\)|\[[^\]]*\]|\s+[-–—]\s+.*$/g, ' '));
     if (title.length === 0 || !title.every((w) => have.has(w))) return;
-    const wanted = [...new Set(words(`${r.artists.join(' ')} ${r.title}`))];
+    const wanted = [...new Set(looseWords(`${r.artists.join(' ')} ${r.title}`))];
     const share = wanted.filter((w) => have.has(w)).length / wanted.length;
     if (!best || share > best.share) best = { index, share };
   });
   return best?.index;
 }
 
-function words(text: string): string[] {
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length >= 2);
-}
 
 export function attributeFiles(requests: PendingRequest[], files: IncomingFile[]): Assignments {
   const out: Assignments = {};

@@ -50,6 +50,19 @@ export function fold(text: string): string {
   return s;
 }
 
+/**
+ * Words of two or more letters/digits, lower case, all diacritics removed: a rough "do these
+ * texts talk about the same track" view for ranking, never for deciding a match.
+ */
+export function looseWords(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length >= 2);
+}
+
 /** `fold` without spaces: the key two spellings must share to be "the same words". */
 export function compact(text: string): string {
   return fold(text).replace(/ /g, '');

@@ -61,6 +61,7 @@ CREATE TABLE `tracks` (
 	`menu_message_id` integer,
 	`picked_row` text,
 	`file_message_id` integer,
+	`sending_after_id` integer,
 	`received_file_json` text,
 	`file_path` text,
 	`quarantine_path` text,

@@ -144,6 +144,7 @@ export class DrizzleJobStore implements JobStore {
     if (p.menuMessageId !== undefined) values.menuMessageId = p.menuMessageId;
     if (p.pickedRow !== undefined) values.pickedRow = p.pickedRow;
     if (p.fileMessageId !== undefined) values.fileMessageId = p.fileMessageId;
+    if (p.sendingAfterId !== undefined) values.sendingAfterId = p.sendingAfterId;
     if (p.receivedFile !== undefined) values.receivedFileJson = p.receivedFile === null ? null : JSON.stringify(p.receivedFile);
     if (p.attempts !== undefined) values.attempts = p.attempts;
     if (p.lastError !== undefined) values.lastError = p.lastError;
@@ -308,6 +309,7 @@ function toTrack(r: TrackRow): TrackRecord {
     menuMessageId: r.menuMessageId,
     pickedRow: r.pickedRow,
     fileMessageId: r.fileMessageId,
+    sendingAfterId: r.sendingAfterId,
     receivedFile: parseJson<Record<string, unknown> | null>(r.receivedFileJson, null),
     filePath: r.filePath,
     quarantinePath: r.quarantinePath,

@@ -52,6 +52,11 @@ export const tracks = sqliteTable(
     menuMessageId: integer('menu_message_id'),
     pickedRow: text('picked_row'),
     fileMessageId: integer('file_message_id'),
+    /**
+     * Set while an outgoing action (the request, the quality click) is on its way and not yet
+     * confirmed by Telegram: the newest chat message id known just before it. Null once confirmed.
+     */
+    sendingAfterId: integer('sending_after_id'),
     receivedFileJson: text('received_file_json'),
     filePath: text('file_path'),
     quarantinePath: text('quarantine_path'),

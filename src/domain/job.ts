@@ -79,6 +79,12 @@ export interface TrackRecord extends TrackInfo {
   menuMessageId: number | null;
   pickedRow: string | null;
   fileMessageId: number | null;
+  /**
+   * Set while the request or the quality click is on its way and not yet confirmed: the newest
+   * chat message id known just before it (0 when none was). A restart that finds it set knows the
+   * action may or may not have reached the bot. Null (or absent in older rows) once confirmed.
+   */
+  sendingAfterId?: number | null;
   /** Facts of the received document (performer, title, duration, file name) as JSON-able data. */
   receivedFile: Record<string, unknown> | null;
   filePath: string | null;

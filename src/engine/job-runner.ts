@@ -423,6 +423,7 @@ export class JobRunner {
         menuMessageId: null,
         pickedRow: null,
         fileMessageId: null,
+        sendingAfterId: null,
       });
       this.queue.push({ trackId: track.id, readyAt });
       this.log.info({ trackId: track.id, attempts, reason }, 'track will be retried');
@@ -460,6 +461,7 @@ export class JobRunner {
         menuMessageId: null,
         pickedRow: null,
         fileMessageId: null,
+        sendingAfterId: null,
         nextAttemptAt: null,
       });
       this.stop('pause', err.message, true, err.signal === 'budget');
@@ -571,5 +573,7 @@ function alreadyHappened(patch: TrackProgressPatch): TrackProgressPatch | null {
   if (patch.menuMessageId != null) facts.menuMessageId = patch.menuMessageId;
   if (patch.fileMessageId != null) facts.fileMessageId = patch.fileMessageId;
   if (patch.receivedFile != null) facts.receivedFile = patch.receivedFile;
+  // Cleared once Telegram confirmed the action: it went out, whatever else is stopping.
+  if (patch.sendingAfterId === null) facts.sendingAfterId = null;
   return Object.keys(facts).length > 0 ? facts : null;
 }

@@ -305,6 +305,7 @@ export class JobService implements JobServiceApi {
       menuMessageId: null,
       pickedRow: null,
       fileMessageId: null,
+      sendingAfterId: null,
     });
     const job = this.requireJob(track.jobId);
     if (this.current?.jobId === track.jobId) this.current.runner.enqueue(track.id);

@@ -49,6 +49,8 @@ export interface TrackProgressPatch {
   menuMessageId?: number | null;
   pickedRow?: string | null;
   fileMessageId?: number | null;
+  /** See TrackRecord.sendingAfterId: written before an action goes out, cleared once it is confirmed. */
+  sendingAfterId?: number | null;
   receivedFile?: Record<string, unknown> | null;
 }
 

@@ -26,6 +26,11 @@ export interface ChatStrategyOptions extends StepDeps {
   maxPages?: number;
   /** Base of track links; defaults to Spotify's public one. */
   trackUrlBase?: string;
+  /**
+   * After a restart, how long (from the click's intent) a quality click that was never confirmed
+   * is given for its file before it is clicked again. Default: the reply timeout, at most 60 s.
+   */
+  unconfirmedClickGraceMs?: number;
 }
 
 export interface MenuRows {
@@ -37,18 +42,25 @@ export interface MenuRows {
   buttons: string[];
 }
 
+/** A reply to go on from after a restart; `query` when the request it answers is known. */
+type ResumedReply = Routed & { query?: string };
+
 /** Actions per attempt before we call it a loop (menus answered with menus...). */
 const MAX_STEPS = 12;
 const RESUMABLE_MENU_STATES = new Set(['requested', 'picked', 'downloading']);
 /** Messages read back on resume (a window of 50 tracks leaves a few hundred). */
 const RESUME_HISTORY_LIMIT = 1000;
+/** Our clock against Telegram's message dates, when a request is looked for by time alone. */
+const CLOCK_SKEW_MS = 10_000;
 
 export class ChatStrategy implements TrackAcquirer {
   private readonly maxPages: number;
   private readonly trackUrlBase: string;
+  private readonly unconfirmedClickGraceMs: number;
 
   constructor(private readonly o: ChatStrategyOptions) {
     this.maxPages = o.maxPages ?? 3;
+    this.unconfirmedClickGraceMs = Math.min(o.unconfirmedClickGraceMs ?? Math.min(o.timeouts.replyMs, 60_000), o.timeouts.fileMs);
     this.trackUrlBase = (o.trackUrlBase ?? 'https://open.spotify.com/track/').replace(/\/?$/, '/');
   }
 
@@ -58,13 +70,20 @@ export class ChatStrategy implements TrackAcquirer {
     try {
       const resumed = await this.resume(request, conv);
       if (resumed && 'kind' in resumed) return resumed;
+      const queries = this.queries(request.track);
+      let from = 0;
       if (resumed) {
         const outcome = await this.drive(request, conv, resumed);
         if (outcome.kind !== 'not_found') return outcome;
+        // A resumed request whose query is known found nothing: go on with the next query, not all again.
+        if (resumed.query !== undefined) {
+          from = queries.findIndex((q) => q.trim() === resumed.query) + 1;
+          if (from >= queries.length) return outcome;
+        }
       }
-      const queries = this.queries(request.track);
       let outcome: AcquireOutcome = { kind: 'not_found', reason: 'nothing to ask for' };
       for (const [i, query] of queries.entries()) {
+        if (i < from) continue;
         outcome = await this.ask(request, conv, query);
         if (outcome.kind !== 'not_found' || i === queries.length - 1) return outcome;
         log.info({ reason: outcome.reason }, 'nothing found by link; asking by name');
@@ -115,10 +134,15 @@ export class ChatStrategy implements TrackAcquirer {
 
   private async ask(request: AcquireRequest, conv: Conversation, query: string): Promise<AcquireOutcome> {
     conv.pickedRow = null;
-    const routed = await this.send(conv, request.track.id, query, request.signal, {
-      // Intent right before sending: a crash after it leaves 'requested', and the next run asks again.
-      before: () => request.record({ state: 'requested', menuMessageId: null, pickedRow: null, fileMessageId: null }),
-      after: (id) => request.record({ requestMessageId: id }),
+    const t = request.track;
+    // Any message id known now is older than the request about to go out.
+    const sendingAfterId = Math.max(this.o.router.newestSeenId, t.requestMessageId ?? 0, t.menuMessageId ?? 0, t.fileMessageId ?? 0);
+    const routed = await this.send(conv, t.id, query, request.signal, {
+      // Intent right before sending: a crash after it leaves 'requested' without a request id, and
+      // the next run looks for our message newer than `sendingAfterId` before asking again.
+      before: () =>
+        request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId }),
+      after: (id) => request.record({ requestMessageId: id, sendingAfterId: null }),
     });
     return this.drive(request, conv, routed);
   }
@@ -210,9 +234,13 @@ export class ChatStrategy implements TrackAcquirer {
           // Persisted (and the engine's watchdog touched) before the file wait starts.
           await request.record({ state: 'picked', menuMessageId: message.id });
           // 'downloading' (the bot's own "Загрузка началась") is written the moment the click goes
-          // out: after a restart the file is known to be on its way, and is waited for, not asked again.
+          // out, and confirmed once Telegram took it: after a restart a confirmed click's file is
+          // waited for, never asked again; an unconfirmed one (killed right before or while it
+          // went out) is given a short grace, then clicked again.
+          const sendingAfterId = this.o.router.newestSeenId;
           await this.click(request, conv, 'quality', message.id, button.data, {
-            before: () => request.record({ state: 'downloading' }),
+            before: () => request.record({ state: 'downloading', sendingAfterId }),
+            after: () => request.record({ sendingAfterId: null }),
             failed: () => request.record({ state: 'picked' }),
           });
           fileDeadline = now() + fileMs;
@@ -234,7 +262,7 @@ export class ChatStrategy implements TrackAcquirer {
     kind: Expectation,
     messageId: number,
     data: string,
-    persist: { before?: () => Promise<void>; failed?: () => Promise<void> } = {},
+    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
   ): Promise<void> {
     await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
     await persist.before?.();
@@ -246,6 +274,7 @@ export class ChatStrategy implements TrackAcquirer {
       await persist.failed?.().catch(() => undefined);
       return unexpect(conv)(err);
     });
+    await persist.after?.();
     const stop = classifyCallbackAnswer(answer.message, { echo: conv.echo });
     if (stop === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer: "${clip(answer.message ?? '')}"`);
     if (stop) throw new SafetyStopError(stop, `@LosslessRobot says: "${clip(answer.message ?? '')}"`);
@@ -253,18 +282,33 @@ export class ChatStrategy implements TrackAcquirer {
 
   /**
    * After a restart: the file may already be in the chat (download it, ask nothing), or the menu
-   * we were on may still be there (go on from it). Returns an outcome, a reply to go on from, or null.
+   * we were on may still be there (go on from it). Returns an outcome, a reply to go on from (with
+   * the query it answers when known), or null.
    */
-  private async resume(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome | Routed | null> {
+  private async resume(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome | ResumedReply | null> {
     const t = request.track;
-    if (t.requestMessageId === null || t.state === 'done' || t.state === 'skipped') return null;
+    if (t.state === 'done' || t.state === 'skipped') return null;
     const log = this.o.logger.child({ trackId: t.id });
+    let requestId = t.requestMessageId;
+    // When our request went out: its answer is waited for until a reply timeout after that.
+    let sentAt = t.updatedAt;
+    let query: string | undefined;
+    let history: BotMessage[] | null = null;
+    if (requestId === null) {
+      const adopted = await this.adoptUnrecordedRequest(request);
+      if (!adopted) return null;
+      log.info({ messageId: adopted.message.id }, 'resuming: our request went out before the restart; not asking again');
+      requestId = adopted.message.id;
+      sentAt = adopted.message.date * 1000;
+      query = adopted.message.text.trim();
+      history = adopted.after;
+    }
     conv.pickedRow = t.pickedRow;
     if (t.pickedRow && t.rememberedChoice && t.pickedRow.trim() === t.rememberedChoice.trim()) conv.expected = rowAsTrack(t.pickedRow, t);
-    conv.wantFile(t.requestMessageId);
+    conv.wantFile(requestId);
     // Killed before the menu came (or before we saw it): the history read below may hold it.
     const menuUnseen = t.state === 'requested' && t.menuMessageId === null;
-    if (menuUnseen) conv.expect('request', t.requestMessageId);
+    if (menuUnseen) conv.expect('request', requestId);
 
     if (t.fileMessageId !== null) {
       const [known] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.fileMessageId!]));
@@ -275,7 +319,8 @@ export class ChatStrategy implements TrackAcquirer {
     }
     // Everything since our request: files come after menus, so the newest messages matter most
     // (the gateway walks back to minId anyway; a smaller limit would keep only the oldest).
-    const history = await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: t.requestMessageId!, limit: RESUME_HISTORY_LIMIT }));
+    const since = requestId;
+    history ??= await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: since, limit: RESUME_HISTORY_LIMIT }));
     // Tracks resume side by side: another one's history read may already have routed our file to us.
     const found = this.o.router.claimFromHistory(conv, history) ?? conv.takeDocument();
     if (found) {
@@ -283,17 +328,26 @@ export class ChatStrategy implements TrackAcquirer {
       return takeFile(this.o, request, conv, found.message);
     }
     if (menuUnseen) {
-      const answer = conv.takeReply();
+      // Not in the chat yet: the answer may still be coming (the restart was quick).
+      const answer = conv.takeReply() ?? (await this.awaitAfterRestart(request, conv, sentAt + this.o.timeouts.replyMs, false));
       conv.expectation = null;
+      if (answer && 'kind' in answer) return answer;
       if (answer) {
         log.info({ messageId: answer.message.id, kind: answer.reply.kind }, 'resuming from the answer already in the chat');
-        return answer;
+        return query === undefined ? answer : { ...answer, query };
       }
     }
     if (t.state === 'downloading' && t.fileMessageId === null) {
-      const waited = await this.awaitFileAfterRestart(request, conv, t.updatedAt + this.o.timeouts.fileMs);
+      // A click never confirmed may not have reached the bot: a short grace, then it is clicked again.
+      const unconfirmed = t.sendingAfterId !== null && t.sendingAfterId !== undefined;
+      const waitMs = unconfirmed ? this.unconfirmedClickGraceMs : this.o.timeouts.fileMs;
+      const waited = await this.awaitAfterRestart(request, conv, t.updatedAt + waitMs, true);
       if (waited) return waited;
-      log.info('resuming: the file chosen before the restart never came; choosing again');
+      log.info(
+        unconfirmed
+          ? 'resuming: the quality click before the restart was never confirmed and no file came; choosing again'
+          : 'resuming: the file chosen before the restart never came; choosing again',
+      );
     }
     if (t.menuMessageId !== null && RESUMABLE_MENU_STATES.has(t.state)) {
       const [menu] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.menuMessageId!]));
@@ -308,16 +362,35 @@ export class ChatStrategy implements TrackAcquirer {
   }
 
   /**
-   * Resuming a track whose quality was chosen before the restart: its file may still come (files
-   * take longest, so that is where a Ctrl-C usually finds a track), and choosing again would make
-   * the bot send it twice. Waits until the file timeout counted from the click (the row's last
-   * update). Null: it did not come.
+   * Killed after recording the intent to ask but before recording the sent message's id: the
+   * request may have reached the bot. Looks for our own message with exactly one of this track's
+   * queries, newer than every id known at the intent (or, when none was known, sent after the
+   * intent's time), and records it as the request. Null: it never went out.
    */
-  private async awaitFileAfterRestart(request: AcquireRequest, conv: Conversation, deadline: number): Promise<AcquireOutcome | Routed | null> {
+  private async adoptUnrecordedRequest(request: AcquireRequest): Promise<{ message: BotMessage; after: BotMessage[] } | null> {
+    const t = request.track;
+    if (t.state !== 'requested' || t.sendingAfterId === null || t.sendingAfterId === undefined) return null;
+    const afterId = t.sendingAfterId;
+    const queries = new Set(this.queries(t).map((q) => q.trim()));
+    const notBefore = afterId > 0 ? 0 : Math.floor((t.updatedAt - CLOCK_SKEW_MS) / 1000);
+    const history = await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: afterId, limit: RESUME_HISTORY_LIMIT }));
+    const ours = history.find((m) => m.out && m.id > afterId && m.date >= notBefore && queries.has(m.text.trim()));
+    if (!ours) return null;
+    await request.record({ requestMessageId: ours.id, sendingAfterId: null });
+    return { message: ours, after: history.filter((m) => m.id > ours.id) };
+  }
+
+  /**
+   * Waits after a restart, until `deadline`, for what the last action before it may still bring:
+   * the file of a chosen quality (files take longest, so that is where a Ctrl-C usually finds a
+   * track, and choosing again would make the bot send it twice), or the answer to a request.
+   * Null: nothing came.
+   */
+  private async awaitAfterRestart(request: AcquireRequest, conv: Conversation, deadline: number, file: boolean): Promise<AcquireOutcome | Routed | null> {
     const now = () => this.o.router.clock.now();
     if (deadline <= now()) return null;
     try {
-      return await waitForFile(this.o, request, conv, deadline, now);
+      return file ? await waitForFile(this.o, request, conv, deadline, now) : await conv.next({ timeoutMs: deadline - now(), signal: request.signal });
     } catch (err) {
       if (isReplyTimeout(err)) return null;
       throw err;

@@ -244,6 +244,11 @@ export class ReplyRouter implements ConversationHost {
     if (id > this.lastSeenId) this.lastSeenId = id;
   }
 
+  /** The newest chat message id seen so far (ours included); 0 before any. */
+  get newestSeenId(): number {
+    return this.lastSeenId;
+  }
+
   release(conv: Conversation): void {
     this.conversations.delete(conv);
     for (const id of conv.ownedIds) this.retired.add(id);

@@ -54,6 +54,7 @@ describe('DrizzleJobStore', () => {
       menuMessageId: 11,
       pickedRow: 'A - B [3:01]',
       fileMessageId: 12,
+      sendingAfterId: 9,
       receivedFile: { fileName: 'a.flac', size: 1 },
       attempts: 2,
       lastError: 'x',
@@ -63,7 +64,8 @@ describe('DrizzleJobStore', () => {
       audio,
       rememberedChoice: 'row',
     });
-    expect(updated).toMatchObject({ state: 'done', requestMessageId: 10, fileMessageId: 12, audio, updatedAt: 2_000 });
+    expect(updated).toMatchObject({ state: 'done', requestMessageId: 10, fileMessageId: 12, sendingAfterId: 9, audio, updatedAt: 2_000 });
+    expect(store.updateTrack(t!.id, { sendingAfterId: null }).sendingAfterId).toBeNull();
     expect(store.getTrack(t!.id)?.receivedFile).toEqual({ fileName: 'a.flac', size: 1 });
     expect(store.counts(job.id)).toMatchObject({ done: 1, queued: 1, failed: 0 });
     expect(store.tracks(job.id, { states: ['done'] }).map((x) => x.id)).toEqual([t!.id]);

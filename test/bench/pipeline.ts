@@ -158,8 +158,14 @@ function peakRss(tracks: number, scale: number | 'virtual', v8Flags: string[] = 
 export async function run(): Promise<string[]> {
   const envScale = Number(process.env.CRATE_BENCH_SCALE);
   const scale: number | 'virtual' = envScale > 0 ? envScale : 'virtual';
-  const windowed = await simulate(100, 12, scale);
-  const r = windowed.makespanMs / windowed.floorMs;
+  // The makespan's tail is the last track's random bot latency (5–30 s): one seed is one draw, so
+  // R is the median over several playlists' worth of latencies, with the range shown.
+  const seeds = scale === 'virtual' ? [42, 7, 99, 1234, 2026] : [42];
+  const runs: PipelineResult[] = [];
+  for (const seed of seeds) runs.push(await simulate(100, 12, scale, seed));
+  const ratios = runs.map((x) => x.makespanMs / x.floorMs).sort((a, b) => a - b);
+  const r = ratios[Math.floor(ratios.length / 2)]!;
+  const windowed = runs[0]!;
   const sequential = await simulate(100, 1, scale);
   const s = sequential.makespanMs / windowed.makespanMs;
   const small = peakRss(10, scale, PINNED_YOUNG_GEN);
@@ -170,6 +176,7 @@ export async function run(): Promise<string[]> {
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   return [
     `pipeline: makespan/floor ${r.toFixed(3)} (floor = tracks × gap), sequential/windowed ${s.toFixed(2)}`,
+    `  makespan/floor over ${seeds.length} latency draws: median ${r.toFixed(3)}, range ${ratios[0]!.toFixed(3)}–${ratios.at(-1)!.toFixed(3)}`,
     `memory: peak RSS 1000 tracks / 10 tracks = ${q.toFixed(3)}`,
     `  100 tracks, gap ${GAP_S} s, bot latency ${LATENCY_MIN_MS / 1000}–${LATENCY_MAX_MS / 1000} s, window 12, ${scale === 'virtual' ? 'simulated time' : `wall clock ×${scale}`}: makespan ${(windowed.makespanMs / 1000).toFixed(1)} s vs floor ${(windowed.floorMs / 1000).toFixed(0)} s (messages span ${(windowed.messageSpanMs / 1000).toFixed(1)} s, the rest is the last track's latency); min message gap ${(windowed.minMessageGapMs / 1000).toFixed(3)} s`,
     `  sequential (--sequential) ${(sequential.makespanMs / 1000).toFixed(0)} s vs windowed ${(windowed.makespanMs / 1000).toFixed(0)} s`,

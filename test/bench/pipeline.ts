@@ -25,23 +25,13 @@ import type { Library } from '../../src/engine/ports.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeAcquirer } from '../fakes/fake-acquirer.js';
 import { FakePlaylistSource, makeListing } from '../fakes/fake-listing.js';
+import { seededRandom } from '../fakes/seeded-random.js';
 
 const GAP_S = 3;
 const LATENCY_MIN_MS = 5_000;
 const LATENCY_MAX_MS = 30_000;
 const AUDIO: AudioFacts = { bitDepth: 16, sampleRate: 44_100, channels: 2, durationMs: 200_000, sizeBytes: 45_000_000, quality: 'high' };
 
-/** Deterministic PRNG (mulberry32), so every run models the same bot. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A library that keeps nothing in memory (the memory probe must measure the engine, not a fake's log). */
 class BenchLibrary implements Library {
@@ -90,9 +80,9 @@ export async function simulate(tracks: number, batchSize: number, scale: number 
   const opened = openJobStore(path.join(dir, 'crate.sqlite'), { now: () => clock.now() });
   try {
     const store = opened.store;
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const latency = Array.from({ length: tracks + 1 }, () => LATENCY_MIN_MS + random() * (LATENCY_MAX_MS - LATENCY_MIN_MS));
-    const pacer = new Pacer({ store, clock, messageGapSeconds: GAP_S, dailyBudget: 1_000_000, random: prng(seed + 1) });
+    const pacer = new Pacer({ store, clock, messageGapSeconds: GAP_S, dailyBudget: 1_000_000, random: seededRandom(seed + 1) });
     const acquirer = new FakeAcquirer({ clock, pacer, clicks: 2, latencyMs: (t) => latency[t.position]!, progressSteps: 4 });
     const link = 'https://open.spotify.com/playlist/bench';
     const options: JobOptions = {

@@ -16,6 +16,7 @@ export class FakeClock implements Clock {
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];
+  private holds = 0;
 
   constructor(start = 1_700_000_000_000) {
     this.t = start;
@@ -45,6 +46,18 @@ export class FakeClock implements Clock {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.timers.push(timer);
+    });
+  }
+
+  /**
+   * Keeps virtual time still until `p` settles: while real I/O that virtual time must not overtake
+   * is in flight (a download writing megabytes), `run` waits in real time instead of jumping to the
+   * next timer, so a watchdog cannot fire "120 s later" in the middle of a 5 ms file write.
+   */
+  hold<T>(p: Promise<T>): Promise<T> {
+    this.holds++;
+    return p.finally(() => {
+      this.holds--;
     });
   }
 
@@ -78,10 +91,10 @@ export class FakeClock implements Clock {
       await idle();
       if (settled) break;
       const next = this.earliest();
-      if (!next) {
-        // Maybe real I/O (a file write) is still going: give it real time before giving up.
+      if (!next || this.holds > 0) {
+        // Real I/O (a file write) may still be going: give it real time before jumping or giving up.
         await new Promise((r) => setTimeout(r, 2));
-        if (++stalls > 2500) throw new Error('FakeClock.run: nothing scheduled and the promise never settled');
+        if (!next && ++stalls > 2500) throw new Error('FakeClock.run: nothing scheduled and the promise never settled');
         continue;
       }
       stalls = 0;

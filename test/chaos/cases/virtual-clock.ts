@@ -1,114 +1,11 @@
-import type { Clock } from '../../../src/engine/ports.js';
-import { abortError } from '../../../src/engine/clock.js';
-
-interface Timer {
-  at: number;
-  seq: number;
-  resolve: () => void;
-}
+import { FakeClock } from '../../fakes/fake-clock.js';
 
 /**
- * Virtual time like test/fakes/fake-clock.ts, plus `hold`: while real I/O that virtual time must
- * not overtake is in flight (a download writing megabytes through GramJS and the file system),
- * `run` waits in real time instead of jumping to the next timer. Without it an engine watchdog
- * could fire "120 s later" in the middle of a 5 ms file write.
+ * The chaos cases' virtual time: test/fakes/fake-clock.ts (with `hold` for real I/O) starting on a
+ * fixed date, so the wall-clock times in the owner's messages ("until 14:00 UTC") are stable.
  */
-export class VirtualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private timers: Timer[] = [];
-  private holds = 0;
-
+export class VirtualClock extends FakeClock {
   constructor(start = Date.UTC(2026, 4, 1, 12, 0, 0)) {
-    this.t = start;
+    super(start);
   }
-
-  now(): number {
-    return this.t;
-  }
-
-  sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(abortError(signal));
-        return;
-      }
-      const timer: Timer = {
-        at: this.t + Math.max(0, ms),
-        seq: this.seq++,
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.timers = this.timers.filter((x) => x !== timer);
-        reject(abortError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.timers.push(timer);
-    });
-  }
-
-  /** Keeps virtual time still until `p` settles. */
-  hold<T>(p: Promise<T>): Promise<T> {
-    this.holds++;
-    return p.finally(() => {
-      this.holds--;
-    });
-  }
-
-  /** Moves time forward by `ms` (holds are not waited for). */
-  async advance(ms: number): Promise<void> {
-    const target = this.t + ms;
-    for (;;) {
-      await idle();
-      const next = this.earliest();
-      if (!next || next.at > target) break;
-      this.fire(next);
-    }
-    this.t = Math.max(this.t, target);
-    await idle();
-  }
-
-  /** Runs virtual time until `promise` settles. */
-  async run<T>(promise: Promise<T>, options: { maxVirtualMs?: number } = {}): Promise<T> {
-    let settled = false;
-    const watched = promise.finally(() => {
-      settled = true;
-    });
-    watched.catch(() => {});
-    const limit = this.t + (options.maxVirtualMs ?? 365 * 24 * 3600 * 1000);
-    let stalls = 0;
-    while (!settled) {
-      await idle();
-      if (settled) break;
-      const next = this.earliest();
-      if (!next || this.holds > 0) {
-        await new Promise((r) => setTimeout(r, 1));
-        if (!next && ++stalls > 5000) throw new Error('VirtualClock.run: nothing scheduled and the promise never settled');
-        continue;
-      }
-      stalls = 0;
-      if (next.at > limit) throw new Error('VirtualClock.run: virtual time limit passed');
-      this.fire(next);
-    }
-    return watched;
-  }
-
-  private earliest(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers) if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    return best;
-  }
-
-  private fire(timer: Timer): void {
-    this.timers = this.timers.filter((x) => x !== timer);
-    this.t = Math.max(this.t, timer.at);
-    timer.resolve();
-  }
-}
-
-async function idle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
 }

@@ -12,6 +12,7 @@
 import type { BotButton, BotMessage, DocumentFacts, InlineResultInfo, MediaKind } from '../../../src/domain/telegram.js';
 import { flacImage, type FlacImage } from '../flac-writer.js';
 import { realScheduler, type SimScheduler } from './scheduler.js';
+import { seededRandom } from '../seeded-random.js';
 
 export interface SimTrack {
   id: string;
@@ -166,7 +167,7 @@ export class SimulatedLosslessBot {
       reply: options.latencyMs?.reply ?? [200, 800],
       file: options.latencyMs?.file ?? [1000, 4000],
     };
-    this.rng = mulberry32(options.seed ?? 1);
+    this.rng = seededRandom(options.seed ?? 1);
     this.botUserId = options.botUserId ?? 7_000_000_001;
     this.selfUserId = options.selfUserId ?? 100_500;
   }
@@ -675,15 +676,5 @@ function copy(m: BotMessage): BotMessage {
   return { ...m, buttons: m.buttons.map((b) => ({ ...b })), document: m.document ? { ...m.document } : null };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type { MediaKind };

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -26,6 +26,9 @@ export function openDatabase(file: string): OpenedDb {
   } catch (err) {
     throw new Error(`Cannot open the database at ${file}`, { cause: err });
   }
+  // Job history names the owner's playlists and messages: keep it private like the session (SQLite
+  // gives its -wal/-shm files the database file's mode).
+  if (file !== ':memory:') chmodSync(file, 0o600);
   sqlite.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode (only an OS crash can lose the last commit).
   sqlite.pragma('synchronous = NORMAL');

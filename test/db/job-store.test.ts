@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,16 @@ describe('DrizzleJobStore', () => {
     now = 1_000;
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the database private: the file 0600 in a 0700 folder, WAL files included', () => {
+    const nested = path.join(dir, 'data');
+    const opened = openJobStore(path.join(nested, 'crate.sqlite'));
+    opened.store.setSetting('k', 'v');
+    expect(statSync(nested).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(nested, 'crate.sqlite')).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(nested, 'crate.sqlite-wal')).mode & 0o777).toBe(0o600);
+    opened.close();
+  });
 
   it('creates a job with its tracks in playlist order and reads them back after reopening', () => {
     const a = openJobStore(file, { now: () => now });

@@ -11,6 +11,7 @@ import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/po
 import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
 import { classifyCallbackAnswer, classifyReply, type QualityReply } from './protocol.js';
 import { isReplyTimeout, type Conversation, type Expectation, type ReplyRouter, type Routed } from './reply-router.js';
+import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId, RESUME_HISTORY_LIMIT } from './resume-step.js';
 
 export interface LosslessTimeouts {
   /** How long to wait for a menu or a quality menu after an action. */
@@ -48,10 +49,6 @@ type ResumedReply = Routed & { query?: string };
 /** Actions per attempt before we call it a loop (menus answered with menus...). */
 const MAX_STEPS = 12;
 const RESUMABLE_MENU_STATES = new Set(['requested', 'picked', 'downloading']);
-/** Messages read back on resume (a window of 50 tracks leaves a few hundred). */
-const RESUME_HISTORY_LIMIT = 1000;
-/** Our clock against Telegram's message dates, when a request is looked for by time alone. */
-const CLOCK_SKEW_MS = 10_000;
 
 export class ChatStrategy implements TrackAcquirer {
   private readonly maxPages: number;
@@ -136,7 +133,7 @@ export class ChatStrategy implements TrackAcquirer {
     conv.pickedRow = null;
     const t = request.track;
     // Any message id known now is older than the request about to go out.
-    const sendingAfterId = Math.max(this.o.router.newestSeenId, t.requestMessageId ?? 0, t.menuMessageId ?? 0, t.fileMessageId ?? 0);
+    const sendingAfterId = newestKnownId(this.o.router, t);
     const routed = await this.send(conv, t.id, query, request.signal, {
       // Intent right before sending: a crash after it leaves 'requested' without a request id, and
       // the next run looks for our message newer than `sendingAfterId` before asking again.
@@ -329,7 +326,7 @@ export class ChatStrategy implements TrackAcquirer {
     }
     if (menuUnseen) {
       // Not in the chat yet: the answer may still be coming (the restart was quick).
-      const answer = conv.takeReply() ?? (await this.awaitAfterRestart(request, conv, sentAt + this.o.timeouts.replyMs, false));
+      const answer = conv.takeReply() ?? (await awaitAfterRestart(this.o, request, conv, sentAt + this.o.timeouts.replyMs, false));
       conv.expectation = null;
       if (answer && 'kind' in answer) return answer;
       if (answer) {
@@ -341,7 +338,7 @@ export class ChatStrategy implements TrackAcquirer {
       // A click never confirmed may not have reached the bot: a short grace, then it is clicked again.
       const unconfirmed = t.sendingAfterId !== null && t.sendingAfterId !== undefined;
       const waitMs = unconfirmed ? this.unconfirmedClickGraceMs : this.o.timeouts.fileMs;
-      const waited = await this.awaitAfterRestart(request, conv, t.updatedAt + waitMs, true);
+      const waited = await awaitAfterRestart(this.o, request, conv, t.updatedAt + waitMs, true);
       if (waited) return waited;
       log.info(
         unconfirmed
@@ -369,32 +366,9 @@ export class ChatStrategy implements TrackAcquirer {
    */
   private async adoptUnrecordedRequest(request: AcquireRequest): Promise<{ message: BotMessage; after: BotMessage[] } | null> {
     const t = request.track;
-    if (t.state !== 'requested' || t.sendingAfterId === null || t.sendingAfterId === undefined) return null;
-    const afterId = t.sendingAfterId;
+    if (t.state !== 'requested') return null;
     const queries = new Set(this.queries(t).map((q) => q.trim()));
-    const notBefore = afterId > 0 ? 0 : Math.floor((t.updatedAt - CLOCK_SKEW_MS) / 1000);
-    const history = await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: afterId, limit: RESUME_HISTORY_LIMIT }));
-    const ours = history.find((m) => m.out && m.id > afterId && m.date >= notBefore && queries.has(m.text.trim()));
-    if (!ours) return null;
-    await request.record({ requestMessageId: ours.id, sendingAfterId: null });
-    return { message: ours, after: history.filter((m) => m.id > ours.id) };
-  }
-
-  /**
-   * Waits after a restart, until `deadline`, for what the last action before it may still bring:
-   * the file of a chosen quality (files take longest, so that is where a Ctrl-C usually finds a
-   * track, and choosing again would make the bot send it twice), or the answer to a request.
-   * Null: nothing came.
-   */
-  private async awaitAfterRestart(request: AcquireRequest, conv: Conversation, deadline: number, file: boolean): Promise<AcquireOutcome | Routed | null> {
-    const now = () => this.o.router.clock.now();
-    if (deadline <= now()) return null;
-    try {
-      return file ? await waitForFile(this.o, request, conv, deadline, now) : await conv.next({ timeoutMs: deadline - now(), signal: request.signal });
-    } catch (err) {
-      if (isReplyTimeout(err)) return null;
-      throw err;
-    }
+    return adoptUnrecordedSend(this.o, request, (m) => queries.has(m.text.trim()));
   }
 }
 

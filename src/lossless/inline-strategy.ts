@@ -5,12 +5,14 @@
  */
 import { IN_FLIGHT_TRACK_STATES, type TrackRecord } from '../domain/job.js';
 import { SafetyStopError, errorMessage } from '../domain/errors.js';
-import type { InlineResultInfo } from '../domain/telegram.js';
+import type { BotMessage, InlineResultInfo } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
 import { echoOf, type LosslessTimeouts } from './chat-strategy.js';
 import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
-import { classifyReply, documentLabel } from './protocol.js';
-import { isReplyTimeout, type Conversation, type ReplyRouter } from './reply-router.js';
+import { classifyReply, documentLabel, isAudioDocument } from './protocol.js';
+import { relatedness } from './relatedness.js';
+import { isReplyTimeout, type Conversation, type ReplyRouter, type Routed } from './reply-router.js';
+import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId } from './resume-step.js';
 
 export interface InlineStrategyOptions extends StepDeps {
   router: ReplyRouter;
@@ -21,38 +23,11 @@ export class InlineStrategy implements TrackAcquirer {
   constructor(private readonly o: InlineStrategyOptions) {}
 
   async acquire(request: AcquireRequest): Promise<AcquireOutcome> {
-    const { track, signal } = request;
-    const conv = this.o.router.open(track, echoOf(track));
+    const conv = this.o.router.open(request.track, echoOf(request.track));
     try {
       const resumed = await this.resume(request, conv);
       if (resumed) return resumed;
-
-      const query = `${track.artists.join(', ')} - ${track.title}`;
-      await this.o.pacer.acquire('inline', { signal, trackId: track.id });
-      await request.record({ state: 'requested', menuMessageId: null, pickedRow: null, fileMessageId: null });
-      const results = await callGateway(this.o.pacer, () => {
-        this.o.pacer.sending?.('inline');
-        return this.o.gateway.inlineQuery(query);
-      });
-      if (results.length === 0) return { kind: 'not_found', reason: 'the inline search found nothing' };
-
-      const labels = results.map(inlineLabel);
-      const choice = this.o.matcher.pickRow(track, labels, { preferredRowText: track.rememberedChoice });
-      const picked = choice.index === null ? undefined : results[choice.index];
-      if (!picked) return { kind: 'not_found', reason: `no inline result fits (${choice.reason})` };
-      const pickedRow = labels[choice.index!]!;
-      this.expectRow(conv, track, pickedRow);
-      await request.record({ state: 'picked', pickedRow });
-
-      await this.o.pacer.acquire('message', { signal, trackId: track.id });
-      const sent = await callGateway(this.o.pacer, () => {
-        this.o.pacer.sending?.('message');
-        return this.o.gateway.sendInlineResult(picked);
-      });
-      conv.sent(sent.id);
-      await request.record({ requestMessageId: sent.id });
-      if (sent.document && this.o.router.claim(sent.id)) return await takeFile(this.o, request, conv, sent);
-      return await this.waitForDocument(request, conv);
+      return await this.ask(request, conv);
     } catch (err) {
       if (isReplyTimeout(err)) return { kind: 'failed', reason: `timeout: ${errorMessage(err)}`, retryable: true };
       throw err;
@@ -61,44 +36,135 @@ export class InlineStrategy implements TrackAcquirer {
     }
   }
 
-  /** The sent message shows "wait…" and is edited into the document (or the bot sends a new one). */
-  private async waitForDocument(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome> {
+  private async ask(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome> {
+    const { track, signal } = request;
+    const query = `${track.artists.join(', ')} - ${track.title}`;
+    await this.o.pacer.acquire('inline', { signal, trackId: track.id });
+    // An inline query puts nothing in the chat: asking it again after a restart costs nothing there.
+    await request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId: null });
+    const results = await callGateway(this.o.pacer, () => {
+      this.o.pacer.sending?.('inline');
+      return this.o.gateway.inlineQuery(query);
+    });
+    if (results.length === 0) return { kind: 'not_found', reason: 'the inline search found nothing' };
+
+    const labels = results.map(inlineLabel);
+    const choice = this.o.matcher.pickRow(track, labels, { preferredRowText: track.rememberedChoice });
+    const picked = choice.index === null ? undefined : results[choice.index];
+    if (!picked) return { kind: 'not_found', reason: `no inline result fits (${choice.reason})` };
+    const pickedRow = labels[choice.index!]!;
+    this.expectRow(conv, track, pickedRow);
+    await request.record({ state: 'picked', pickedRow });
+
+    await this.o.pacer.acquire('message', { signal, trackId: track.id });
+    // Intent right before sending: a crash after it leaves 'picked' without a request id, and the
+    // next run looks for our inline message newer than `sendingAfterId` before sending again.
+    await request.record({ sendingAfterId: newestKnownId(this.o.router, request.track) });
+    const sent = await callGateway(this.o.pacer, () => {
+      this.o.pacer.sending?.('message');
+      return this.o.gateway.sendInlineResult(picked);
+    });
+    conv.sent(sent.id);
+    await request.record({ requestMessageId: sent.id, sendingAfterId: null });
+    if (sent.document && this.o.router.claim(sent.id)) return await takeFile(this.o, request, conv, sent);
+    return await this.waitForDocument(request, conv, this.o.router.clock.now() + this.o.timeouts.fileMs);
+  }
+
+  /**
+   * The sent message shows "wait…" and is edited into the document (or the bot sends a new one).
+   * `first`: a reply already read (after a restart) to handle before waiting.
+   */
+  private async waitForDocument(request: AcquireRequest, conv: Conversation, deadline: number, first?: Routed): Promise<AcquireOutcome> {
     const now = () => this.o.router.clock.now();
-    const deadline = now() + this.o.timeouts.fileMs;
+    let next = first;
     for (;;) {
-      const got = await waitForFile(this.o, request, conv, deadline, now);
+      const got = next ?? (await waitForFile(this.o, request, conv, deadline, now));
+      next = undefined;
       if ('kind' in got) return got;
-      const { message, reply } = got;
-      if (reply.kind === 'document') return await takeFile(this.o, request, conv, message);
-      if (reply.kind === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer ("${reply.text}")`);
-      if (reply.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${reply.text}"`);
-      if (reply.kind === 'not_found') return { kind: 'not_found', reason: 'the bot could not fetch the chosen inline result' };
-      if (reply.kind === 'unknown') {
-        this.o.logger.warn({ trackId: request.track.id, messageId: message.id, text: reply.text }, 'unexpected reply from the bot');
-        return { kind: 'failed', reason: `unexpected reply from the bot: "${reply.text}"`, retryable: true };
-      }
+      const outcome = await this.handle(request, conv, got);
+      if (outcome) return outcome;
     }
   }
 
-  /** After a restart: our inline message may already be the document, or still be waiting. */
+  /** What a reply to our inline message means; null: keep waiting. */
+  private async handle(request: AcquireRequest, conv: Conversation, { message, reply }: Routed): Promise<AcquireOutcome | null> {
+    if (reply.kind === 'document') return await takeFile(this.o, request, conv, message);
+    if (reply.kind === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer ("${reply.text}")`);
+    if (reply.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${reply.text}"`);
+    if (reply.kind === 'not_found') return { kind: 'not_found', reason: 'the bot could not fetch the chosen inline result' };
+    if (reply.kind === 'unknown') {
+      this.o.logger.warn({ trackId: request.track.id, messageId: message.id, text: reply.text }, 'unexpected reply from the bot');
+      return { kind: 'failed', reason: `unexpected reply from the bot: "${reply.text}"`, retryable: true };
+    }
+    return null;
+  }
+
+  /**
+   * After a restart: our inline message (recorded, or found in the chat when the kill came between
+   * sending it and recording its id) may already be the document — downloaded, nothing sent again —
+   * or still say "wait": then its edit is waited for until the file timeout counted from when it
+   * was sent. Null: nothing to go on from (send afresh).
+   */
   private async resume(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome | null> {
     const t = request.track;
-    if (t.requestMessageId === null || t.state === 'done' || t.state === 'skipped') return null;
-    const ids = [t.fileMessageId, t.requestMessageId].filter((id): id is number => id !== null);
-    const messages = await callGateway(this.o.pacer, () => this.o.gateway.getMessages(ids));
+    if (!IN_FLIGHT_TRACK_STATES.includes(t.state)) return null;
+    const log = this.o.logger.child({ trackId: t.id });
     if (t.pickedRow) this.expectRow(conv, t, t.pickedRow);
+    let requestId = t.requestMessageId;
+    let ours: BotMessage | null = null;
+    if (requestId === null) {
+      // The intent to send is written in 'picked' (after the inline query, which sends nothing).
+      if (t.state !== 'picked') return null;
+      const adopted = await adoptUnrecordedSend(this.o, request, (m) => this.isOurInlineMessage(conv, t, m));
+      if (!adopted) return null;
+      log.info({ messageId: adopted.message.id }, 'resuming: our inline result went out before the restart; not sending it again');
+      requestId = adopted.message.id;
+      ours = adopted.message;
+    }
+    conv.sent(requestId);
+
+    const ids = [...new Set([t.fileMessageId, ours ? null : requestId].filter((id): id is number => id !== null))];
+    const read = ids.length > 0 ? await callGateway(this.o.pacer, () => this.o.gateway.getMessages(ids)) : [];
+    const messages = [...read, ours].filter((m): m is BotMessage => m !== null && m !== undefined);
     for (const m of messages) {
-      if (m?.document && this.o.router.claim(m.id)) {
-        conv.sent(m.id);
+      if (m.document && isAudioDocument(m.document) && this.o.router.claim(m.id)) {
+        log.info({ messageId: m.id }, 'resuming: the file is already in the chat');
+        conv.own(m.id);
         return takeFile(this.o, request, conv, m);
       }
     }
-    const ours = messages.at(-1);
-    if (ours && IN_FLIGHT_TRACK_STATES.includes(t.state) && classifyReply(ours).kind === 'wait') {
-      conv.sent(ours.id);
-      return this.waitForDocument(request, conv);
+    // Tracks resume side by side: another one's history read may already have routed our file to us.
+    const routed = conv.takeDocument();
+    if (routed) return takeFile(this.o, request, conv, routed.message);
+
+    const message = messages.find((m) => m.id === requestId);
+    const reply = message ? classifyReply(message, { echo: conv.echo }) : null;
+    if (!message || !reply || reply.kind !== 'wait') {
+      log.info({ messageId: requestId, kind: reply?.kind ?? 'gone' }, 'resuming: our inline message is no longer waiting for a file; sending again');
+      return null;
     }
+    // Sent when recorded (or when Telegram dated it, whichever is later: skew only lengthens the wait).
+    const sentAt = Math.max(t.updatedAt, message.date * 1000);
+    const got = await awaitAfterRestart(this.o, request, conv, sentAt + this.o.timeouts.fileMs, true);
+    if (got && 'kind' in got) return got;
+    if (got) return this.waitForDocument(request, conv, sentAt + this.o.timeouts.fileMs, got);
+    log.info({ messageId: requestId }, 'resuming: the file of our inline message never came; sending again');
     return null;
+  }
+
+  /**
+   * Whether an outgoing message after the intent is the inline result this track sent: a file
+   * that fits it, or a "wait" message whose words (when it has any) are this track's. The search
+   * starts right after the newest id known at the intent, so the first fitting one is ours.
+   */
+  private isOurInlineMessage(conv: Conversation, t: TrackRecord, m: BotMessage): boolean {
+    const reply = classifyReply(m, { echo: conv.echo });
+    if (reply.kind === 'document') return this.o.matcher.verify(conv.expected, t.pickedRow, reply.document).ok;
+    if (reply.kind !== 'wait') return false;
+    const text = m.text.trim();
+    if (text === '') return true;
+    const row = t.pickedRow ? rowAsTrack(t.pickedRow, t) : null;
+    return relatedness(conv.expected, [text]) === 1 || (row !== null && relatedness(row, [text]) === 1);
   }
 
   private expectRow(conv: Conversation, track: TrackRecord, row: string): void {

@@ -19,6 +19,7 @@ import { createSpotifySource } from '../spotify/playlist-source.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { formatDuration, headerLine, listingJson, trackJson, trackLine } from './listing-view.js';
+import { closestFiles } from '../library/closest-files.js';
 
 export interface SpotifyCommandDeps {
   /** Tests may route Spotify through their own fetch; normally the SPOTIFY_*_URL settings are enough. */
@@ -91,6 +92,7 @@ export function missingJson(listing: SourceListing, check: FolderCheck) {
     present: check.present.map((p) => ({ position: p.track.position, file: p.file.relPath, by: p.by })),
     extra: check.extra.map((f) => ({ file: f.relPath, artist: f.tags?.artist ?? null, title: f.tags?.title ?? null })),
     unreadable: check.unreadable.map((f) => ({ file: f.relPath, reason: f.error })),
+    closest: closestFiles(check.missing, check.extra),
     warnings,
   };
 }
@@ -104,7 +106,13 @@ function missingText(listing: SourceListing, check: FolderCheck): string {
   if (check.missing.length === 0) lines.push(`All ${total} tracks are there.`);
   else {
     lines.push(`Missing ${check.missing.length} of ${total}:`);
-    for (const t of check.missing) lines.push(`  ${trackLine(t, width)}`);
+    const hints = new Map(closestFiles(check.missing, check.extra).map((h) => [h.position, h.file]));
+    for (const t of check.missing) {
+      lines.push(`  ${trackLine(t, width)}`);
+      const hint = hints.get(t.position);
+      // A hint, not a match: the file's own tags or name did not pass the matcher for this track.
+      if (hint) lines.push(`  ${' '.repeat(width)}  maybe under another name or version: ${hint}`);
+    }
   }
   if (check.present.length > 0) {
     const byIsrc = check.present.filter((p) => p.by === 'isrc').length;

@@ -15,6 +15,7 @@ import type {
   TrackProgressPatch,
 } from './ports.js';
 import { backoffDelayMs, canRetry, type BackoffOptions } from './retry.js';
+import { FORGET_EXCHANGE } from './ask-afresh.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -419,11 +420,7 @@ export class JobRunner {
         attempts,
         lastError: reason,
         nextAttemptAt: readyAt,
-        requestMessageId: null,
-        menuMessageId: null,
-        pickedRow: null,
-        fileMessageId: null,
-        sendingAfterId: null,
+        ...FORGET_EXCHANGE,
       });
       this.queue.push({ trackId: track.id, readyAt });
       this.log.info({ trackId: track.id, attempts, reason }, 'track will be retried');
@@ -455,15 +452,7 @@ export class JobRunner {
     }
     if (err instanceof SafetyStopError) {
       // Ask afresh next time: the reply to this request was the stop signal itself.
-      this.setTrack(trackId, {
-        state: 'queued',
-        requestMessageId: null,
-        menuMessageId: null,
-        pickedRow: null,
-        fileMessageId: null,
-        sendingAfterId: null,
-        nextAttemptAt: null,
-      });
+      this.setTrack(trackId, { state: 'queued', ...FORGET_EXCHANGE, nextAttemptAt: null });
       this.stop('pause', err.message, true, err.signal === 'budget');
       return;
     }

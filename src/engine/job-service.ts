@@ -17,6 +17,7 @@ import { JobEventEmitter } from './job-events.js';
 import { JobRunner, type JobRunnerDeps } from './job-runner.js';
 import type { Clock, JobEvents, JobStore, Library, MessagePacer, PlaylistSource, TrackAcquirer } from './ports.js';
 import type { BackoffOptions } from './retry.js';
+import { FORGET_EXCHANGE } from './ask-afresh.js';
 
 /** An acquirer that can also show the owner the bot's own menu for a track. */
 export type MenuCapableAcquirer = TrackAcquirer & {
@@ -301,11 +302,7 @@ export class JobService implements JobServiceApi {
       attempts: 0,
       lastError: null,
       nextAttemptAt: null,
-      requestMessageId: null,
-      menuMessageId: null,
-      pickedRow: null,
-      fileMessageId: null,
-      sendingAfterId: null,
+      ...FORGET_EXCHANGE,
     });
     const job = this.requireJob(track.jobId);
     if (this.current?.jobId === track.jobId) this.current.runner.enqueue(track.id);

@@ -26,6 +26,7 @@ import { SwitchableGateway } from './telegram/switchable-gateway.js';
 import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
 import type { RegisterCommand } from './cli/commands.js';
 import { registerDebugMatch } from './cli/debug-match.js';
+import { registerDebugExchange } from './cli/debug-exchange.js';
 import { createDoctorCommand, type DoctorProbes } from './cli/doctor.js';
 import { createDownloadCommand } from './cli/download.js';
 import type { DownloadRuntime } from './cli/download-run.js';
@@ -327,5 +328,6 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
       },
     }),
     registerDebugMatch,
+    registerDebugExchange,
   ];
 }

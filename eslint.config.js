@@ -24,7 +24,7 @@ const restrictedEverywhere = vendorHomes.map((v) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'drizzle/**', 'data/**', 'downloads/**'] },
+  { ignores: ['node_modules/**', 'drizzle/**', 'data/**', 'downloads/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,27 +2,29 @@
  * The composition root: the one place that knows every concrete class. Config → logger → SQLite →
  * adapters (Spotify, the Telegram user session, the Lossless protocol, the library) → engine →
  * control bot / CLI. Everything is built per command run; nothing is created at import time.
+ *
+ * Heavy modules (SQLite + Drizzle, GramJS, grammY, music-metadata) are imported inside the functions
+ * that need them: `crate --help`, `status` or `report` never pay for GramJS or grammY
+ * (`npm run bench -- startup`).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MIN_MESSAGE_GAP_SECONDS, requireSettings, type Config } from './config.js';
-import { openJobStore, type DrizzleJobStore } from './db/job-store.js';
-import { databasePath } from './db/open.js';
+import type { DrizzleJobStore } from './db/job-store.js';
 import { UserError } from './domain/errors.js';
 import type { TelegramGateway } from './domain/telegram.js';
 import { systemClock } from './engine/clock.js';
-import { createJobService } from './engine/create-job-service.js';
 import type { JobService } from './engine/job-service.js';
 import type { Pacer } from './engine/pacer.js';
 import type { Clock } from './engine/ports.js';
-import { FsLibrary } from './library/fs-library.js';
 import type { Logger } from './logger.js';
-import { createLosslessAcquirer, losslessTimeouts, type LosslessAcquirer } from './lossless/create-acquirer.js';
+import type { LosslessAcquirer } from './lossless/create-acquirer.js';
 import type { FetchLike } from './spotify/http.js';
-import { completePkceLogin, startPkceLogin, type PkceLoginRequest } from './spotify/pkce-login.js';
-import { createSpotifySource, type SpotifySource } from './spotify/playlist-source.js';
-import { createGatewayFromConfig } from './telegram/create-client.js';
-import { LoginFlow, type LoginFlowOptions } from './telegram/login.js';
-import { SwitchableGateway } from './telegram/switchable-gateway.js';
+import type { PkceLoginRequest } from './spotify/pkce-login.js';
+import type { SpotifySource } from './spotify/playlist-source.js';
+import type { LoginFlowOptions } from './telegram/login.js';
+import { sessionFilePath } from './telegram/session-file.js';
+import type { SwitchableGateway } from './telegram/switchable-gateway.js';
 import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
 import type { RegisterCommand } from './cli/commands.js';
 import { registerDebugMatch } from './cli/debug-match.js';
@@ -36,7 +38,7 @@ import { registerReport } from './cli/report.js';
 import { registerReset } from './cli/reset.js';
 import { createServeCommand, type ServeRuntime } from './cli/serve.js';
 import { registerSpotifyLogin } from './cli/spotify-login.js';
-import { createStatusCommand } from './cli/status.js';
+import { createStatusCommand, type SessionView } from './cli/status.js';
 
 /** What tests (and benchmarks) may replace; production passes nothing. */
 export interface Wiring {
@@ -75,14 +77,30 @@ export function withAbsolutePaths(config: Config, cwd = process.cwd()): Config {
 
 const SETTINGS_KEY = 'settings.owner';
 
+/** The GramJS-backed gateway, loaded on first use (tests replace it through `wiring.createGateway`). */
+async function defaultGateway(config: Config, logger: Logger): Promise<TelegramGateway> {
+  const { createGatewayFromConfig } = await import('./telegram/create-client.js');
+  return createGatewayFromConfig(config, logger);
+}
+
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
+  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }] =
+    await Promise.all([
+      import('./db/job-store.js'),
+      import('./db/open.js'),
+      import('./engine/create-job-service.js'),
+      import('./library/fs-library.js'),
+      import('./lossless/create-acquirer.js'),
+      import('./spotify/playlist-source.js'),
+      import('./telegram/switchable-gateway.js'),
+    ]);
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
   // Row timestamps on the engine's clock: resume decisions compare them with its time.
   const { store, close: closeDb } = openJobStore(databasePath(stored.dataDir), { now: () => clock.now() });
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
-  const buildGateway = wiring.createGateway ?? ((c: Config, l: Logger) => createGatewayFromConfig(c, l));
+  const buildGateway = wiring.createGateway ?? defaultGateway;
   const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' })));
   const source = createSpotifySource(config, {
     logger,
@@ -189,7 +207,7 @@ function progressMessages(core: CoreRuntime): ProgressMessageStore {
 }
 
 /** The bot's /spotify: one pending PKCE request at a time, kept in memory (it lives for minutes). */
-function spotifyLogin(core: CoreRuntime): SpotifyLogin {
+function spotifyLogin(core: CoreRuntime, { startPkceLogin, completePkceLogin }: typeof import('./spotify/pkce-login.js')): SpotifyLogin {
   let pending: PkceLoginRequest | null = null;
   return {
     authorizeUrl() {
@@ -210,7 +228,7 @@ function spotifyLogin(core: CoreRuntime): SpotifyLogin {
 }
 
 /** The bot's /login: GramJS login, then the new session replaces the old one in the running service. */
-function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring): TelegramLoginFlow {
+function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring, { LoginFlow }: typeof import('./telegram/login.js')): TelegramLoginFlow {
   const flow = new LoginFlow({
     config: core.config,
     logger,
@@ -276,10 +294,11 @@ async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): 
 
 async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ServeRuntime> {
   const core = await openCore(config, logger, wiring);
+  const [loginModule, pkceModule] = await Promise.all([import('./telegram/login.js'), import('./spotify/pkce-login.js')]);
   return {
     service: core.service,
-    login: telegramLogin(core, logger.child({ component: 'login' }), wiring),
-    spotify: spotifyLogin(core),
+    login: telegramLogin(core, logger.child({ component: 'login' }), wiring, loginModule),
+    spotify: spotifyLogin(core, pkceModule),
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),
     probes: doctorProbes(core),
@@ -291,6 +310,15 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     },
     close: core.close,
   };
+}
+
+/** What can be told about the user session without connecting: is one saved at all? */
+function savedSessionStatus(config: Config): SessionView {
+  if (config.telegram.apiId === undefined || config.telegram.apiHash === undefined) {
+    return { state: 'no_session', user: null, detail: 'TELEGRAM_API_ID and TELEGRAM_API_HASH are not set' };
+  }
+  if (!existsSync(sessionFilePath(config.dataDir))) return { state: 'no_session', user: null, detail: 'not logged in: run `crate login`' };
+  return { state: 'saved', user: null, detail: 'not connected by `crate status`; `crate doctor` checks it' };
 }
 
 /** Every `crate` command, wired. */
@@ -308,8 +336,11 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     }),
     createMissingCommand(spotifyDeps),
     createStatusCommand({
+      // Status never connects (GramJS stays unloaded; `crate doctor` and /status in the bot connect):
+      // it says whether a session is saved. Tests that hand in a gateway get its own status.
       sessionStatus: async (config, logger) => {
-        const gateway = await (wiring.createGateway ?? createGatewayFromConfig)(withAbsolutePaths(config), logger);
+        if (!wiring.createGateway) return savedSessionStatus(withAbsolutePaths(config));
+        const gateway = await wiring.createGateway(withAbsolutePaths(config), logger);
         try {
           return await gateway.status();
         } finally {

@@ -12,7 +12,6 @@ import { requireSettings, type Config, type Requirement } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { SessionStatus } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
-import { botTokenCheck, ownerCheck } from '../bot/bot-checks.js';
 import type { Check, CheckResult } from '../bot/ports.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
@@ -84,6 +83,11 @@ export function folderCheck(name: string, folder: string, options: { minFreeByte
   };
 }
 
+/** A check whose code is imported when it runs (the name must match the loaded check's). */
+function lazyCheck(name: string, load: () => Promise<Check>): Check {
+  return { name, run: async (signal) => (await load()).run(signal) };
+}
+
 function probeCheck(name: string, probe: (() => Promise<CheckResult>) | null, unavailable: string): Check {
   return {
     name,
@@ -121,8 +125,11 @@ export function doctorChecks(
   const token = config.telegram.botToken;
   if ((options.includeBot ?? true) && token) {
     const target = { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) };
-    checks.push(botTokenCheck(target));
-    if (config.telegram.ownerId !== undefined) checks.push(ownerCheck(target, config.telegram.ownerId));
+    // grammY is loaded only when a Bot API check runs (`serve`'s /status has no use for it).
+    const botChecks = () => import('../bot/bot-checks.js');
+    checks.push(lazyCheck('Bot API token', async () => (await botChecks()).botTokenCheck(target)));
+    const ownerId = config.telegram.ownerId;
+    if (ownerId !== undefined) checks.push(lazyCheck('Owner', async () => (await botChecks()).ownerCheck(target, ownerId)));
   }
   const unavailable = 'not checked (this build has no probe for it)';
   checks.push(

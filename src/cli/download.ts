@@ -6,7 +6,6 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { OrganizeBy } from '../domain/job.js';
-import { createSpotifySource } from '../spotify/playlist-source.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { listingJson, listingText, selectTracks } from './listing-view.js';
@@ -75,6 +74,7 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
 export async function runDryRun(ctx: CliContext, link: string, flags: DownloadFlags, deps: SpotifyCommandDeps = {}): Promise<void> {
   const config = ctx.config();
   const logger = ctx.logger({ debug: flags.debug });
+  const { createSpotifySource } = await import('../spotify/playlist-source.js');
   const source = createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd });
   const listing = await source.load(link, { signal: ctx.shutdownSignal });
   const shown = selectTracks(listing, { startFrom: flags.startFrom, limit: flags.limit });

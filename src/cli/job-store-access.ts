@@ -1,11 +1,12 @@
-import { openJobStore, type DrizzleJobStore } from '../db/job-store.js';
-import { databasePath } from '../db/open.js';
+import type { DrizzleJobStore } from '../db/job-store.js';
 import { UserError } from '../domain/errors.js';
 import type { JobRecord } from '../domain/job.js';
 import type { CliContext } from './context.js';
 
 /** Opens the job database for a command that needs only it (status, report, reset) and closes it after. */
 export async function withJobStore<T>(ctx: CliContext, fn: (store: DrizzleJobStore) => Promise<T> | T): Promise<T> {
+  // Loaded here, not at the top: `crate --help` should not pay for SQLite and Drizzle.
+  const [{ openJobStore }, { databasePath }] = await Promise.all([import('../db/job-store.js'), import('../db/open.js')]);
   const opened = openJobStore(databasePath(ctx.config().dataDir));
   try {
     return await fn(opened.store);

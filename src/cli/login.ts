@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { requireSettings } from '../config.js';
 import { UserError } from '../domain/errors.js';
-import { LoginFlow, type LoginFlowOptions, type LoginProgress } from '../telegram/login.js';
+import type { LoginFlow, LoginFlowOptions, LoginProgress } from '../telegram/login.js';
 import { sessionFilePath } from '../telegram/session-file.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
@@ -47,6 +47,7 @@ async function runLogin(ctx: CliContext, deps: LoginCommandDeps, opts: { phone?:
   const config = ctx.config();
   requireSettings(config, ['telegramUser']);
   const logger = ctx.logger({ debug: opts.debug });
+  const { LoginFlow } = await import('../telegram/login.js');
   const prompt = new Prompter(deps.input ?? process.stdin, ctx.stdout);
   const flow = new LoginFlow({ config, logger, requireSeparators: false, createClient: deps.createClient });
   const onAbort = () => {

@@ -7,15 +7,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
-import { databasePath, openDatabase } from '../db/open.js';
-import { DrizzleTagCache } from '../db/tag-cache-store.js';
 import type { OrganizeBy } from '../domain/job.js';
 import type { SourceListing } from '../domain/track.js';
 import type { Clock } from '../engine/ports.js';
 import { playlistDir } from '../library/path-template.js';
-import { checkFolder, type FolderCheck } from '../library/missing.js';
+import type { FolderCheck } from '../library/missing.js';
 import type { FetchLike } from '../spotify/http.js';
-import { createSpotifySource } from '../spotify/playlist-source.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { formatDuration, headerLine, listingJson, trackJson, trackLine } from './listing-view.js';
@@ -67,6 +64,12 @@ export function defaultFolder(
 export async function runMissingCheck(ctx: CliContext, link: string, flags: MissingFlags, deps: SpotifyCommandDeps = {}): Promise<void> {
   const config = ctx.config();
   const logger = ctx.logger({ debug: flags.debug });
+  const [{ createSpotifySource }, { databasePath, openDatabase }, { DrizzleTagCache }, { checkFolder }] = await Promise.all([
+    import('../spotify/playlist-source.js'),
+    import('../db/open.js'),
+    import('../db/tag-cache-store.js'),
+    import('../library/missing.js'),
+  ]);
   const source = createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd });
   const listing = await source.load(link, { signal: ctx.shutdownSignal });
   const dir = flags.dir ? path.resolve(ctx.cwd, flags.dir) : defaultFolder(config, ctx.cwd, listing, flags);

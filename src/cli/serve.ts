@@ -10,9 +10,8 @@ import type { Command } from 'commander';
 import { requireSettings, type Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { Logger } from '../logger.js';
-import { createBot } from '../bot/create-bot.js';
 import type { ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
-import { runBot, type RunningBot } from '../bot/run-bot.js';
+import type { RunningBot } from '../bot/run-bot.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { doctorChecks, type DoctorProbes } from './doctor.js';
@@ -64,6 +63,8 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
   const signal = ctx.shutdownSignal;
   if (signal.aborted) return;
 
+  // grammY only for the command that runs the bot.
+  const [{ createBot }, { runBot }] = await Promise.all([import('../bot/create-bot.js'), import('../bot/run-bot.js')]);
   const runtime = await options.createRuntime({ config, logger, signal });
   let running: RunningBot | null = null;
   try {

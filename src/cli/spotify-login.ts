@@ -6,9 +6,6 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UserError } from '../domain/errors.js';
-import { completePkceLogin, startPkceLogin } from '../spotify/pkce-login.js';
-import { SpotifyHttp } from '../spotify/http.js';
-import { spotifyTokenStore } from '../spotify/playlist-source.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import type { SpotifyCommandDeps } from './missing.js';
@@ -35,6 +32,11 @@ export const registerSpotifyLogin: RegisterCommand = createSpotifyLoginCommand()
 
 async function runSpotifyLogin(ctx: CliContext, opts: { logout?: boolean; debug?: boolean }, deps: SpotifyLoginDeps): Promise<void> {
   const config = ctx.config();
+  const [{ completePkceLogin, startPkceLogin }, { SpotifyHttp }, { spotifyTokenStore }] = await Promise.all([
+    import('../spotify/pkce-login.js'),
+    import('../spotify/http.js'),
+    import('../spotify/playlist-source.js'),
+  ]);
   const store = spotifyTokenStore(config, ctx.cwd);
   if (opts.logout) {
     store.clear();

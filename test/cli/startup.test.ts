@@ -1,0 +1,52 @@
+/**
+ * Startup through the real binary: a command loads only what it needs (no GramJS or grammY for
+ * --help, status, report), and the compiled build in dist/ runs (migrations found from dist/ too).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCrate } from './support/crate-bin.js';
+
+const RECORDER = path.join(REPO_ROOT, 'test/cli/support/record-loads.mjs');
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'crate-startup-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function loadedPackages(args: string[], from: 'src' | 'dist'): Promise<{ code: number | null; packages: Set<string> }> {
+  const out = path.join(dir, `loads-${from}-${args.join('_')}.txt`);
+  const run = await runCrate(args, { cwd: dir, from, nodeArgs: ['--import', RECORDER], env: { CRATE_RECORD_LOADS: out } });
+  const urls = readFileSync(out, 'utf8').split('\n');
+  return { code: run.code, packages: new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? [])) };
+}
+
+describe('crate loads only what a command needs', () => {
+  // report with no jobs yet ends with "No jobs yet" (2) after opening the database, like any report.
+  it.each([
+    { args: ['--help'], code: 0, db: false },
+    { args: ['status'], code: 0, db: true },
+    { args: ['report'], code: 2, db: true },
+  ])('$args.0 loads neither GramJS nor grammY', async ({ args, code, db }) => {
+    const run = await loadedPackages(args, 'src');
+    expect(run.code).toBe(code);
+    expect(run.packages.has('commander')).toBe(true);
+    expect(run.packages.has('drizzle-orm')).toBe(db);
+    expect(run.packages.has('telegram')).toBe(false);
+    expect(run.packages.has('grammy')).toBe(false);
+  });
+
+  it('doctor with a bot token does load grammY (the recorder sees lazy imports)', async () => {
+    const out = path.join(dir, 'loads-doctor.txt');
+    const run = await runCrate(['doctor'], {
+      cwd: dir,
+      nodeArgs: ['--import', RECORDER],
+      // Port 9 on loopback refuses at once: the Bot API check fails fast, offline.
+      env: { CRATE_RECORD_LOADS: out, TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq', TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9' },
+    });
+    expect(run.stdout).toContain('Bot API token');
+    expect(readFileSync(out, 'utf8')).toMatch(/node_modules\/grammy\//);
+  });
+});

@@ -1,0 +1,14 @@
+// Loaded with `node --import` in front of bin/crate.js: writes every module URL the process resolved
+// to $CRATE_RECORD_LOADS when it exits (tests check which libraries a command really loads).
+import { writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+
+const seen = new Set();
+nodeModule.registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const result = nextResolve(specifier, context);
+    seen.add(result.url);
+    return result;
+  },
+});
+process.on('exit', () => writeFileSync(process.env.CRATE_RECORD_LOADS, [...seen].join('\n')));

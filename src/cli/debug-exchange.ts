@@ -2,7 +2,6 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UserError } from '../domain/errors.js';
 import { EXCHANGE_FORMAT, ExchangeFormatError, MAX_EXCHANGE_FILE_BYTES, parseExchangeText, type ExchangeFile } from '../lossless/exchange/format.js';
-import { replayScenario } from '../lossless/exchange/replay.js';
 import type { CliContext } from './context.js';
 
 /** Reads and validates a `crate-exchange/1` file; every problem is a UserError naming the file (and scenario). */
@@ -42,6 +41,8 @@ export function registerDebugExchange(program: Command, ctx: CliContext): void {
     .option('--timeout <seconds>', 'RESPONSE_TIMEOUT to replay with (default 300)', (v) => positive(v, '--timeout'))
     .action(async (opts: { input: string; timeout?: number }) => {
       const data = await readExchangeFile(opts.input);
+      // The whole acquirer stack, loaded only for this command (not for `crate --help`).
+      const { replayScenario } = await import('../lossless/exchange/replay.js');
       for (const scenario of data.scenarios) {
         if (ctx.shutdownSignal.aborted) break;
         const result = await replayScenario(scenario, opts.timeout !== undefined ? { responseTimeoutSeconds: opts.timeout } : {});

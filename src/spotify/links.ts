@@ -22,13 +22,14 @@ export const ACCEPTED_LINKS = [
   'https://open.spotify.com/album/…',
   'https://open.spotify.com/track/…',
   'spotify:playlist:…, spotify:album:…, spotify:track:…',
-  'short links: https://spotify.link/… and https://open.spotify.com/s/…',
+  'short links: https://spotify.link/…, https://spoti.fi/…, https://link.tospotify.com/… and https://open.spotify.com/s/…',
 ];
 
 const ACCEPTED_HINT = `Links Crate accepts:\n${ACCEPTED_LINKS.map((l) => `  ${l}`).join('\n')}\nIn Spotify: ••• → Share → Copy link.`;
 
 const WEB_HOSTS = new Set(['open.spotify.com', 'play.spotify.com', 'embed.spotify.com']);
-const SHORT_HOSTS = new Set(['spotify.link', 'spotify.app.link']);
+/** Short-link services Spotify's share sheet and old campaigns use (Branch.io behind spotify.link). */
+const SHORT_HOSTS = new Set(['spotify.link', 'spotify.app.link', 'spoti.fi', 'link.tospotify.com']);
 const ID = /^[0-9A-Za-z]{22}$/;
 const WANTED: readonly string[] = ['playlist', 'album', 'track'];
 
@@ -116,7 +117,7 @@ function pickLinkToken(input: string): string {
   const trimmed = input.trim().replace(/^[<"'(]+|[>"')]+$/g, '');
   if (!/\s/.test(trimmed)) return trimmed;
   const tokens = trimmed.split(/\s+/).map((t) => t.replace(/^[<"'(]+|[>"'),.]+$/g, ''));
-  return tokens.find((t) => /(?:open|play|embed)\.spotify\.com|spotify\.(?:app\.)?link|^spotify:[a-z]+:/i.test(t)) ?? trimmed;
+  return tokens.find((t) => /(?:open|play|embed)\.spotify\.com|spotify\.(?:app\.)?link|spoti\.fi|link\.tospotify\.com|^spotify:[a-z]+:/i.test(t)) ?? trimmed;
 }
 
 function shorten(text: string): string {
@@ -131,6 +132,11 @@ export interface ResolveDeps {
 }
 
 const MAX_HOPS = 5;
+/**
+ * Short-link hops go out with a curl-like user agent: Branch.io (spotify.link) answers browsers with a
+ * 200 interstitial page and command-line clients with the plain redirect.
+ */
+const HOP_HEADERS = { 'User-Agent': 'curl/8.5.0 (compatible; Crate)', Accept: '*/*' };
 
 /** Parses a link, following short-link redirects (at most five) until a playlist/album/track link appears. */
 export async function resolveSpotifyLink(input: string, deps: ResolveDeps): Promise<SpotifyLink> {
@@ -140,9 +146,9 @@ export async function resolveSpotifyLink(input: string, deps: ResolveDeps): Prom
   for (let hop = 0; parsed.kind === 'short'; hop++) {
     if (hop >= MAX_HOPS) throw badLink('The short link redirects too many times; open it in a browser and paste the final link.');
     const target = rebaseWeb(parsed.url, deps.webUrl);
-    const page = await deps.http.getPage(target, { signal: deps.signal });
+    const page = await deps.http.getPage(target, { signal: deps.signal, headers: HOP_HEADERS });
     if (page.status >= 300 && page.status < 400 && page.location) {
-      parsed = parseSpotifyLink(new URL(page.location, target).toString(), { extraWebHosts });
+      parsed = parseRedirectTarget(page.location, target, extraWebHosts);
       continue;
     }
     const found = page.status === 200 ? findLinkInPage(page.text) : null;
@@ -160,6 +166,23 @@ export async function resolveSpotifyLink(input: string, deps: ResolveDeps): Prom
   return parsed.link;
 }
 
+/**
+ * A redirect's Location as a link. open.spotify.com/s/… has been seen redirecting with the target
+ * percent-encoded (`https%3A%2F%2Fopen.spotify.com%2F…`), or to an app page that carries it in a query
+ * parameter: look through the decoded forms before giving up.
+ */
+function parseRedirectTarget(location: string, base: string, extraWebHosts: string[]): ParsedInput {
+  const found = findLinkInPage(location);
+  if (found) return parseSpotifyLink(found, { extraWebHosts });
+  let absolute: string;
+  try {
+    absolute = new URL(location, base).toString();
+  } catch {
+    throw badLink('The short link redirects to an address that is not a link; open it in a browser and paste the final link.');
+  }
+  return parseSpotifyLink(absolute, { extraWebHosts });
+}
+
 /** open.spotify.com/s/… short links go through the configured web base; others are fetched as they are. */
 function rebaseWeb(url: string, webUrl: string): string {
   const u = new URL(url);
@@ -167,8 +190,77 @@ function rebaseWeb(url: string, webUrl: string): string {
   return url;
 }
 
-/** Some short-link pages answer 200 with HTML that names the target (og:url, canonical, or a plain link). */
-function findLinkInPage(html: string): string | null {
-  const m = html.match(/https?:\/\/open\.spotify\.com\/(?:intl-[a-z-]+\/)?(?:playlist|album|track)\/[0-9A-Za-z]{22}/);
-  return m ? m[0] : null;
+/** Pages are read up to this many characters: an interstitial is a few KB, the target is in its head. */
+const MAX_PAGE_SCAN = 512 * 1024;
+const WEB_LINK = /https?:\/\/open\.spotify\.com\/(?:intl-[a-z-]+\/)?(?:user\/[^/\s"'<>]+\/)?(playlist|album|track)\/([0-9A-Za-z]{22})/;
+const URI_LINK = /spotify:(playlist|album|track):([0-9A-Za-z]{22})/;
+
+/**
+ * Pure: the target of a short-link interstitial (Branch.io answers browsers with a 200 page). Looks
+ * first at `og:url`, then anywhere in the page, each time in the forms the target has been seen in:
+ * plain, HTML-entity-escaped, JSON-escaped (`https:\/\/…`, `\u002F`), percent-encoded once or twice,
+ * and as a `spotify:` URI. Returns a canonical open.spotify.com link or null.
+ */
+export function findLinkInPage(html: string): string | null {
+  const page = html.length > MAX_PAGE_SCAN ? html.slice(0, MAX_PAGE_SCAN) : html;
+  const og = /<meta[^>]+(?:property|name)=["']og:url["'][^>]*>/i.exec(page)?.[0];
+  const ogContent = og ? /content=["']([^"']*)["']/i.exec(og)?.[1] : undefined;
+  for (const text of ogContent !== undefined ? [ogContent, page] : [page]) {
+    for (const form of decodedForms(text)) {
+      const web = WEB_LINK.exec(form);
+      if (web) return canonicalUrl(web[1] as SourceType, web[2]!);
+      const uri = URI_LINK.exec(form);
+      if (uri) return canonicalUrl(uri[1] as SourceType, uri[2]!);
+    }
+  }
+  return null;
+}
+
+/** The text as it is, then unescaped step by step (each form is tried in order; at most a few copies). */
+function decodedForms(text: string): string[] {
+  const forms: string[] = [];
+  let current = text;
+  for (let round = 0; round < 4; round++) {
+    if (!forms.includes(current)) forms.push(current);
+    const next = percentDecode(unescapeJson(unescapeHtml(current)));
+    if (next === current) break;
+    current = next;
+  }
+  return forms;
+}
+
+function unescapeHtml(s: string): string {
+  return s
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, hex: string) => safeCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d{1,7});/g, (_, dec: string) => safeCodePoint(parseInt(dec, 10)))
+    .replace(/&(?:amp|quot|apos|lt|gt|sol|colon);/g, (m) => HTML_ENTITIES[m] ?? m);
+}
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&quot;': '"',
+  '&apos;': "'",
+  '&lt;': '<',
+  '&gt;': '>',
+  '&sol;': '/',
+  '&colon;': ':',
+};
+
+function unescapeJson(s: string): string {
+  return s.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))).replace(/\\\//g, '/');
+}
+
+/** Decodes %XX sequences one level, leaving malformed ones as they are (never throws). */
+function percentDecode(s: string): string {
+  return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+function safeCodePoint(cp: number): string {
+  return Number.isFinite(cp) && cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
 }

@@ -76,10 +76,25 @@ export interface FakeSpotifyOptions {
   tokenLifetimeSeconds?: number;
   /** Hand out a new refresh token on every refresh (Spotify may). */
   rotateRefreshTokens?: boolean;
-  /** short code → target URL, served at /s/{code}. */
-  shortLinks?: Record<string, string>;
+  /** short code → target URL (a plain 307), or how the link answers, served at /s/{code}. */
+  shortLinks?: Record<string, string | ShortLinkSpec>;
   /** The app owner lost Premium: every Web API call answers 403 with Spotify's plain-text message. */
   premiumRequired?: boolean;
+}
+
+/**
+ * How a short link answers, as spotify.link (Branch.io) and open.spotify.com/s/ have been seen to:
+ * - `redirect`: 307 to the target;
+ * - `encoded-redirect`: 307 whose Location is the percent-encoded target (open.spotify.com/s/…);
+ * - `interstitial`: browsers get a 200 HTML page with the target in `og:url` (a user agent with
+ *   `curl` in it gets the plain 307); `encoding` says how the target is written there.
+ */
+export interface ShortLinkSpec {
+  target: string;
+  style: 'redirect' | 'encoded-redirect' | 'interstitial';
+  encoding?: 'plain' | 'percent' | 'percent-twice' | 'json-escaped' | 'uri-only';
+  /** Interstitial only: also answer curl-like agents with the page (no redirect at all). */
+  ignoreUserAgent?: boolean;
 }
 
 export interface RecordedRequest {
@@ -245,8 +260,15 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     if (u.pathname === '/authorize') return authorize(u, reply);
     if (u.pathname.startsWith('/embed/playlist/')) return embedPage(u.pathname.split('/')[3] ?? '', reply);
     if (u.pathname.startsWith('/s/')) {
-      const target = options.shortLinks?.[u.pathname.slice(3)];
-      return target ? reply(307, '', { Location: target }) : reply(404, '<html><body>Not found</body></html>', { 'Content-Type': 'text/html' });
+      const entry = options.shortLinks?.[u.pathname.slice(3)];
+      if (!entry) return reply(404, '<html><body>Not found</body></html>', { 'Content-Type': 'text/html' });
+      const spec: ShortLinkSpec = typeof entry === 'string' ? { target: entry, style: 'redirect' } : entry;
+      const curl = /curl/i.test(req.headers['user-agent'] ?? '');
+      if (spec.style === 'redirect' || (spec.style === 'interstitial' && curl && !spec.ignoreUserAgent)) {
+        return reply(307, '', { Location: spec.target });
+      }
+      if (spec.style === 'encoded-redirect') return reply(307, '', { Location: encodeURIComponent(spec.target) });
+      return reply(200, interstitialPage(spec), { 'Content-Type': 'text/html; charset=utf-8' });
     }
     if (!u.pathname.startsWith('/v1/')) return reply(404, { error: { status: 404, message: 'Service not found' } });
 
@@ -613,4 +635,27 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** A Branch.io-like interstitial: the target only in og:url (and a script), written as `spec.encoding` says. */
+function interstitialPage(spec: ShortLinkSpec): string {
+  const t = spec.target;
+  const id = /\/(playlist|album|track)\/([0-9A-Za-z]{22})/.exec(t);
+  const written =
+    spec.encoding === 'percent'
+      ? encodeURIComponent(t)
+      : spec.encoding === 'percent-twice'
+        ? encodeURIComponent(encodeURIComponent(t))
+        : spec.encoding === 'json-escaped'
+          ? t.replace(/\//g, '\\/')
+          : spec.encoding === 'uri-only' && id
+            ? `spotify:${id[1]}:${id[2]}`
+            : t;
+  return [
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Spotify</title>',
+    `<meta property="og:url" content="${written}">`,
+    '<meta property="og:site_name" content="Spotify">',
+    `<script>window.__branch = {"$canonical_url":"${written}","$deeplink_path":"open"};</script>`,
+    '</head><body><p>Opening Spotify…</p></body></html>',
+  ].join('\n');
 }

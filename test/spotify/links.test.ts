@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
-import { isSpotifyOwnedPlaylist, parseSpotifyLink } from '../../src/spotify/links.js';
+import { findLinkInPage, isSpotifyOwnedPlaylist, parseSpotifyLink } from '../../src/spotify/links.js';
 
 const P = '37i9dQZF1DXcBWIGoYBM5M';
 const ID = '3cEYpjA9oz9GiPac4AsH4n';
@@ -90,3 +90,34 @@ describe('isSpotifyOwnedPlaylist', () => {
     expect(isSpotifyOwnedPlaylist(ID)).toBe(false);
   });
 });
+
+describe('findLinkInPage: the target of a short-link page, in every form it was seen in', () => {
+  const id = '37i9dQZF1DXcBWIGoYBM5M';
+  const canonical = `https://open.spotify.com/playlist/${id}`;
+  const t = `https://open.spotify.com/playlist/${id}?si=x1`;
+  it.each([
+    ['og:url plain', `<meta property="og:url" content="${t}">`, canonical],
+    ['og:url percent-encoded', `<meta property="og:url" content="${encodeURIComponent(t)}">`, canonical],
+    ['og:url percent-encoded twice', `<meta content="${encodeURIComponent(encodeURIComponent(t))}" property="og:url">`, canonical],
+    ['JSON-escaped in a script', `<script>{"url":"${t.replace(/\//g, '\\/')}"}</script>`, canonical],
+    ['\\u002F escapes', `<script>{"url":"${t.replace(/\//g, '\\u002F')}"}</script>`, canonical],
+    ['HTML entities', `<a href="https:&#x2F;&#x2F;open.spotify.com&#x2F;playlist&#x2F;${id}">`, canonical],
+    ['a spotify: URI', `<meta property="al:ios:url" content="spotify:album:${id}">`, `https://open.spotify.com/album/${id}`],
+    ['intl path', `<link rel="canonical" href="https://open.spotify.com/intl-de/track/${id}">`, `https://open.spotify.com/track/${id}`],
+    ['og:url wins over other links', `<a href="https://open.spotify.com/track/${'a'.repeat(22)}"></a><meta property="og:url" content="${t}">`, canonical],
+    ['nothing', '<html><body>Spotify – Web Player</body></html>', null],
+    ['a malformed escape does not throw', '<meta property="og:url" content="%E0%A4%A">', null],
+  ])('%s', (_name, html, expected) => {
+    expect(findLinkInPage(html)).toBe(expected);
+  });
+
+  it('a huge page is scanned only up to its head, quickly', () => {
+    const html = `<meta property="og:url" content="${t}">` + 'x'.repeat(20_000_000);
+    expect(findLinkInPage(html)).toBe(canonical);
+  });
+
+  it.each(['https://spoti.fi/3xYz', 'link.tospotify.com/AbCdEf', 'https://spotify.app.link/e/AbC'])('%s is a short link', (input) => {
+    expect(parseSpotifyLink(input).kind).toBe('short');
+  });
+});
+

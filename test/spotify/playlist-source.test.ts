@@ -337,3 +337,46 @@ describe('short links', () => {
     }
   });
 });
+
+describe('short links as they really resolve', () => {
+  const target = () => `https://open.spotify.com/playlist/${IDS.small}?si=abc&utm_source=copy-link`;
+  it('Branch.io interstitials (og:url plain, percent-encoded once or twice, JSON-escaped, a spotify: URI), encoded redirects, spoti.fi and link.tospotify.com', async () => {
+    const shortFake = await startFakeSpotify({
+      playlists: [{ id: IDS.small, name: 'Short', ownerId: 'x', rows: small }],
+      shortLinks: {
+        plain: { target: target(), style: 'interstitial', encoding: 'plain', ignoreUserAgent: true },
+        pct: { target: target(), style: 'interstitial', encoding: 'percent', ignoreUserAgent: true },
+        pct2: { target: target(), style: 'interstitial', encoding: 'percent-twice', ignoreUserAgent: true },
+        json: { target: target(), style: 'interstitial', encoding: 'json-escaped', ignoreUserAgent: true },
+        uri: { target: target(), style: 'interstitial', encoding: 'uri-only', ignoreUserAgent: true },
+        browserOnly: { target: target(), style: 'interstitial', encoding: 'percent-twice' },
+        enc: { target: target(), style: 'encoded-redirect' },
+        gone: { target: 'https://www.spotify.com/us/', style: 'interstitial', ignoreUserAgent: true },
+      },
+    });
+    try {
+      const config = configFor(shortFake, dataDir('s2'), {}, false);
+      const userAgents: string[] = [];
+      const { source } = sourceFor(config, {
+        fetch: (input, init) => {
+          userAgents.push(new Headers(init?.headers).get('user-agent') ?? '');
+          const url = String(input).replace(/^https:\/\/(?:spotify\.link|spoti\.fi|link\.tospotify\.com)\//, `${shortFake.url}/s/`);
+          return fetch(url, init);
+        },
+      });
+      for (const code of ['plain', 'pct', 'pct2', 'json', 'uri', 'browserOnly']) {
+        expect((await source.resolve(`https://spotify.link/${code}`)).url, code).toBe(`https://open.spotify.com/playlist/${IDS.small}`);
+      }
+      expect((await source.resolve('https://open.spotify.com/s/enc')).id).toBe(IDS.small);
+      expect((await source.resolve('spoti.fi/pct')).id).toBe(IDS.small);
+      expect((await source.resolve('https://link.tospotify.com/json')).id).toBe(IDS.small);
+      await expect(source.resolve('https://spotify.link/gone')).rejects.toThrow(/did not lead to a Spotify playlist/);
+      // Every hop asked as a command-line client (Branch.io then answers with the plain redirect).
+      expect(userAgents.length).toBeGreaterThan(0);
+      expect(userAgents.every((ua) => /curl/.test(ua))).toBe(true);
+    } finally {
+      await shortFake.close();
+    }
+  });
+});
+

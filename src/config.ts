@@ -87,6 +87,12 @@ const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
       return v as T;
     });
 
+/**
+ * The persisted-query hash of the web player's `fetchPlaylist` operation, as other tools used it through
+ * 2026. Spotify rotates it; SPOTIFY_WEB_PLAYLIST_HASH sets the current one without a new release.
+ */
+export const DEFAULT_WEB_PLAYLIST_HASH = 'e578eda4f77aae54294a48eac85e2a42ddb203faf6ea12b3fddaec5aa32918a3';
+
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
     message: 'does not look like a bot token from @BotFather (digits, a colon, then about 35 characters)',
@@ -124,6 +130,22 @@ const envSchema = z.object({
   SPOTIFY_API_URL: url('https://api.spotify.com'),
   SPOTIFY_ACCOUNTS_URL: url('https://accounts.spotify.com'),
   SPOTIFY_WEB_URL: url('https://open.spotify.com'),
+  SPOTIFY_WEB_PLAYLISTS: choice(['on', 'off'], 'off'),
+  SPOTIFY_PARTNER_URL: url('https://api-partner.spotify.com'),
+  SPOTIFY_WEB_PLAYLIST_HASH: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return DEFAULT_WEB_PLAYLIST_HASH;
+      if (!/^[0-9a-f]{64}$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: 'must be the 64 hex characters of the fetchPlaylist persisted-query hash' });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  SPOTIFY_ENRICH: choice(['on', 'off'], 'on'),
   CRATE_DATA_DIR: folder('./data'),
   DOWNLOAD_FOLDER: folder('./downloads'),
   DELAY_BETWEEN_REQUESTS: number(3.0, { min: 0, max: 3600 }),
@@ -172,6 +194,12 @@ export interface Config {
     apiUrl: string;
     accountsUrl: string;
     webUrl: string;
+    /** Opt-in: whole public playlists through the web player's internal API (may break at any time). */
+    webPlaylists: boolean;
+    partnerUrl: string;
+    webPlaylistHash: string;
+    /** Fill ISRC and album for rows that lack them, one /v1/tracks/{id} each, with the app credentials. */
+    enrich: boolean;
   };
   dataDir: string;
   downloadFolder: string;
@@ -225,6 +253,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       apiUrl: e.SPOTIFY_API_URL,
       accountsUrl: e.SPOTIFY_ACCOUNTS_URL,
       webUrl: e.SPOTIFY_WEB_URL,
+      webPlaylists: e.SPOTIFY_WEB_PLAYLISTS === 'on',
+      partnerUrl: e.SPOTIFY_PARTNER_URL,
+      webPlaylistHash: e.SPOTIFY_WEB_PLAYLIST_HASH,
+      enrich: e.SPOTIFY_ENRICH === 'on',
     },
     dataDir: e.CRATE_DATA_DIR,
     downloadFolder: e.DOWNLOAD_FOLDER,

@@ -4,6 +4,8 @@ import type { SourceBackend, SourceListing, TrackInfo } from '../domain/track.js
 const BACKEND_TEXT: Record<SourceBackend, string> = {
   user: 'read with your Spotify login',
   embed: "read from Spotify's public embed page",
+  web: "read through Spotify's web player API (SPOTIFY_WEB_PLAYLISTS=on)",
+  file: 'read from a track list file',
   catalog: 'read from the Spotify catalogue',
 };
 

@@ -12,7 +12,11 @@ export interface TrackInfo {
 }
 
 export type SourceType = 'playlist' | 'album' | 'track';
-export type SourceBackend = 'user' | 'embed' | 'catalog';
+/**
+ * user: the owner's Spotify login; embed: the public embed page; web: the web player's internal API
+ * (opt-in); catalog: app credentials (albums, tracks); file: a CSV or text track list.
+ */
+export type SourceBackend = 'user' | 'embed' | 'web' | 'catalog' | 'file';
 
 export interface SourceInfo {
   type: SourceType;

@@ -1,81 +1,18 @@
 /**
  * Backend "embed": the public embed page (open.spotify.com/embed/playlist/ID) needs no
- * credentials and lists any public playlist, including Spotify's own 37i9… ones. Its
- * `__NEXT_DATA__` JSON carries the first 100 tracks with artist, title and length: no ISRC, no
- * album, no total. We parse it ourselves (no scraping library): the shape is small and checked.
+ * credentials and lists any public playlist, including Spotify's own 37i9… ones: the first 100
+ * tracks with artist, title and length, no ISRC, no album, usually no total. The page itself is
+ * parsed in embed-page.ts (every shape Spotify has served).
  */
 import { UserError } from '../domain/errors.js';
 import type { SourceListing, TrackInfo } from '../domain/track.js';
+import { parseEmbedPage, type EmbedPage } from './embed-page.js';
 import type { SpotifyHttp } from './http.js';
+
+export { parseEmbedPage, type EmbedPage };
 
 /** The embed page stops here. */
 export const EMBED_TRACK_CAP = 100;
-
-export interface EmbedTrack {
-  uri: string | null;
-  title: string;
-  artists: string[];
-  durationMs: number | null;
-  entityType: string;
-}
-
-export type EmbedPage =
-  | { kind: 'found'; type: string; id: string | null; name: string; tracks: EmbedTrack[] }
-  | { kind: 'not_found'; status: number | null };
-
-/**
- * Pure: the page's HTML → what it lists. A missing or private playlist still answers HTTP 200,
- * with a page that has no `state` (pageProps.status 404 or 500): branch on `state`, not on HTTP.
- */
-export function parseEmbedPage(html: string): EmbedPage {
-  const m = /<script[^>]*\bid="__NEXT_DATA__"[^>]*>([\s\S]*?)<\/script>/.exec(html);
-  if (!m || m[1] === undefined) throw new Error('The Spotify embed page has changed: no __NEXT_DATA__ script found');
-  let data: unknown;
-  try {
-    data = JSON.parse(m[1]);
-  } catch (err) {
-    throw new Error('The Spotify embed page has changed: __NEXT_DATA__ is not JSON', { cause: err });
-  }
-  const pageProps = get(data, 'props', 'pageProps');
-  const entity = get(pageProps, 'state', 'data', 'entity');
-  if (!isObject(entity)) {
-    const status = get(pageProps, 'status');
-    return { kind: 'not_found', status: typeof status === 'number' ? status : null };
-  }
-  const list = entity.trackList;
-  if (!Array.isArray(list)) throw new Error('The Spotify embed page has changed: the entity has no trackList');
-  const tracks = list.filter(isObject).map(
-    (t): EmbedTrack => ({
-      uri: typeof t.uri === 'string' ? t.uri : null,
-      title: typeof t.title === 'string' ? t.title : '',
-      artists: artistsOf(t),
-      durationMs: typeof t.duration === 'number' ? t.duration : null,
-      entityType: typeof t.entityType === 'string' ? t.entityType : 'track',
-    }),
-  );
-  const name = typeof entity.name === 'string' ? entity.name : typeof entity.title === 'string' ? entity.title : '';
-  return {
-    kind: 'found',
-    type: typeof entity.type === 'string' ? entity.type : 'playlist',
-    id: typeof entity.id === 'string' ? entity.id : null,
-    name,
-    tracks,
-  };
-}
-
-/** `artists: [{name}]` when present; else `subtitle`, which joins artist names with ", " (and NBSPs). */
-function artistsOf(t: Record<string, unknown>): string[] {
-  if (Array.isArray(t.artists)) {
-    const names = t.artists.map((a) => (isObject(a) && typeof a.name === 'string' ? a.name : '')).filter((n) => n !== '');
-    if (names.length > 0) return names;
-  }
-  if (typeof t.subtitle !== 'string') return [];
-  return t.subtitle
-    .replace(/\u00a0/g, ' ')
-    .split(/\s*,\s+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
 
 export interface EmbedSourceDeps {
   http: SpotifyHttp;
@@ -93,66 +30,90 @@ export class EmbedPlaylistReader {
   async readPlaylist(
     id: string,
     options: {
+      /** The real track count when another source knows it. */
       knownTotal?: number | null;
-      /** Asked only when the page is cut at the cap and the total is not known yet. */
-      lookupTotal?: () => Promise<number | null>;
       signal?: AbortSignal;
     } = {},
   ): Promise<SourceListing> {
+    return listingFromEmbed(id, await this.readPage(id, options.signal), options.knownTotal ?? null);
+  }
+
+  /** The parsed page (tracks, and the anonymous token the web backend uses). Throws when there is no such public playlist. */
+  async readPage(id: string, signal?: AbortSignal): Promise<FoundEmbedPage> {
     const url = `${this.deps.webUrl}/embed/playlist/${id}`;
-    const page = await this.deps.http.getPage(url, { signal: options.signal });
+    const page = await this.deps.http.getPage(url, { signal });
     if (page.status === 404) return notFound(id);
     if (page.status !== 200) {
       throw new Error(`Spotify's embed page answered HTTP ${page.status} for playlist ${id}`);
     }
     const parsed = parseEmbedPage(page.text);
     if (parsed.kind === 'not_found') return notFound(id);
-
-    const tracks: TrackInfo[] = [];
-    let episodes = 0;
-    parsed.tracks.forEach((t, i) => {
-      if (t.entityType !== 'track') {
-        episodes++;
-        return;
-      }
-      const spotifyId = t.uri?.startsWith('spotify:track:') ? t.uri.slice('spotify:track:'.length) : null;
-      tracks.push({
-        position: i + 1,
-        spotifyId,
-        artists: t.artists,
-        title: t.title,
-        album: null,
-        durationMs: t.durationMs,
-        isrc: null,
-        releaseYear: null,
-      });
-    });
-
-    const listed = parsed.tracks.length;
-    let knownTotal = options.knownTotal ?? null;
-    if (knownTotal === null && listed >= EMBED_TRACK_CAP && options.lookupTotal) knownTotal = await options.lookupTotal();
-    const total = knownTotal !== null && knownTotal >= listed ? knownTotal : listed;
-    const warnings: string[] = [];
-    if (knownTotal !== null && knownTotal > listed) {
-      warnings.push(
-        `Listed ${listed} of ${knownTotal} tracks: Spotify's public embed page shows only the first ${EMBED_TRACK_CAP}. ` +
-          'To get all of them, copy the playlist into one of your own (in Spotify: ••• → Add to other playlist → New playlist), ' +
-          'log in with `crate spotify-login`, and use the new playlist\'s link.',
-      );
-    } else if (knownTotal === null && listed >= EMBED_TRACK_CAP) {
-      warnings.push(
-        `Listed ${listed} tracks: Spotify's public embed page stops at ${EMBED_TRACK_CAP}, so this playlist may have more. ` +
-          'To get all of them, copy it into a playlist of your own, log in with `crate spotify-login`, and use that link.',
-      );
-    }
-    warnings.push('Read from the public embed page: no ISRC or album names, so files are matched by artist, title and length.');
-    if (episodes > 0) warnings.push(`${episodes} podcast episode${episodes === 1 ? '' : 's'} skipped (only music is downloaded).`);
-    return {
-      source: { type: 'playlist', id, name: parsed.name || `Spotify playlist ${id}`, total, backend: 'embed' },
-      tracks,
-      warnings,
-    };
+    return parsed;
   }
+}
+
+export type FoundEmbedPage = Extract<EmbedPage, { kind: 'found' }>;
+
+/** Pure: what the page lists, as a listing with honest warnings (what was cut, skipped or cannot play). */
+export function listingFromEmbed(id: string, parsed: FoundEmbedPage, knownTotalIn: number | null): SourceListing {
+  const tracks: TrackInfo[] = [];
+  let episodes = 0;
+  let localFiles = 0;
+  const unplayable: string[] = [];
+  parsed.tracks.forEach((t, i) => {
+    if (t.entityType === 'episode' || t.entityType === 'other') {
+      episodes++;
+      return;
+    }
+    if (t.entityType === 'local') {
+      localFiles++;
+      return;
+    }
+    const spotifyId = t.uri?.startsWith('spotify:track:') ? t.uri.slice('spotify:track:'.length) : null;
+    if (!t.playable) unplayable.push(`${t.artists.join(', ')} - ${t.title}`);
+    tracks.push({
+      position: i + 1,
+      spotifyId,
+      artists: t.artists,
+      title: t.title,
+      album: null,
+      durationMs: t.durationMs,
+      isrc: null,
+      releaseYear: null,
+    });
+  });
+
+  const listed = parsed.tracks.length;
+  const knownTotal = knownTotalIn ?? parsed.total;
+  const total = knownTotal !== null && knownTotal >= listed ? knownTotal : listed;
+  // Without a total from anywhere, a list of exactly the cap is the only sign of a cut.
+  const maybeCut = knownTotal === null && listed >= EMBED_TRACK_CAP;
+  const warnings: string[] = [];
+  if (knownTotal !== null && knownTotal > listed) {
+    warnings.push(
+      `Listed ${listed} of ${knownTotal} tracks: Spotify's public page shows only the first ${EMBED_TRACK_CAP}. ` +
+        'For all of them: copy it into a playlist of your own and log in (`crate spotify-login` or /spotify), or turn on SPOTIFY_WEB_PLAYLISTS.',
+    );
+  } else if (maybeCut) {
+    warnings.push(
+      `Listed ${listed} tracks; Spotify does not say how many there are, and its public page stops at ${EMBED_TRACK_CAP}, so there may be more. ` +
+        'For all of them: copy it into a playlist of your own and log in, or turn on SPOTIFY_WEB_PLAYLISTS.',
+    );
+  }
+  warnings.push('Read from the public page: no ISRC or album names, so files are matched by artist, title and length.');
+  if (episodes > 0) warnings.push(`${episodes} podcast episode${episodes === 1 ? '' : 's'} skipped (only music is downloaded).`);
+  if (localFiles > 0) warnings.push(`${localFiles} local file${localFiles === 1 ? '' : 's'} skipped (they exist only on the owner's device).`);
+  if (unplayable.length > 0) {
+    const sample = unplayable.slice(0, 3).join('; ');
+    warnings.push(
+      `${unplayable.length} track${unplayable.length === 1 ? ' is' : 's are'} marked unplayable on Spotify (region or licence): ${sample}${unplayable.length > 3 ? '; …' : ''}. They are asked for anyway.`,
+    );
+  }
+  return {
+    source: { type: 'playlist', id, name: parsed.name || `Spotify playlist ${id}`, total, backend: 'embed' },
+    tracks,
+    warnings,
+  };
 }
 
 /** What the user sees when neither the API nor the public page knows the playlist. */
@@ -167,17 +128,4 @@ export class PlaylistNotFoundError extends UserError {
 
 function notFound(id: string): never {
   throw new PlaylistNotFoundError(id);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function get(v: unknown, ...keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
 }

@@ -217,6 +217,11 @@ async function readErrorBody(res: Response): Promise<{ message: string; reason: 
   }
   try {
     const json = JSON.parse(text) as Record<string, unknown>;
+    // GraphQL (the web player's API) answers `{errors:[{message}]}`.
+    if (Array.isArray(json.errors) && json.errors.length > 0) {
+      const first = json.errors[0] as Record<string, unknown> | null;
+      return { message: typeof first?.message === 'string' ? first.message.slice(0, 300) : '', reason: null };
+    }
     const err = json.error;
     if (err && typeof err === 'object') {
       const e = err as Record<string, unknown>;

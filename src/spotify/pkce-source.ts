@@ -3,6 +3,7 @@
  * with ISRCs. Since March 2026 that is the only way the Web API lists a playlist's tracks:
  * for anyone else's playlist `/items` answers 403 and the playlist object has no rows.
  */
+import { UserError } from '../domain/errors.js';
 import type { SourceListing, TrackInfo } from '../domain/track.js';
 import type { PlaylistItemRow, PlaylistObject, Page, Track } from './api-types.js';
 import { SpotifyApiError } from './errors.js';
@@ -25,6 +26,35 @@ export class PlaylistNotReadableError extends Error {
   }
 }
 
+/**
+ * A 403 on the playlist's metadata. Spotify's own words decide what it means: a user missing from the
+ * app's Development Mode allowlist, or a plain refusal (the app, not the playlist).
+ */
+export function loginRefused(err: SpotifyApiError): SpotifyLoginRefusedError {
+  if (/not registered/i.test(err.apiMessage)) return new SpotifyNotAllowlistedError({ cause: err });
+  return new SpotifyLoginRefusedError(
+    `Spotify refused to read the playlist with your login: "${err.apiMessage || 'Forbidden'}" (HTTP 403).`,
+    'A 403 here is about the app or the login, not the playlist (someone else\'s playlist is answered without its tracks, not refused). ' +
+      'Check the app in developer.spotify.com/dashboard, then log in again with `crate spotify-login`.',
+    { cause: err },
+  );
+}
+
+/** Spotify refused a request made with the owner's login (403 on something the login should read). */
+export class SpotifyLoginRefusedError extends UserError {}
+
+/** The logged-in Spotify user is not on the app's allowlist (Development Mode: 5 users). */
+export class SpotifyNotAllowlistedError extends SpotifyLoginRefusedError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'Spotify says: "User not registered in the Developer Dashboard". Your Spotify app is in Development Mode, which serves only the users listed for it.',
+      'developer.spotify.com/dashboard → your app → Settings → User Management: add the name and e-mail of the Spotify account you log in with ' +
+        '(at most 5 users), then run `crate spotify-login` again.',
+      options,
+    );
+  }
+}
+
 export interface PkceSourceDeps {
   http: SpotifyHttp;
   auth: AccessTokenSource;
@@ -40,12 +70,15 @@ export class PkcePlaylistReader {
     try {
       meta = await http.getJson<PlaylistObject>(apiUrl(this.deps.apiUrl, `/v1/playlists/${id}`), { auth, signal });
     } catch (err) {
-      // Spotify answers others' playlists with metadata only, but a plain 403 means the same thing.
-      if (err instanceof SpotifyApiError && err.status === 403) throw new PlaylistNotReadableError(null, null, null, { cause: err });
+      // Someone else's playlist is a 200 without `items`; a 403 here is about the app or the login.
+      if (err instanceof SpotifyApiError && err.status === 403) throw loginRefused(err);
       throw err;
     }
-    const metaTotal = meta.items?.total ?? meta.tracks?.total ?? null;
     const ownerName = meta.owner?.display_name ?? meta.owner?.id ?? null;
+    // 2026: "For other playlists, only metadata is returned and the items field will be absent."
+    // No request for rows that will not come, and no total: Spotify does not send one.
+    if (meta.items === undefined || meta.items === null) throw new PlaylistNotReadableError(meta.name, null, ownerName);
+    const metaTotal = meta.items.total ?? null;
 
     const tracks: TrackInfo[] = [];
     let unavailable = 0;

@@ -13,14 +13,14 @@ import { UserError } from '../domain/errors.js';
 import type { SourceListing } from '../domain/track.js';
 import type { Clock, PlaylistSource } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
-import type { PlaylistObject } from './api-types.js';
 import { ClientCredentialsTokenSource, RefreshTokenSource, SpotifyLoginInvalidError } from './auth.js';
 import { CatalogReader } from './catalog-source.js';
-import { EmbedPlaylistReader, PlaylistNotFoundError } from './embed-source.js';
+import { EMBED_TRACK_CAP, EmbedPlaylistReader, listingFromEmbed, PlaylistNotFoundError, type FoundEmbedPage } from './embed-source.js';
+import { anonymousTokenSource, WebPlaylistReader } from './web-playlist-source.js';
 import { SpotifyApiError, SpotifyRateLimitError } from './errors.js';
-import { apiUrl, SpotifyHttp, systemClock, type AccessTokenSource, type FetchLike } from './http.js';
+import { SpotifyHttp, systemClock, type AccessTokenSource, type FetchLike } from './http.js';
 import { isSpotifyOwnedPlaylist, resolveSpotifyLink, type SpotifyLink } from './links.js';
-import { PkcePlaylistReader, PlaylistNotReadableError } from './pkce-source.js';
+import { PkcePlaylistReader, PlaylistNotReadableError, SpotifyLoginRefusedError } from './pkce-source.js';
 import { SpotifyTokenStore } from './token-store.js';
 
 export interface SpotifySourceDeps {
@@ -135,6 +135,8 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
           );
         } else if (err instanceof SpotifyApiError && err.status === 404) {
           notes.push("Spotify's Web API does not know this playlist (404); trying its public page.");
+        } else if (err instanceof SpotifyLoginRefusedError) {
+          notes.push(`${err.message} ${err.hint ?? ''} Read from the public page meanwhile.`.trim());
         } else if (err instanceof SpotifyLoginInvalidError) {
           notes.push(`${err.message} ${err.hint ?? ''} Read from the public page meanwhile.`.trim());
         } else if (err instanceof UserError && !(err instanceof SpotifyRateLimitError) && /premium/i.test(err.message)) {
@@ -146,22 +148,37 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
       }
     }
 
-    // Cut at 100? The API's metadata (any token) still says how many there really are.
-    const listing = await embed.readPlaylist(id, { knownTotal, signal, lookupTotal: () => metadataTotal(id, signal) });
+    // No metadata request for a total: for others' playlists Spotify's metadata carries none (2026).
+    const page = await embed.readPage(id, signal);
+    const listing = listingFromEmbed(id, page, knownTotal);
+    const mayBeCut = page.tracks.length >= EMBED_TRACK_CAP || listing.source.total > page.tracks.length;
+    if (config.spotify.webPlaylists && mayBeCut) return withNotes(await wholeFromWeb(id, page, listing, signal), notes);
     return withNotes(listing, notes);
   }
 
-  async function metadataTotal(id: string, signal?: AbortSignal): Promise<number | null> {
-    const auth = userToken() ?? appToken();
-    if (!auth) return null;
-    try {
-      const meta = await http.getJson<PlaylistObject>(apiUrl(api, `/v1/playlists/${id}`), { auth, signal });
-      return meta.items?.total ?? meta.tracks?.total ?? null;
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      logger.debug({ playlist: id, err: err instanceof Error ? err.message : String(err) }, 'no playlist metadata; total unknown');
-      return null;
-    }
+  /** SPOTIFY_WEB_PLAYLISTS=on: the whole list through the web player's API, or the page's 100 with why. */
+  async function wholeFromWeb(id: string, page: FoundEmbedPage, cut: SourceListing, signal?: AbortSignal): Promise<SourceListing> {
+    const fallback = (reason: string): SourceListing => {
+      logger.warn({ playlist: id, reason }, 'whole-playlist reading failed; using the embed page');
+      return withNotes(cut, [`Could not read the whole playlist through Spotify's web player API (SPOTIFY_WEB_PLAYLISTS): ${reason}. Listed the public page's first ${page.tracks.length} instead.`]);
+    };
+    if (!page.anonymousToken) return fallback('the public page carries no anonymous token any more');
+    const auth = anonymousTokenSource(page.anonymousToken, async (s) => (await embed.readPage(id, s)).anonymousToken);
+    const result = await new WebPlaylistReader({ http, partnerUrl: config.spotify.partnerUrl, hash: config.spotify.webPlaylistHash }).readPlaylist(id, auth, signal);
+    if (result.kind === 'not_found') return fallback('it does not know this playlist');
+    if (result.kind === 'unavailable') return fallback(result.reason);
+    const warnings = [
+      "Read through Spotify's web player API (SPOTIFY_WEB_PLAYLISTS=on): Spotify's internal interface, which may stop working at any time. No ISRC codes.",
+    ];
+    const { episodes, local, unavailable } = result.skipped;
+    if (episodes > 0) warnings.push(`${episodes} podcast episode${episodes === 1 ? '' : 's'} skipped (only music is downloaded).`);
+    if (local > 0) warnings.push(`${local} local file${local === 1 ? '' : 's'} skipped (they exist only on the owner's device).`);
+    if (unavailable > 0) warnings.push(`${unavailable} entr${unavailable === 1 ? 'y is' : 'ies are'} no longer available on Spotify and ${unavailable === 1 ? 'was' : 'were'} skipped.`);
+    return {
+      source: { type: 'playlist', id, name: result.name || cut.source.name, total: Math.max(result.total, result.tracks.length), backend: 'web' },
+      tracks: result.tracks,
+      warnings,
+    };
   }
 
   async function loadEditorial(id: string, signal?: AbortSignal): Promise<SourceListing> {

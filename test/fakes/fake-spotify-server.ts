@@ -21,6 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createWebApiState, handleWebQuery, issueAnonymousToken, type FakeWebApiState } from './fake-spotify-web-api.js';
 
 export interface FakeTrack {
   id: string;
@@ -78,8 +79,15 @@ export interface FakeSpotifyOptions {
   rotateRefreshTokens?: boolean;
   /** short code → target URL (a plain 307), or how the link answers, served at /s/{code}. */
   shortLinks?: Record<string, string | ShortLinkSpec>;
+  /**
+   * Development Mode allowlist (Dashboard → User Management, at most 5 users): when set, a user token of
+   * anyone else gets 403 "User not registered in the Developer Dashboard" on every Web API call.
+   */
+  allowlist?: string[];
   /** The app owner lost Premium: every Web API call answers 403 with Spotify's plain-text message. */
   premiumRequired?: boolean;
+  /** The web player's pathfinder endpoint (hash it accepts, anonymous token lifetime). */
+  webApi?: { hash?: string; tokenLifetimeSeconds?: number };
 }
 
 /**
@@ -145,6 +153,10 @@ export interface FakeSpotify {
   expireAccessTokens(): void;
   setPremiumRequired(on: boolean): void;
   addPlaylist(p: FakePlaylist): void;
+  /** Replaces a playlist's rows (it grows or shrinks; its snapshot id changes). */
+  setRows(playlistId: string, rows: FakeRow[]): void;
+  /** The web player's endpoint: rotate its hash, expire anonymous tokens, block it. */
+  readonly webApi: FakeWebApiState;
   close(): Promise<void>;
 }
 
@@ -220,6 +232,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   const failures: (FailurePlan & { times: number })[] = [];
   let premiumRequired = options.premiumRequired ?? false;
   const requests: RecordedRequest[] = [];
+  const webApi = createWebApiState(options.webApi);
   let url = '';
 
   const newToken = (who: TokenInfo['who']) => {
@@ -259,6 +272,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     if (u.pathname === '/api/token' && req.method === 'POST') return token(req, body, reply, record);
     if (u.pathname === '/authorize') return authorize(u, reply);
     if (u.pathname.startsWith('/embed/playlist/')) return embedPage(u.pathname.split('/')[3] ?? '', reply);
+    if (u.pathname === '/pathfinder/v1/query') return handleWebQuery(u, req.headers.authorization, webApi, playlists, reply);
     if (u.pathname.startsWith('/s/')) {
       const entry = options.shortLinks?.[u.pathname.slice(3)];
       if (!entry) return reply(404, '<html><body>Not found</body></html>', { 'Content-Type': 'text/html' });
@@ -285,6 +299,12 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       return;
     }
     const userId = info.who.startsWith('user:') ? info.who.slice(5) : null;
+    if (userId !== null && options.allowlist && !options.allowlist.includes(userId)) {
+      record.status = 403;
+      res.writeHead(403, { 'Content-Type': 'text/plain' });
+      res.end('User not registered in the Developer Dashboard');
+      return;
+    }
     return api(u, userId, reply);
   }
 
@@ -294,7 +314,9 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       rl.times--;
       return {
         status: 429,
-        body: { error: { status: 429, message: 'API rate limit exceeded', ...(rl.quota ? { reason: 'QUOTA_EXCEEDED' } : {}) } },
+        body: rl.quota
+          ? { error: { status: 429, message: 'Too many requests', reason: 'QUOTA_EXCEEDED' } }
+          : { error: { status: 429, message: 'API rate limit exceeded' } },
         headers: { 'Retry-After': String(rl.retryAfterSeconds) },
       };
     }
@@ -391,7 +413,8 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       const canRead = userId !== null && (p.ownerId === userId || (p.collaborators ?? []).includes(userId));
       if (!sub) {
         const meta = playlistMeta(p);
-        return reply(200, canRead ? { ...meta, items: itemsPage(p, 0, 100) } : { ...meta, items: { href: meta.href + '/items', total: p.rows.length } });
+        // 2026 migration guide: "For other playlists, only metadata is returned and the items field will be absent."
+        return reply(200, canRead ? { ...meta, items: itemsPage(p, 0, 100) } : meta);
       }
       if (sub === 'items') {
         const limit = Number(q.get('limit') ?? 20);
@@ -400,7 +423,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         if (!canRead) return reply(403, { error: { status: 403, message: 'Forbidden' } });
         return reply(200, itemsPage(p, offset, limit));
       }
-      if (sub === 'tracks') return reply(410, { error: { status: 410, message: 'This endpoint has been removed; use /items' } });
+      if (sub === 'tracks') return reply(403, { error: { status: 403, message: 'Forbidden' } });
       return notFound();
     }
     if (kind === 'albums' && id) {
@@ -433,7 +456,8 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       public: p.public ?? true,
       description: '',
       owner: { id: p.ownerId, display_name: p.ownerName ?? p.ownerId, type: 'user', uri: `spotify:user:${p.ownerId}` },
-      snapshot_id: 'fake-snapshot',
+      // Changes whenever the rows do, as Spotify's does (a watch skips a playlist whose snapshot is unchanged).
+      snapshot_id: snapshotOf(p),
       // Since Feb 2026 `tracks` is gone from the object (null), replaced by `items`.
       tracks: null,
     };
@@ -495,7 +519,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         pageProps: {
           state: {
             data: { entity, embeded_entity_uri: `spotify:playlist:${p.id}` },
-            settings: { session: { accessToken: 'anonymous-embed-token', isAnonymous: true } },
+            settings: { session: { accessToken: issueAnonymousToken(webApi), accessTokenExpirationTimestampMs: Date.now() + webApi.tokenLifetimeSeconds * 1000, isAnonymous: true } },
           },
         },
       },
@@ -581,7 +605,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     clientId,
     clientSecret,
     env(opts = {}) {
-      const env: Record<string, string> = { SPOTIFY_API_URL: url, SPOTIFY_ACCOUNTS_URL: url, SPOTIFY_WEB_URL: url };
+      const env: Record<string, string> = { SPOTIFY_API_URL: url, SPOTIFY_ACCOUNTS_URL: url, SPOTIFY_WEB_URL: url, SPOTIFY_PARTNER_URL: url };
       if (opts.withApp !== false) Object.assign(env, { SPOTIFY_CLIENT_ID: clientId, SPOTIFY_CLIENT_SECRET: clientSecret });
       return env;
     },
@@ -612,6 +636,13 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       playlists.set(p.id, p);
       for (const r of p.rows) if (r && 'id' in r) addTrack(r);
     },
+    setRows(playlistId, rows) {
+      const p = playlists.get(playlistId);
+      if (!p) throw new Error(`no fake playlist ${playlistId}`);
+      p.rows = rows;
+      for (const r of rows) if (r && 'id' in r) addTrack(r);
+    },
+    webApi,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
@@ -659,3 +690,10 @@ function interstitialPage(spec: ShortLinkSpec): string {
     '</head><body><p>Opening Spotify…</p></body></html>',
   ].join('\n');
 }
+
+/** A snapshot id that changes whenever the playlist's rows or name change. */
+function snapshotOf(p: FakePlaylist): string {
+  const rows = p.rows.map((r) => (r === null ? '-' : 'episode' in r ? `e:${r.episode}` : r.id)).join(',');
+  return createHash('sha1').update(`${p.name}|${rows}`).digest('base64url').slice(0, 24);
+}
+

@@ -81,12 +81,19 @@ describe('crate download LINK --dry-run --json', () => {
     expect((doc.warnings as string[]).join('\n')).toMatch(/Listed 100 tracks/);
   });
 
-  it('with app credentials the warning says listed N of M', async () => {
-    const { code, stdout } = await crate(['download', openUrl('playlist', PL), '--dry-run', '--json']);
-    expect(code).toBe(0);
-    const doc = JSON.parse(stdout) as { source: { total: number }; warnings: string[] };
-    expect(doc.source.total).toBe(130);
-    expect(doc.warnings[0]).toMatch(/^Listed 100 of 130 tracks/);
+  it('someone else\'s 130-track playlist: 100 and "may be more" by default, all 130 with SPOTIFY_WEB_PLAYLISTS=on', async () => {
+    const cut = await crate(['download', openUrl('playlist', PL), '--dry-run', '--json']);
+    expect(cut.code).toBe(0);
+    const cutDoc = JSON.parse(cut.stdout) as { source: { total: number }; tracks: unknown[]; warnings: string[] };
+    expect(cutDoc.tracks).toHaveLength(100);
+    expect(cutDoc.warnings[0]).toMatch(/^Listed 100 tracks; Spotify does not say how many there are/);
+
+    const whole = await crate(['download', openUrl('playlist', PL), '--dry-run', '--json'], { SPOTIFY_WEB_PLAYLISTS: 'on' });
+    expect(whole.code).toBe(0);
+    const doc = JSON.parse(whole.stdout) as { source: { total: number; backend: string }; tracks: { position: number }[]; warnings: string[] };
+    expect(doc.source).toMatchObject({ total: 130, backend: 'web' });
+    expect(doc.tracks).toHaveLength(130);
+    expect(doc.tracks[129]!.position).toBe(130);
   });
 
   it('--start-from and --limit pick playlist positions', async () => {

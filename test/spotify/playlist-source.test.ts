@@ -113,25 +113,47 @@ describe('backend "user" (the owner\'s login)', () => {
     expect(listing.warnings.join('\n')).toMatch(/1 podcast episode skipped/);
   });
 
-  it("falls back to the embed page for someone else's playlist (403) and says listed N of M", async () => {
+  it("someone else's playlist: metadata without items (no request for rows, no total), read from the embed page, cut said honestly", async () => {
     const config = configFor(fake, dataDir('u4'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const before = fake.requests.length;
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
-    expect(listing.source).toEqual({ type: 'playlist', id: IDS.theirs, name: 'Their Mix', total: 150, backend: 'embed' });
+    // Spotify sends no total for others' playlists: the list is as long as the page, and it says it may be cut.
+    expect(listing.source).toEqual({ type: 'playlist', id: IDS.theirs, name: 'Their Mix', total: 100, backend: 'embed' });
     expect(listing.tracks).toHaveLength(100);
     expect(listing.tracks[99]).toMatchObject({ position: 100, title: theirs[99]!.name, isrc: null, album: null });
     const text = listing.warnings.join('\n');
     expect(text).toMatch(/belongs to DJ Friend/);
-    expect(text).toMatch(/Listed 100 of 150 tracks/);
+    expect(text).toMatch(/Listed 100 tracks; Spotify does not say how many/);
     expect(text).toMatch(/no ISRC/);
+    const asked = fake.requests.slice(before).map((r) => r.path);
+    expect(asked.filter((p) => p.includes('/items'))).toEqual([]);
   });
 
-  it('a plain 403 on the playlist object itself also falls back to the embed page', async () => {
+  it('a plain 403 on the playlist object is about the app or the login, not ownership: said so, read from the public page', async () => {
     const config = configFor(fake, dataDir('u4b'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
     fake.failNext({ status: 403, pathPrefix: `/v1/playlists/${IDS.small}`, body: { error: { status: 403, message: 'Forbidden' } } });
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
     expect(listing.source.backend).toBe('embed');
-    expect(listing.warnings[0]).toMatch(/^This playlist belongs to someone else/);
+    expect(listing.warnings[0]).toMatch(/refused to read the playlist with your login: "Forbidden"/);
+    expect(listing.warnings[0]).not.toMatch(/belongs to/);
     fake.clearPlans();
+  });
+
+  it('a login not on the app\'s allowlist: Spotify\'s own words and the fix (User Management), not "not yours"', async () => {
+    const gated = await startFakeSpotify({
+      playlists: [{ id: IDS.small, name: 'Mine', ownerId: 'owner', rows: small }],
+      allowlist: ['someone-else'],
+    });
+    try {
+      const config = configFor(gated, dataDir('u4c'), { SPOTIFY_REFRESH_TOKEN: gated.issueRefreshToken('owner') });
+      const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+      expect(listing.source.backend).toBe('embed');
+      expect(listing.warnings[0]).toMatch(/User not registered in the Developer Dashboard/);
+      expect(listing.warnings[0]).toMatch(/User Management/);
+      expect(listing.warnings.join('\n')).not.toMatch(/belongs to/);
+    } finally {
+      await gated.close();
+    }
   });
 
   it('refreshes an expired access token once (401) and goes on', async () => {
@@ -202,18 +224,20 @@ describe('backend "embed" (no login)', () => {
     expect(fake.requests.slice(before).map((r) => r.path)).toEqual([`/embed/playlist/${IDS.small}`]);
   });
 
-  it('uses the app credentials only to learn the real total when the page is cut at 100', async () => {
+  it('app credentials do not spend a request on a total Spotify never sends for others\' playlists', async () => {
     const config = configFor(fake, dataDir('e2'));
+    const before = fake.requests.length;
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
-    expect(listing.source.total).toBe(150);
-    expect(listing.warnings[0]).toMatch(/^Listed 100 of 150 tracks/);
+    expect(listing.source.total).toBe(100);
+    expect(listing.warnings[0]).toMatch(/^Listed 100 tracks; Spotify does not say how many there are/);
+    expect(fake.requests.slice(before).some((r) => r.path.startsWith('/v1/playlists'))).toBe(false);
   });
 
   it('without any credentials a cut list says it may have more', async () => {
     const config = configFor(fake, dataDir('e3'), {}, false);
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
     expect(listing.source.total).toBe(100);
-    expect(listing.warnings[0]).toMatch(/Listed 100 tracks: .*stops at 100, so this playlist may have more/);
+    expect(listing.warnings[0]).toMatch(/Listed 100 tracks; .*stops at 100, so there may be more/);
   });
 
   it("reads Spotify's own 37i9… playlists from the embed page and says why", async () => {
@@ -380,3 +404,77 @@ describe('short links as they really resolve', () => {
   });
 });
 
+
+describe('backend "web" (SPOTIFY_WEB_PLAYLISTS=on): whole public playlists through the web player API', () => {
+  const on = { SPOTIFY_WEB_PLAYLISTS: 'on' };
+
+  it('lists all 150 rows of someone else\'s playlist, with albums, paged by 100, and warns it is an internal API', async () => {
+    const config = configFor(fake, dataDir('w1'), on, false);
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+    expect(listing.source).toEqual({ type: 'playlist', id: IDS.theirs, name: 'Their Mix', total: 150, backend: 'web' });
+    expect(listing.tracks).toHaveLength(150);
+    expect(listing.tracks[149]).toMatchObject({ position: 150, title: theirs[149]!.name, artists: theirs[149]!.artists, album: 'Theirs Album', durationMs: theirs[149]!.durationMs });
+    expect(listing.warnings[0]).toMatch(/internal interface, which may stop working/);
+    const queries = fake.requests.slice(before).filter((r) => r.path === '/pathfinder/v1/query');
+    expect(queries.map((q) => JSON.parse(q.query.variables ?? '{}').offset)).toEqual([0, 100]);
+  });
+
+  it('a short playlist does not touch the web API (the page already has everything)', async () => {
+    const config = configFor(fake, dataDir('w2'), on, false);
+    const before = fake.requests.length;
+    const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.small));
+    expect(listing.source.backend).toBe('embed');
+    expect(fake.requests.slice(before).some((r) => r.path.startsWith('/pathfinder'))).toBe(false);
+  });
+
+  it('a rotated hash (PersistedQueryNotFound) falls back to the first 100 and names the fix; a configured hash works', async () => {
+    const old = fake.webApi.hash;
+    fake.webApi.hash = 'f'.repeat(64);
+    try {
+      const stale = await sourceFor(configFor(fake, dataDir('w3'), on, false)).source.load(openUrl('playlist', IDS.theirs));
+      expect(stale.source.backend).toBe('embed');
+      expect(stale.tracks).toHaveLength(100);
+      expect(stale.warnings[0]).toMatch(/PersistedQueryNotFound.*SPOTIFY_WEB_PLAYLIST_HASH.*first 100/);
+      const fixed = await sourceFor(configFor(fake, dataDir('w3b'), { ...on, SPOTIFY_WEB_PLAYLIST_HASH: 'f'.repeat(64) }, false)).source.load(openUrl('playlist', IDS.theirs));
+      expect(fixed.tracks).toHaveLength(150);
+    } finally {
+      fake.webApi.hash = old;
+    }
+  });
+
+  it('an expired anonymous token is refreshed once from a new page; refused twice, or 403, falls back', async () => {
+    const config = configFor(fake, dataDir('w4'), on, false);
+    let firstQuery = true;
+    const { source } = sourceFor(config, {
+      fetch: (input, init) => {
+        if (String(input).includes('/pathfinder/') && firstQuery) {
+          firstQuery = false;
+          fake.webApi.tokens.clear();
+        }
+        return fetch(input, init);
+      },
+    });
+    const refreshed = await source.load(openUrl('playlist', IDS.theirs));
+    expect(refreshed.tracks).toHaveLength(150);
+
+    const lifetime = fake.webApi.tokenLifetimeSeconds;
+    fake.webApi.tokenLifetimeSeconds = -1;
+    try {
+      const refused = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+      expect(refused.tracks).toHaveLength(100);
+      expect(refused.warnings[0]).toMatch(/refused the anonymous web token/);
+    } finally {
+      fake.webApi.tokenLifetimeSeconds = lifetime;
+    }
+
+    fake.webApi.forbidden = true;
+    try {
+      const blocked = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
+      expect(blocked.tracks).toHaveLength(100);
+      expect(blocked.warnings[0]).toMatch(/refused the web API \(403\)/);
+    } finally {
+      fake.webApi.forbidden = false;
+    }
+  });
+});

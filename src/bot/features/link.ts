@@ -29,6 +29,8 @@ export function extractSpotifyLinks(text: string, entities: MessageEntity[] = []
 const BACKEND_TEXT: Record<SourceBackend, string> = {
   user: 'your Spotify login',
   embed: 'public embed page (no login)',
+  web: "Spotify's web player API (SPOTIFY_WEB_PLAYLISTS)",
+  file: 'a track list file',
   catalog: 'Spotify catalog (app credentials)',
 };
 

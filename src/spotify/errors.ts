@@ -33,7 +33,9 @@ export class SpotifyRateLimitError extends UserError {
     super(
       message,
       quota
-        ? 'Development Mode apps get a small quota. Nothing is lost: run the same command again after that time (finished work is kept).'
+        ? 'The quota is rolling (it frees up gradually over the following hours, not at a fixed time) and, since July 2026, shared by ' +
+          'every app (Client ID) of your Spotify developer account: another app or script of yours spends it too. ' +
+          'Nothing is lost: run the same command again after that time (finished work is kept).'
         : 'Nothing is lost: run the same command again after that time.',
       { cause: new RateLimitedError(retryAfterSeconds, message) },
     );

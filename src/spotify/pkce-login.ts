@@ -11,7 +11,8 @@ import type { Config } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { TokenResponse } from './api-types.js';
 import { SpotifyApiError } from './errors.js';
-import type { SpotifyHttp } from './http.js';
+import { loginRefused } from './pkce-source.js';
+import { apiUrl, type SpotifyHttp } from './http.js';
 import type { SpotifyTokenStore, StoredSpotifyLogin } from './token-store.js';
 
 /** Reading the owner's own and collaborative playlists is all Crate needs. */
@@ -154,15 +155,22 @@ export async function completePkceLogin(
   return login;
 }
 
-/** Best effort: a name to show ("logged in as …"). A failure here must not undo a good login. */
+/**
+ * Checks the login really works before it is stored: `/v1/me`. A 403 there is Spotify refusing this
+ * user for this app (most often: not on the Development Mode allowlist), and a login that "succeeds"
+ * but reads nothing is worse than a clear failure. Other failures (network, 5xx) only lose the name.
+ */
 async function whoAmI(deps: CompletePkceDeps, accessToken: string): Promise<StoredSpotifyLogin['user']> {
   try {
-    const me = await deps.http.getJson<{ id?: string; display_name?: string | null }>(`${deps.apiUrl}/v1/me`, {
+    const me = await deps.http.getJson<{ id?: string; display_name?: string | null }>(apiUrl(deps.apiUrl, '/v1/me'), {
       auth: { kind: 'user', token: async () => accessToken, invalidate: () => undefined },
       signal: deps.signal,
     });
     return typeof me.id === 'string' ? { id: me.id, displayName: me.display_name ?? null } : null;
-  } catch {
+  } catch (err) {
+    const api = err instanceof SpotifyApiError ? err : err instanceof Error && err.cause instanceof SpotifyApiError ? err.cause : null;
+    if (api && api.status === 403) throw loginRefused(api);
+    if (err instanceof UserError && /premium/i.test(err.message)) throw err;
     return null;
   }
 }

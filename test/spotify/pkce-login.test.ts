@@ -76,6 +76,22 @@ describe('PKCE login', () => {
     expect(listing.source.backend).toBe('user');
   });
 
+  it('a user not on the app\'s allowlist: the login fails loudly with Spotify\'s words and is not stored', async () => {
+    const gated = await startFakeSpotify({ users: [{ id: 'owner' }], allowlist: ['someone-else'] });
+    try {
+      const dir = `${tmp.dir}/gated`;
+      const req = startPkceLogin(configFor(gated, dir, {}));
+      const res = await fetch(req.authorizeUrl, { redirect: 'manual' });
+      const err = await completePkceLogin(req, res.headers.get('location')!, { ...deps(dir), accountsUrl: gated.url, apiUrl: gated.url }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as UserError).message).toMatch(/User not registered in the Developer Dashboard/);
+      expect((err as UserError).hint).toMatch(/User Management/);
+      expect(new SpotifyTokenStore(dir).read()).toBeNull();
+    } finally {
+      await gated.close();
+    }
+  });
+
   it('accepts just the query part too', () => {
     expect(parseRedirect('?code=abc&state=xyz')).toEqual({ code: 'abc', state: 'xyz' });
     expect(parseRedirect('code=abc&state=xyz')).toEqual({ code: 'abc', state: 'xyz' });

@@ -84,7 +84,7 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
-  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }] =
+  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }] =
     await Promise.all([
       import('./db/job-store.js'),
       import('./db/open.js'),
@@ -93,11 +93,12 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./lossless/create-acquirer.js'),
       import('./spotify/playlist-source.js'),
       import('./telegram/switchable-gateway.js'),
+      import('./db/track-facts-store.js'),
     ]);
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
   // Row timestamps on the engine's clock: resume decisions compare them with its time.
-  const { store, close: closeDb } = openJobStore(databasePath(stored.dataDir), { now: () => clock.now() });
+  const { store, db, close: closeDb } = openJobStore(databasePath(stored.dataDir), { now: () => clock.now() });
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
   const buildGateway = wiring.createGateway ?? defaultGateway;
@@ -106,6 +107,8 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     logger,
     clock,
     ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+    trackFacts: new DrizzleTrackFactsCache(db.db, () => clock.now()),
+    isKnownTrack: (spotifyId) => store.findDoneTrack({ spotifyId, isrc: null }) !== null,
   });
   let acquirer!: LosslessAcquirer;
   const { service, pacer } = createJobService(config, {

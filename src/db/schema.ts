@@ -107,3 +107,12 @@ export const tagCache = sqliteTable('tag_cache', {
   mtimeMs: integer('mtime_ms').notNull(),
   tagsJson: text('tags_json').notNull(),
 });
+
+/** ISRC / album / year of a Spotify track id, from `GET /v1/tracks/{id}` (cached for good: quota is precious). */
+export const spotifyTrackFacts = sqliteTable('spotify_track_facts', {
+  spotifyId: text('spotify_id').primaryKey(),
+  isrc: text('isrc'),
+  album: text('album'),
+  releaseYear: integer('release_year'),
+  fetchedAt: integer('fetched_at').notNull(),
+});

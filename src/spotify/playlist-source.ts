@@ -17,6 +17,7 @@ import { ClientCredentialsTokenSource, RefreshTokenSource, SpotifyLoginInvalidEr
 import { CatalogReader } from './catalog-source.js';
 import { EMBED_TRACK_CAP, EmbedPlaylistReader, listingFromEmbed, PlaylistNotFoundError, type FoundEmbedPage } from './embed-source.js';
 import { anonymousTokenSource, WebPlaylistReader } from './web-playlist-source.js';
+import { enrichTracks, type TrackFactsCache } from './enrich.js';
 import { SpotifyApiError, SpotifyRateLimitError } from './errors.js';
 import { SpotifyHttp, systemClock, type AccessTokenSource, type FetchLike } from './http.js';
 import { isSpotifyOwnedPlaylist, resolveSpotifyLink, type SpotifyLink } from './links.js';
@@ -32,6 +33,12 @@ export interface SpotifySourceDeps {
   maxWaitSeconds?: number;
   /** Where a relative CRATE_DATA_DIR is resolved from (default: the process's cwd). */
   cwd?: string;
+  /** Cache of ISRC/album lookups (SQLite in the service; none for a dry run). */
+  trackFacts?: TrackFactsCache;
+  /** Tracks the library already has: no ISRC lookup is spent on them. */
+  isKnownTrack?: (spotifyId: string) => boolean;
+  /** Gap between two ISRC lookups (default 50 ms). */
+  enrichGapMs?: number;
 }
 
 export interface SpotifySource extends PlaylistSource {
@@ -168,7 +175,8 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
     if (result.kind === 'not_found') return fallback('it does not know this playlist');
     if (result.kind === 'unavailable') return fallback(result.reason);
     const warnings = [
-      "Read through Spotify's web player API (SPOTIFY_WEB_PLAYLISTS=on): Spotify's internal interface, which may stop working at any time. No ISRC codes.",
+      "Read through Spotify's web player API (SPOTIFY_WEB_PLAYLISTS=on): Spotify's internal interface, which may stop working at any time.",
+      'No ISRC codes from the web player API, so files are matched by artist, title and length.',
     ];
     const { episodes, local, unavailable } = result.skipped;
     if (episodes > 0) warnings.push(`${episodes} podcast episode${episodes === 1 ? '' : 's'} skipped (only music is downloaded).`);
@@ -215,8 +223,28 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
   const resolve = (link: string, options: { signal?: AbortSignal } = {}) =>
     resolveSpotifyLink(link, { http, webUrl, signal: options.signal });
 
+  /** Rows from the public page or the web API lack ISRC and album: look them up with the app's credentials. */
+  async function enrich(listing: SourceListing, signal?: AbortSignal): Promise<SourceListing> {
+    const auth = appToken();
+    if (!config.spotify.enrich || !auth || (listing.source.backend !== 'embed' && listing.source.backend !== 'web')) return listing;
+    const result = await enrichTracks(
+      listing.tracks,
+      { http, auth, apiUrl: api, clock, logger, cache: deps.trackFacts, isKnown: deps.isKnownTrack, gapMs: deps.enrichGapMs ?? 50 },
+      signal,
+    );
+    if (result.tracks === listing.tracks && result.warnings.length === 0) return listing;
+    const withIsrc = result.tracks.filter((t) => t.isrc !== null).length;
+    const warnings = listing.warnings.map((w) =>
+      /^(Read from the public page: no ISRC|No ISRC codes from)/.test(w) && withIsrc > 0
+        ? `ISRC codes and albums were looked up in Spotify's catalogue for ${withIsrc} of ${result.tracks.length} tracks (app credentials).`
+        : w,
+    );
+    return { ...listing, tracks: result.tracks, warnings: [...warnings, ...result.warnings] };
+  }
+
   const loadLink = async (link: SpotifyLink, options: { signal?: AbortSignal } = {}): Promise<SourceListing> => {
-    const listing = link.type === 'playlist' ? await loadPlaylist(link.id, options.signal) : await loadCatalog(link, options.signal);
+    const read = link.type === 'playlist' ? await loadPlaylist(link.id, options.signal) : await loadCatalog(link, options.signal);
+    const listing = await enrich(read, options.signal);
     logger.debug(
       { type: link.type, id: link.id, backend: listing.source.backend, listed: listing.tracks.length, total: listing.source.total },
       'read Spotify source',

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrackFacts } from '../../src/spotify/enrich.js';
 import { UserError } from '../../src/domain/errors.js';
 import { SpotifyTokenStore } from '../../src/spotify/token-store.js';
 import {
@@ -114,7 +115,7 @@ describe('backend "user" (the owner\'s login)', () => {
   });
 
   it("someone else's playlist: metadata without items (no request for rows, no total), read from the embed page, cut said honestly", async () => {
-    const config = configFor(fake, dataDir('u4'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const config = configFor(fake, dataDir('u4'), { SPOTIFY_REFRESH_TOKEN: ownerToken, SPOTIFY_ENRICH: 'off' });
     const before = fake.requests.length;
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.theirs));
     // Spotify sends no total for others' playlists: the list is as long as the page, and it says it may be cut.
@@ -241,7 +242,7 @@ describe('backend "embed" (no login)', () => {
   });
 
   it("reads Spotify's own 37i9… playlists from the embed page and says why", async () => {
-    const config = configFor(fake, dataDir('e4'), { SPOTIFY_REFRESH_TOKEN: ownerToken });
+    const config = configFor(fake, dataDir('e4'), { SPOTIFY_REFRESH_TOKEN: ownerToken, SPOTIFY_ENRICH: 'off' });
     const before = fake.requests.length;
     const listing = await sourceFor(config).source.load(openUrl('playlist', IDS.editorial));
     expect(listing.source.backend).toBe('embed');
@@ -478,3 +479,53 @@ describe('backend "web" (SPOTIFY_WEB_PLAYLISTS=on): whole public playlists throu
     }
   });
 });
+
+describe('ISRC and album enrichment for rows that lack them (app credentials, one /v1/tracks/{id} each)', () => {
+  const memoryCache = () => {
+    const map = new Map<string, TrackFacts>();
+    return { map, get: (ids: string[]) => new Map(ids.filter((i) => map.has(i)).map((i) => [i, map.get(i)!])), put: (id: string, f: TrackFacts) => void map.set(id, f) };
+  };
+
+  it('embed-listed rows carry ISRC, album and year; cached lookups and known tracks spend no request', async () => {
+    const config = configFor(fake, dataDir('x1'));
+    const cache = memoryCache();
+    const known = new Set([small[0]!.id]);
+    const before = fake.requestsTo('/v1/tracks/').length;
+    const listing = await sourceFor(config, { trackFacts: cache, isKnownTrack: (id) => known.has(id) }).source.load(openUrl('playlist', IDS.small));
+    expect(listing.source.backend).toBe('embed');
+    expect(listing.tracks[0]).toMatchObject({ isrc: null });
+    expect(listing.tracks[1]).toMatchObject({ isrc: small[1]!.isrc, album: small[1]!.album.name, releaseYear: 2019 });
+    expect(fake.requestsTo('/v1/tracks/').length - before).toBe(small.length - 1);
+    expect(listing.warnings.join('\n')).toMatch(/looked up in Spotify's catalogue for 11 of 12 tracks/);
+
+    const again = await sourceFor(config, { trackFacts: cache }).source.load(openUrl('playlist', IDS.small));
+    expect(fake.requestsTo('/v1/tracks/').length - before).toBe(small.length); // only the one skipped before
+    expect(again.tracks.every((t) => t.isrc !== null)).toBe(true);
+  });
+
+  it('a quota 429 stops the lookups with a warning; the listing goes on with what it has', async () => {
+    const config = configFor(fake, dataDir('x2'));
+    const { source } = sourceFor(config, {
+      fetch: (() => {
+        let lookups = 0;
+        return (input: string | URL, init?: RequestInit) => {
+          if (String(input).includes('/v1/tracks/') && ++lookups === 4) fake.rateLimitNext({ retryAfterSeconds: 7200, quota: true, pathPrefix: '/v1/tracks/' });
+          return fetch(input, init);
+        };
+      })(),
+    });
+    const listing = await source.load(openUrl('playlist', IDS.small));
+    expect(listing.tracks).toHaveLength(12);
+    expect(listing.tracks.filter((t) => t.isrc !== null)).toHaveLength(3);
+    expect(listing.warnings.join('\n')).toMatch(/quota ran out while looking up ISRC codes.*9 tracks go on without one/s);
+    fake.clearPlans();
+  });
+
+  it('without app credentials, or with SPOTIFY_ENRICH=off, nothing is looked up', async () => {
+    const before = fake.requestsTo('/v1/tracks/').length;
+    await sourceFor(configFor(fake, dataDir('x3'), {}, false)).source.load(openUrl('playlist', IDS.small));
+    await sourceFor(configFor(fake, dataDir('x4'), { SPOTIFY_ENRICH: 'off' })).source.load(openUrl('playlist', IDS.small));
+    expect(fake.requestsTo('/v1/tracks/').length).toBe(before);
+  });
+});
+

@@ -13,6 +13,8 @@ const vendorHomes = [
   { name: 'music-metadata', home: 'src/library/**' },
   { name: '@spotify/web-api-ts-sdk', home: 'src/spotify/**' },
   { name: 'spotify-uri', home: 'src/spotify/**' },
+  { name: 'csv-parse', home: 'src/tracklist/**' },
+  { name: 'csv-parse/*', home: 'src/tracklist/**' },
 ];
 
 // Anchored regexes, not gitignore-style groups: the group "telegram" also matched our own

@@ -84,7 +84,7 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
-  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }] =
+  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }] =
     await Promise.all([
       import('./db/job-store.js'),
       import('./db/open.js'),
@@ -94,6 +94,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./spotify/playlist-source.js'),
       import('./telegram/switchable-gateway.js'),
       import('./db/track-facts-store.js'),
+      import('./tracklist/track-list-file.js'),
     ]);
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
@@ -113,7 +114,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   let acquirer!: LosslessAcquirer;
   const { service, pacer } = createJobService(config, {
     store,
-    source,
+    source: withTrackLists(source),
     acquirer: (p) => {
       acquirer = createLosslessAcquirer({
         gateway,

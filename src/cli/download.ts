@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { OrganizeBy } from '../domain/job.js';
+import { linkOrTrackList } from './track-list-arg.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { listingJson, listingText, selectTracks } from './listing-view.js';
@@ -32,6 +33,8 @@ export interface DownloadFlags {
   organizeBy?: OrganizeBy;
   yearFolders?: boolean;
   outputDir?: string;
+  /** The job's name for a track list file (default: the file name). */
+  name?: string;
 }
 
 function positiveInt(name: string) {
@@ -47,7 +50,7 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
     program
       .command('download')
       .description('download a Spotify playlist, album or track as FLAC files (or just list it with --dry-run)')
-      .argument('<link>', 'Spotify link: open.spotify.com/playlist|album|track/…, spotify:…, or a spotify.link short link')
+      .argument('<link>', 'Spotify link (open.spotify.com/playlist|album|track/…, spotify:…, a short link), or a track list file (CSV export or "Artist - Title" lines)')
       .option('--dry-run', 'only list the tracks (position, artists, title, album, length, ISRC); needs no Telegram settings')
       .option('--json', 'with --dry-run / --check-missing: print exactly one JSON document on stdout (logs go to stderr)')
       .option('--limit <n>', 'at most N tracks', positiveInt('--limit'))
@@ -60,8 +63,10 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
       .addOption(new Option('--organize-by <how>', 'folders: playlist, artist, album or none (default ORGANIZE_BY)').choices(['playlist', 'artist', 'album', 'none']))
       .option('--year-folders', 'add a folder per release year')
       .option('--output-dir <dir>', 'download folder (default DOWNLOAD_FOLDER)')
+      .option('--name <name>', 'with a track list file: the playlist name (default: the file name)')
       .option('--debug', 'verbose logs on stderr, stack traces on errors')
-      .action(async (link: string, flags: DownloadFlags) => {
+      .action(async (arg: string, flags: DownloadFlags) => {
+        const link = linkOrTrackList(arg, flags.name, ctx.cwd);
         if (flags.dryRun) return runDryRun(ctx, link, flags, deps);
         if (flags.checkMissing) return runMissingCheck(ctx, link, flags, deps);
         return runDownload(ctx, link, flags, deps);
@@ -74,8 +79,8 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
 export async function runDryRun(ctx: CliContext, link: string, flags: DownloadFlags, deps: SpotifyCommandDeps = {}): Promise<void> {
   const config = ctx.config();
   const logger = ctx.logger({ debug: flags.debug });
-  const { createSpotifySource } = await import('../spotify/playlist-source.js');
-  const source = createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd });
+  const [{ createSpotifySource }, { withTrackLists }] = await Promise.all([import('../spotify/playlist-source.js'), import('../tracklist/track-list-file.js')]);
+  const source = withTrackLists(createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd }));
   const listing = await source.load(link, { signal: ctx.shutdownSignal });
   const shown = selectTracks(listing, { startFrom: flags.startFrom, limit: flags.limit });
   if (flags.json) ctx.stdout.write(`${JSON.stringify(listingJson(shown), null, 2)}\n`);

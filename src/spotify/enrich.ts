@@ -35,7 +35,7 @@ export interface EnrichDeps {
   cache?: TrackFactsCache;
   /** True for tracks the library already has (no request spent on them). */
   isKnown?: (spotifyId: string) => boolean;
-  /** Gap between two lookups (default 150 ms: a 100-track list takes ~15 s plus Spotify's time). */
+  /** Gap between two lookups (the caller sets it; lookups go strictly one at a time). */
   gapMs?: number;
 }
 

@@ -37,7 +37,7 @@ export interface SpotifySourceDeps {
   trackFacts?: TrackFactsCache;
   /** Tracks the library already has: no ISRC lookup is spent on them. */
   isKnownTrack?: (spotifyId: string) => boolean;
-  /** Gap between two ISRC lookups (default 50 ms). */
+  /** Gap between two ISRC lookups (default 25 ms; lookups also go one at a time). */
   enrichGapMs?: number;
 }
 
@@ -229,7 +229,7 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
     if (!config.spotify.enrich || !auth || (listing.source.backend !== 'embed' && listing.source.backend !== 'web')) return listing;
     const result = await enrichTracks(
       listing.tracks,
-      { http, auth, apiUrl: api, clock, logger, cache: deps.trackFacts, isKnown: deps.isKnownTrack, gapMs: deps.enrichGapMs ?? 50 },
+      { http, auth, apiUrl: api, clock, logger, cache: deps.trackFacts, isKnown: deps.isKnownTrack, gapMs: deps.enrichGapMs ?? 25 },
       signal,
     );
     if (result.tracks === listing.tracks && result.warnings.length === 0) return listing;

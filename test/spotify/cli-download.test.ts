@@ -242,3 +242,49 @@ describe('crate spotify-login', () => {
     expect(new SpotifyTokenStore(dataDir).read()).toBeNull();
   });
 });
+
+describe('crate download with app credentials: embed-listed rows carry ISRCs', () => {
+  it('looks up ISRC and album for rows the public page lists without them', async () => {
+    const { code, stdout } = await crate(['download', openUrl('playlist', MINE), '--dry-run', '--json']);
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as { source: { backend: string }; tracks: { isrc: string | null; album: string | null }[]; warnings: string[] };
+    expect(doc.source.backend).toBe('embed');
+    expect(doc.tracks.map((t) => [t.isrc, t.album])).toEqual([
+      ['USABC9800001', 'Rain'],
+      ['USXXX0000001', 'Rain'],
+    ]);
+    expect(doc.warnings.join('\n')).toMatch(/ISRC codes and albums were looked up in Spotify's catalogue for 2 of 2 tracks/);
+  });
+});
+
+describe('crate download FILE: track lists from anywhere', () => {
+  const list = (name: string) => path.join(import.meta.dirname, '..', 'fixtures', 'tracklists', name);
+  type Doc = { source: { name: string; backend: string; total: number }; tracks: { artists: string[]; title: string; isrc: string | null; durationMs: number | null }[]; warnings: string[] };
+
+  it.each([
+    ['exportify.csv', 'exportify', 3, /an Exportify CSV/, /line 5: no track name and no artist/],
+    ['tunemymusic.csv', 'Warehouse Tuesdays', 3, /a TuneMyMusic CSV/, /line 5: no track name/],
+    ['soundiiz.csv', 'soundiiz', 3, /a Soundiiz CSV/, /line 4: "No Artist Here" has no artist/],
+    ['friday.txt', 'friday', 4, /a text list/, /line 6: .*is not "Artist - Title"/],
+  ])('%s lists as a job would (name %j, %i tracks), bad rows with their line numbers', async (file, name, count, kind, problem) => {
+    const { code, stdout, stderr } = await crate(['download', list(file), '--dry-run', '--json'], {}, false);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as Doc;
+    expect(doc.source).toMatchObject({ name, backend: 'file', total: count });
+    expect(doc.tracks).toHaveLength(count);
+    expect(doc.warnings.join('\n')).toMatch(kind);
+    expect(doc.warnings.join('\n')).toMatch(problem);
+  });
+
+  it('--name names the job; a missing file is a plain error; --name with a link is refused', async () => {
+    const named = await crate(['download', list('friday.txt'), '--dry-run', '--json', '--name', 'Friday Warm-up'], {}, false);
+    expect((JSON.parse(named.stdout) as Doc).source.name).toBe('Friday Warm-up');
+    const missing = await crate(['download', 'nowhere/set.csv', '--dry-run'], {}, false);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/There is no file .*set\.csv/);
+    const both = await crate(['download', openUrl('playlist', PL), '--dry-run', '--name', 'X'], {}, false);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--name names a track list file/);
+  });
+});

@@ -14,6 +14,7 @@ import { errorBoundaryHandler } from './errors.js';
 import { createInfoFeature } from './features/info.js';
 import { createJobControlFeature } from './features/job-control.js';
 import { createLinkFeature } from './features/link.js';
+import { createTrackListUploadFeature } from './features/track-list-upload.js';
 import { createLoginConversation, createLoginFeature } from './features/login.js';
 import { createMissingFeature } from './features/missing.js';
 import { createSettingsFeature } from './features/settings.js';
@@ -131,6 +132,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   guarded.use(createJobControlFeature(deps));
   guarded.use(createMissingFeature(deps));
   guarded.use(createLinkFeature(deps));
+  guarded.use(createTrackListUploadFeature(deps, { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   guarded.use(createUnhandledFeature());
 
   // Errors the boundary did not catch (there should be none) must not stop polling.

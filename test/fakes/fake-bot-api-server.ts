@@ -42,6 +42,8 @@ export class FakeBotApiServer {
   private waiters: (() => void)[] = [];
   private readonly failures: { method: string; result: ApiResult; times: number }[] = [];
   private readonly callListeners: (() => void)[] = [];
+  /** Files users sent (getFile answers for them; their bytes are served at /file/bot<token>/<path>). */
+  private readonly files = new Map<string, { path: string; bytes: Buffer }>();
   /** Users the server knows (getChat answers for them, as Telegram does once they started the bot). */
   readonly knownUsers = new Map<number, FakeUser>();
 
@@ -93,6 +95,24 @@ export class FakeBotApiServer {
         date: Math.floor(Date.now() / 1000),
         text,
         ...(entities.length ? { entities } : {}),
+      },
+    });
+    return message_id;
+  }
+
+  /** A private message with a document (a file the user sends the bot), with an optional caption. */
+  pushDocument(from: FakeUser, file: { name: string; bytes: Buffer; mimeType?: string; caption?: string }): number {
+    const message_id = this.nextMessageId++;
+    const file_id = `BQACAgI${message_id}${Math.random().toString(36).slice(2, 10)}`;
+    this.files.set(file_id, { path: `documents/file_${message_id}${file.name.slice(file.name.lastIndexOf('.'))}`, bytes: file.bytes });
+    this.pushUpdate({
+      message: {
+        message_id,
+        from: { ...from, is_bot: false },
+        chat: { id: from.id, type: 'private', first_name: from.first_name },
+        date: Math.floor(Date.now() / 1000),
+        document: { file_id, file_unique_id: `u${file_id}`, file_name: file.name, mime_type: file.mimeType ?? 'text/plain', file_size: file.bytes.length },
+        ...(file.caption ? { caption: file.caption } : {}),
       },
     });
     return message_id;
@@ -192,6 +212,14 @@ export class FakeBotApiServer {
   // ---- HTTP --------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const fileMatch = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (fileMatch) {
+      const stored = [...this.files.values()].find((f) => f.path === fileMatch[2]);
+      if (fileMatch[1] !== this.token || !stored) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(stored.bytes.length) });
+      res.end(stored.bytes);
+      return;
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     const body = await readBody(req);
     if (!match) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -246,6 +274,10 @@ export class FakeBotApiServer {
     const ok = (result: unknown): ApiResult => ({ ok: true, result });
     const bad = (description: string): ApiResult => ({ ok: false, error_code: 400, description: `Bad Request: ${description}` });
     switch (method) {
+      case 'getFile': {
+        const f = this.files.get(String(p.file_id));
+        return f ? ok({ file_id: p.file_id, file_unique_id: `u${p.file_id}`, file_size: f.bytes.length, file_path: f.path }) : bad('invalid file_id');
+      }
       case 'getMe':
         return ok(this.botUser);
       case 'deleteWebhook':

@@ -16,7 +16,7 @@ import { createLosslessAcquirer, losslessTimeouts, type LosslessAcquirer } from 
 import type { TelegramGateway } from '../../domain/telegram.js';
 import type { ExchangeRequest, ExchangeScenario } from './format.js';
 import { MemoryPacerStore } from './memory-pacer-store.js';
-import { ScriptedBot, type ScriptedAction } from './scripted-bot.js';
+import { ScriptedBot } from './scripted-bot.js';
 
 export type ReplayOutcome = 'download' | 'not_found' | 'mismatch' | 'paused' | 'failed';
 export type ReplayPause = 'gate' | 'quota' | 'unknown_reply';
@@ -116,7 +116,7 @@ export async function replayScenario(scenario: ExchangeScenario, options: Replay
       (o) => ({ ok: o }) as const,
       (err: unknown) => ({ err }) as const,
     );
-    return 'ok' in outcome ? fromOutcome(scenario.id, rig.bot, outcome.ok) : fromError(scenario.id, rig.bot, outcome.err);
+    return 'ok' in outcome ? resultOf(scenario.id, traceOf(rig.bot), outcome.ok) : resultOfError(scenario.id, traceOf(rig.bot), outcome.err);
   } finally {
     rig.acquirer.close();
     rig.bot.close();
@@ -161,16 +161,24 @@ export function trackFromRequest(r: ExchangeRequest): TrackRecord {
   };
 }
 
-function fromOutcome(id: string, bot: ScriptedBot, outcome: AcquireOutcome): ReplayResult {
-  const base = traceOf(bot);
+/** What the bot saw of an exchange: what was sent and pressed, and which message's file was downloaded. */
+export interface ExchangeTrace {
+  sent: string[];
+  clicks: string[];
+  /** Ref of the message downloaded last, or null. */
+  downloaded: string | null;
+}
+
+/** The result line for an acquire that returned (also used by the simulator's runs of a scenario). */
+export function resultOf(id: string, trace: ExchangeTrace, outcome: AcquireOutcome): ReplayResult {
+  const base = { sent: trace.sent, clicks: trace.clicks };
   switch (outcome.kind) {
     case 'downloaded': {
-      const last = [...bot.actions].reverse().find((a): a is Extract<ScriptedAction, { kind: 'download' }> => a.kind === 'download');
       const file = outcome.receivedFile['fileName'];
       return {
         id,
         outcome: 'download',
-        document: last?.ref ?? null,
+        document: trace.downloaded,
         pause: null,
         ...base,
         reason: `would download ${typeof file === 'string' ? `"${file}"` : 'the file'}${outcome.pickedRow ? ` (picked "${outcome.pickedRow}")` : ''}`,
@@ -185,8 +193,9 @@ function fromOutcome(id: string, bot: ScriptedBot, outcome: AcquireOutcome): Rep
   }
 }
 
-function fromError(id: string, bot: ScriptedBot, err: unknown): ReplayResult {
-  const base = traceOf(bot);
+/** The result line for an acquire that threw (safety stops are pauses). */
+export function resultOfError(id: string, trace: ExchangeTrace, err: unknown): ReplayResult {
+  const base = { sent: trace.sent, clicks: trace.clicks };
   if (err instanceof SafetyStopError) {
     return { id, outcome: 'paused', document: null, pause: pauseOf(err.signal), ...base, reason: oneLine(`${err.signal}: ${err.message}`) };
   }
@@ -204,17 +213,23 @@ export function pauseOf(signal: string): ReplayPause {
   return 'quota';
 }
 
-function traceOf(bot: ScriptedBot): Pick<ReplayResult, 'sent' | 'clicks'> {
+function traceOf(bot: ScriptedBot): ExchangeTrace {
   const sent: string[] = [];
   const clicks: string[] = [];
+  let downloaded: string | null = null;
   for (const a of bot.actions) {
     if (a.kind === 'sent') sent.push(a.text);
-    else if (a.kind === 'inline') sent.push(`@LosslessRobot ${a.query}`);
-    else if (a.kind === 'chosen') sent.push(`(chosen ${a.ref})`);
+    else if (a.kind === 'inline') sent.push(inlineSent(a.query));
+    else if (a.kind === 'chosen') sent.push(chosenSent(a.ref));
     else if (a.kind === 'clicked') clicks.push(a.text ?? '(a button that is not there)');
+    else if (a.kind === 'download') downloaded = a.ref;
   }
-  return { sent, clicks };
+  return { sent, clicks, downloaded };
 }
+
+/** How an inline query and a chosen result appear among the texts sent. */
+export const inlineSent = (query: string): string => `@LosslessRobot ${query}`;
+export const chosenSent = (ref: string): string => `(chosen ${ref})`;
 
 function oneLine(text: string, max = 300): string {
   const t = text.replace(/\s+/g, ' ').trim();

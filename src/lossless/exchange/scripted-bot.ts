@@ -8,7 +8,6 @@
  * Crate would download and reports its size, which is all a replay needs to say "download".
  */
 import type {
-  BotButton,
   BotMessage,
   DocumentFacts,
   DownloadResult,
@@ -19,7 +18,10 @@ import type {
   TelegramGateway,
 } from '../../domain/telegram.js';
 import type { Clock } from '../../engine/ports.js';
-import type { ExchangeButton, ExchangeMedia, ExchangeMessage, ExchangeOn, ExchangeResult, ExchangeRule, ExchangeScenario } from './format.js';
+import type { ExchangeMedia, ExchangeMessage, ExchangeResult, ExchangeRule, ExchangeScenario } from './format.js';
+import { buttonsOf, ExchangeRules, sentForm, toastOf, type BotEvent, type SentForm } from './rules.js';
+
+export { sentForm, type SentForm };
 
 /** What Crate did, in order, as the scenario's bot saw it. */
 export type ScriptedAction =
@@ -29,15 +31,6 @@ export type ScriptedAction =
   | { kind: 'chosen'; at: number; ref: string; messageId: number }
   | { kind: 'download'; at: number; messageId: number; ref: string | null };
 
-export type SentForm = 'link' | 'text' | 'start';
-
-type BotEvent =
-  | { kind: 'sent'; form: SentForm; text: string }
-  | { kind: 'clicked'; text: string }
-  | { kind: 'inline'; query: string }
-  | { kind: 'chosen'; ref: string };
-
-const SPOTIFY_LINK = /(?:open\.spotify\.com\/(?:intl-[a-z-]+\/)?|spotify:)track[/:][A-Za-z0-9]+/i;
 const BOT_USER_ID = 7_000_000_001;
 
 export interface ScriptedBotOptions {
@@ -48,7 +41,7 @@ export interface ScriptedBotOptions {
 
 export class ScriptedBot implements TelegramGateway {
   readonly actions: ScriptedAction[] = [];
-  private readonly fired = new Set<ExchangeRule>();
+  private readonly rules: ExchangeRules;
   private readonly messages = new Map<number, BotMessage>();
   private readonly refToId = new Map<string, number>();
   private readonly idToRef = new Map<number, string>();
@@ -62,7 +55,9 @@ export class ScriptedBot implements TelegramGateway {
   constructor(
     readonly scenario: ExchangeScenario,
     private readonly options: ScriptedBotOptions,
-  ) {}
+  ) {
+    this.rules = new ExchangeRules(scenario);
+  }
 
   // ───────────────────────────── TelegramGateway ─────────────────────────────
 
@@ -102,9 +97,8 @@ export class ScriptedBot implements TelegramGateway {
 
   async inlineQuery(query: string): Promise<InlineResultInfo[]> {
     this.actions.push({ kind: 'inline', at: this.now(), query });
-    const rule = this.match({ kind: 'inline', query });
+    const rule = this.rules.fire({ kind: 'inline', query });
     if (!rule) return [];
-    this.fired.add(rule);
     const queryId = String(this.nextQueryId++);
     let delay = 0;
     const out: InlineResultInfo[] = [];
@@ -179,15 +173,10 @@ export class ScriptedBot implements TelegramGateway {
   // ───────────────────────────── the bot's side ─────────────────────────────
 
   private fire(event: BotEvent): ExchangeRule | null {
-    const rule = this.match(event);
+    const rule = this.rules.fire(event);
     if (!rule) return null;
-    this.fired.add(rule);
     this.schedule(rule, () => true);
     return rule;
-  }
-
-  private match(event: BotEvent): ExchangeRule | null {
-    return this.scenario.bot.find((rule) => (rule.repeat || !this.fired.has(rule)) && matches(rule.on, event)) ?? null;
   }
 
   /** Times are from the action that fired the rule (not cumulative). */
@@ -261,30 +250,6 @@ export class ScriptedBot implements TelegramGateway {
   }
 }
 
-/** How the bot tells what we sent apart: `/start`, a Spotify track link, any other text. */
-export function sentForm(text: string): SentForm {
-  const t = text.trim();
-  if (/^\/start(?:@\w+)?(?:\s|$)/i.test(t)) return 'start';
-  if (SPOTIFY_LINK.test(t)) return 'link';
-  return 'text';
-}
-
-function matches(on: ExchangeOn, event: BotEvent): boolean {
-  if (on.sent !== undefined) {
-    if (event.kind !== 'sent' || (on.sent !== 'any' && on.sent !== event.form)) return false;
-    return on.matches === undefined || new RegExp(on.matches, 'u').test(event.text);
-  }
-  if (on.clicked !== undefined) return event.kind === 'clicked' && event.text.trim() === on.clicked.trim();
-  if (on.inline !== undefined) return event.kind === 'inline' && (on.matches === undefined || new RegExp(on.matches, 'u').test(event.query));
-  return event.kind === 'chosen' && event.ref === on.chosen;
-}
-
-function toastOf(rule: ExchangeRule): string | null {
-  if (rule.toast !== undefined) return rule.toast;
-  for (const reply of rule.replies) if (reply.toast !== undefined) return reply.toast;
-  return null;
-}
-
 /** The plain-data message a spec describes; `base` is the message an edit changes. */
 function view(
   spec: Pick<ExchangeMessage, 'text' | 'buttons' | 'media'>,
@@ -293,18 +258,6 @@ function view(
 ): Pick<BotMessage, 'text' | 'buttons' | 'media' | 'document'> {
   const media = spec.media === undefined && base ? { media: base.media, document: base.document } : mediaOf(spec.media ?? null, documentId);
   return { text: spec.text ?? '', buttons: buttonsOf(spec.buttons ?? []), ...media };
-}
-
-export function buttonsOf(rows: ExchangeButton[][]): BotButton[] {
-  return rows.flatMap((row, r) =>
-    row.map((b, c) => ({
-      text: b.text,
-      row: r,
-      column: c,
-      data: b.dataBase64 ?? (b.data !== undefined ? Buffer.from(b.data, 'utf8').toString('base64') : null),
-      url: b.url ?? null,
-    })),
-  );
 }
 
 function mediaOf(media: ExchangeMedia | null, documentId: string): { media: MediaKind; document: DocumentFacts | null } {

@@ -13,6 +13,8 @@ import type { BotButton, BotMessage, DocumentFacts, InlineResultInfo, MediaKind 
 import { flacImage, type FlacImage } from '../flac-writer.js';
 import { realScheduler, type SimScheduler } from './scheduler.js';
 import { seededRandom } from '../seeded-random.js';
+import type { ExchangeScenario } from '../../../src/lossless/exchange/format.js';
+import { ExchangeBehaviour, type ScriptHost } from './exchange-behaviour.js';
 
 export interface SimTrack {
   id: string;
@@ -67,6 +69,8 @@ export interface SimOptions {
   replyTo?: boolean;
   /** Quality menu as an edit of the search menu (default) or as a new message. */
   qualityMenuAs?: 'edit' | 'new';
+  /** A crate-exchange/1 scenario decides every reply instead of the catalogue (exchange-behaviour.ts). */
+  script?: ExchangeScenario;
   /** Bot / owner user ids, for adapters. */
   botUserId?: number;
   selfUserId?: number;
@@ -158,6 +162,8 @@ export class SimulatedLosslessBot {
   private requestsCounted = 0;
   private pendingFlood: number | null = null;
   private silentAll = false;
+  /** The scenario playing the bot, when SimOptions.script is set. */
+  readonly script: ExchangeBehaviour | null;
 
   constructor(private readonly options: SimOptions) {
     this.catalogue = options.catalogue;
@@ -170,6 +176,7 @@ export class SimulatedLosslessBot {
     this.rng = seededRandom(options.seed ?? 1);
     this.botUserId = options.botUserId ?? 7_000_000_001;
     this.selfUserId = options.selfUserId ?? 100_500;
+    this.script = options.script ? new ExchangeBehaviour(options.script, this.scriptHost()) : null;
   }
 
   // ───────────────────────────── user side ─────────────────────────────
@@ -178,6 +185,10 @@ export class SimulatedLosslessBot {
   sendText(text: string): BotMessage {
     this.act('send', text);
     const ours = this.post({ out: true, text });
+    if (this.script) {
+      this.script.sent(text);
+      return ours;
+    }
     const reply = this.searchReply(text, ours.id);
     if (reply) this.later(this.pick(this.latency.reply), reply);
     return ours;
@@ -186,6 +197,7 @@ export class SimulatedLosslessBot {
   /** Presses a callback button of a bot message. */
   clickButton(messageId: number, data: string): { message: string | null } {
     this.act('click', `${messageId}:${decode(data)}`);
+    if (this.script) return this.script.clicked(messageId, data);
     const message = this.messages.get(messageId);
     if (!message || message.out || !message.buttons.some((b) => b.data === data)) {
       return { message: 'Кнопка устарела' };
@@ -246,6 +258,7 @@ export class SimulatedLosslessBot {
   inlineQuery(query: string): InlineResultInfo[] {
     this.act('inline', query);
     const queryId = String(this.nextQueryId++);
+    if (this.script) return this.script.inline(query, queryId);
     return this.search(query)
       .filter((t) => !t.notFound && !t.silent)
       .map((track) => {
@@ -265,6 +278,7 @@ export class SimulatedLosslessBot {
   /** Sends a chosen inline result into the bot chat; returns our message (maybe edited later). */
   sendInlineResult(result: Pick<InlineResultInfo, 'queryId' | 'resultId'>): BotMessage {
     this.act('sendInline', `${result.queryId}/${result.resultId}`);
+    if (this.script) return this.script.chosen(result);
     const entry = this.inlineResults.get(`${result.queryId}/${result.resultId}`);
     if (!entry) throw new Error(`QUERY_ID_INVALID: unknown inline result ${result.queryId}/${result.resultId}`);
     const { track, document } = entry;
@@ -383,6 +397,24 @@ export class SimulatedLosslessBot {
   }
 
   // ───────────────────────────── bot side ─────────────────────────────
+
+  private scriptHost(): ScriptHost {
+    return {
+      later: (ms, fn) => this.later(ms, fn),
+      post: (view) => this.post({ ...view, out: false }),
+      postOurs: (view) => this.post({ ...view, out: true }),
+      edit: (id, view) => this.edit(id, view),
+      get: (id) => this.messages.get(id),
+      makeFile: (media) => {
+        const durationSec = media.durationSec ?? 180;
+        const track: SimTrack = { id: 'script', artists: [media.performer ?? ''], title: media.title ?? '', durationSec };
+        const row: Row = { text: '', performer: media.performer ?? '', title: media.title ?? '', durationSec, track, decoy: false };
+        const facts = this.makeDocument(row, 'high', 'script').facts;
+        // The recorded names and types stand; the size is the real (small) file's.
+        return Object.assign(facts, { fileName: media.fileName ?? null, mimeType: media.mimeType ?? null, performer: media.performer ?? null, title: media.title ?? null, durationSec: media.durationSec ?? null });
+      },
+    };
+  }
 
   private act(kind: SimActionKind, detail: string): void {
     const flood = this.pendingFlood;

@@ -29,6 +29,8 @@ import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, 
 import type { RegisterCommand } from './cli/commands.js';
 import { registerDebugMatch } from './cli/debug-match.js';
 import { registerDebugExchange } from './cli/debug-exchange.js';
+import { createProbeCommand, type ProbeRuntime } from './cli/probe.js';
+import type { ExchangeProbe } from './bot/ports.js';
 import { createDoctorCommand, type DoctorProbes } from './cli/doctor.js';
 import { createDownloadCommand } from './cli/download.js';
 import type { DownloadRuntime } from './cli/download-run.js';
@@ -296,10 +298,53 @@ async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): 
   };
 }
 
+/** `crate probe` and `/probe`: one exchange on the product's gateway and pacer, never beside a running job. */
+async function proberOf(core: CoreRuntime, logger: Logger, wiring: Wiring) {
+  const { createProber } = await import('./lossless/exchange/prober.js');
+  return createProber({
+    source: core.source,
+    gateway: core.gateway,
+    pacer: core.pacer,
+    clock: wiring.clock ?? systemClock,
+    mode: core.config.losslessMode,
+    quality: core.config.quality,
+    responseTimeoutSeconds: core.config.responseTimeoutSeconds,
+    logger,
+    busy: () => {
+      const running = core.store.listJobs().find((j) => j.status === 'running');
+      return running ? `job ${running.id} is running` : null;
+    },
+  });
+}
+
+async function probeRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ProbeRuntime> {
+  requireSettings(config, ['telegramUser']);
+  const core = await openCore(config, logger, wiring);
+  try {
+    const status = await core.gateway.status();
+    if (status.state === 'no_session') {
+      throw new UserError(`The Telegram user session is not set up: ${status.detail ?? 'not logged in'}.`, 'Run `crate login` (or /login in the control bot) first.');
+    }
+    await core.connectUserSession();
+    const prober = await proberOf(core, logger, wiring);
+    return { maxSeconds: prober.maxSeconds, probe: (query, options) => prober.probe(query, options), close: core.close };
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
+}
+
+/** The control bot's /probe. */
+async function botProbe(core: CoreRuntime, logger: Logger, wiring: Wiring): Promise<ExchangeProbe> {
+  const [prober, { probeForChat }] = await Promise.all([proberOf(core, logger, wiring), import('./lossless/exchange/prober.js')]);
+  return probeForChat(prober);
+}
+
 async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ServeRuntime> {
   const core = await openCore(config, logger, wiring);
   const [loginModule, pkceModule] = await Promise.all([import('./telegram/login.js'), import('./spotify/pkce-login.js')]);
   return {
+    prober: await botProbe(core, logger, wiring),
     service: core.service,
     login: telegramLogin(core, logger.child({ component: 'login' }), wiring, loginModule),
     spotify: spotifyLogin(core, pkceModule),
@@ -362,6 +407,7 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
         return { ...doctorProbes(core), close: core.close };
       },
     }),
+    createProbeCommand({ createProbeRuntime: (config, logger) => probeRuntime(config, logger, wiring) }),
     registerDebugMatch,
     registerDebugExchange,
   ];

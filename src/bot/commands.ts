@@ -11,4 +11,5 @@ export const BOT_COMMANDS = [
   { command: 'login', description: 'Log in the Telegram account that talks to the bot' },
   { command: 'spotify', description: 'Log in to Spotify (your own playlists, full lists)' },
   { command: 'settings', description: 'Quality, message gap, batch size' },
+  { command: 'probe', description: 'Record one exchange with @LosslessRobot: /probe Artist - Title' },
 ] as const;

@@ -3,7 +3,7 @@ import type { Context } from 'grammy';
 import type { Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { Logger } from '../logger.js';
-import type { Check, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
+import type { Check, ExchangeProbe, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import type { ProgressMessages } from './progress-messages.js';
 
 /** The context outside conversations: grammY's plus a per-update child logger. */
@@ -24,4 +24,6 @@ export interface BotDeps {
   ownerId: number;
   /** Literal secrets that must never be echoed in a message. */
   secrets: string[];
+  /** `/probe` (absent: the command says it is not available). */
+  prober?: ExchangeProbe;
 }

@@ -17,11 +17,12 @@ import { createLinkFeature } from './features/link.js';
 import { createTrackListUploadFeature } from './features/track-list-upload.js';
 import { createLoginConversation, createLoginFeature } from './features/login.js';
 import { createMissingFeature } from './features/missing.js';
+import { createProbeFeature } from './features/probe.js';
 import { createSettingsFeature } from './features/settings.js';
 import { createSpotifyConversation, createSpotifyFeature } from './features/spotify.js';
 import { createUnhandledFeature } from './features/unhandled.js';
 import { Notifications } from './notifications.js';
-import type { Check, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
+import type { Check, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import { ProgressMessages } from './progress-messages.js';
 
 export interface CreateBotOptions {
@@ -33,6 +34,8 @@ export interface CreateBotOptions {
   settings: SettingsStore;
   /** Shown in short form by /status. */
   checks?: Check[];
+  /** `/probe`: one recorded exchange with the external bot. */
+  prober?: ExchangeProbe;
   /** Persists which message shows which job (defaults to memory). */
   progressStore?: ProgressMessageStore;
   /** Overrides config.telegram.botApiRoot (a local Bot API server, or a fake in tests). */
@@ -119,6 +122,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
     progress,
     ownerId,
     secrets,
+    ...(options.prober ? { prober: options.prober } : {}),
   };
 
   const guarded = bot.errorBoundary(errorBoundaryHandler(secrets, logger));
@@ -131,6 +135,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   guarded.use(createSettingsFeature(deps));
   guarded.use(createJobControlFeature(deps));
   guarded.use(createMissingFeature(deps));
+  guarded.use(createProbeFeature(deps));
   guarded.use(createLinkFeature(deps));
   guarded.use(createTrackListUploadFeature(deps, { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   guarded.use(createUnhandledFeature());

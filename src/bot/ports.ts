@@ -80,3 +80,20 @@ export interface Check {
   name: string;
   run(signal?: AbortSignal): Promise<CheckResult>;
 }
+
+/**
+ * `/probe`: one real exchange with the external bot, written down step by step (implemented over
+ * the Lossless strategy by src/lossless/exchange/prober.ts). Throws a UserError when it cannot run.
+ */
+export interface ExchangeProbe {
+  /** Longest a probe may take, in seconds. */
+  readonly maxSeconds: number;
+  probe(query: string, options?: { signal?: AbortSignal }): Promise<{
+    /** The steps in plain words, one line each. */
+    lines: string[];
+    verdict: string;
+    /** The anonymised crate-exchange/1 recording (JSON text) and a file name for it. */
+    recording: string;
+    fileName: string;
+  }>;
+}

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { requireSettings, type Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { Logger } from '../logger.js';
-import type { ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
+import type { ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
 import type { RunningBot } from '../bot/run-bot.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
@@ -26,6 +26,8 @@ export interface ServeRuntime {
   progressStore?: ProgressMessageStore;
   /** For the short doctor list in /status. */
   probes?: DoctorProbes;
+  /** `/probe`: one recorded exchange with the external bot. */
+  prober?: ExchangeProbe;
   /**
    * Connects the Telegram user session. Run in the background: it may take long or fail (no
    * session yet, revoked, offline) and the bot must keep working meanwhile.
@@ -77,6 +79,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
       settings: runtime.settings,
       checks: doctorChecks(config, runtime.probes ?? {}, { includeBot: false }),
       ...(runtime.progressStore ? { progressStore: runtime.progressStore } : {}),
+      ...(runtime.prober ? { prober: runtime.prober } : {}),
       ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     });

@@ -1,0 +1,70 @@
+/**
+ * Recording: what a probe writes down, anonymised, and read back. Every fixture scenario is probed
+ * (its scripted bot standing in for the real one), recorded, parsed again and replayed: the
+ * replay of the recording gives the probe's own line. And the scrubber's table.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Pacer } from '../../../src/engine/pacer.js';
+import { VirtualClock } from '../../../src/engine/virtual-clock.js';
+import { silentLogger } from '../../../src/logger.js';
+import { parseExchange, parseExchangeText, type ExchangeScenario } from '../../../src/lossless/exchange/format.js';
+import { MemoryPacerStore } from '../../../src/lossless/exchange/memory-pacer-store.js';
+import { recordingOf, runProbe } from '../../../src/lossless/exchange/probe.js';
+import { scrubber } from '../../../src/lossless/exchange/record.js';
+import { replayScenario } from '../../../src/lossless/exchange/replay.js';
+import { ScriptedBot } from '../../../src/lossless/exchange/scripted-bot.js';
+import { EXCHANGE_DEV_SET, EXCHANGES_DIR } from '../../fixtures/paths.js';
+
+const sources = [EXCHANGE_DEV_SET, ...(await readdir(EXCHANGES_DIR)).filter((f) => f.endsWith('.json')).map((f) => path.join(EXCHANGES_DIR, f))];
+const scenarios = (await Promise.all(sources.map(async (f) => parseExchangeText(await readFile(f, 'utf8'), f).scenarios))).flat();
+
+async function probeScripted(scenario: ExchangeScenario) {
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12));
+  const bot = new ScriptedBot(scenario, { clock });
+  const pacer = new Pacer({ store: new MemoryPacerStore(), clock, messageGapSeconds: 3, dailyBudget: 100, random: () => 0.5 });
+  const r = scenario.request;
+  const track = { position: 1, spotifyId: /track\/(\w{22})/.exec(r.spotifyUrl ?? '')?.[1] ?? null, artists: r.artists, title: r.title, album: r.album ?? null, durationMs: r.durationMs ?? null, isrc: r.isrc ?? null, releaseYear: null };
+  try {
+    return await clock.run(
+      runProbe({ gateway: bot, pacer, clock, mode: scenario.mode, quality: scenario.quality, responseTimeoutSeconds: 300, logger: silentLogger() }, track, { id: scenario.id, ownerNames: ['Ivan Petrov (@ivan_p)'] }),
+    );
+  } finally {
+    bot.close();
+  }
+}
+
+describe('probe → recording → replay', () => {
+  for (const scenario of scenarios) {
+    it(`${scenario.id}: the recording replays to the probe's line`, async () => {
+      const report = await probeScripted(scenario);
+      const original = await replayScenario(scenario);
+      // The probe drives the product's strategy just as a replay does.
+      expect({ ...report.result, id: original.id, reason: '' }).toEqual({ ...original, reason: '', document: report.result.document });
+      const recording = parseExchange(JSON.parse(recordingOf(report)), 'recording');
+      const replayed = await replayScenario(recording.scenarios[0]!);
+      expect(replayed).toEqual(report.result);
+      expect(recording.scenarios[0]!.expected).toMatchObject({ outcome: report.result.outcome, document: report.result.document });
+    });
+  }
+});
+
+describe('scrubber', () => {
+  const scrub = scrubber(['Ivan Petrov (@ivan_p)']);
+  it.each([
+    ['Здравствуйте, Ivan Petrov!', 'Здравствуйте, <owner>!'],
+    ['Привет, Ivan! Ваш аккаунт @ivan_p', 'Привет, <owner>! Ваш аккаунт <owner>'],
+    ['Телефон: +7 912 345-67-89', 'Телефон: <phone>'],
+    ['call +44 1234 567890 now', 'call <phone> now'],
+    ['user 5123456789 chat 5123456789 other 987654321', 'user <id1> chat <id1> other <id2>'],
+    ['https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC?si=abcdef0123', 'https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC'],
+    ['https://open.spotify.com/track/x?foo=1&si=abc', 'https://open.spotify.com/track/x?foo=1'],
+    // Music stays as it is: years, lengths, page counters, short numbers.
+    ['Benny Benassi - Satisfaction (2019 - 2020 Remaster) [4:45]', 'Benny Benassi - Satisfaction (2019 - 2020 Remaster) [4:45]'],
+    ['1 / 16', '1 / 16'],
+    ['Ivanhoe - Petrovsky Mix', 'Ivanhoe - Petrovsky Mix'],
+  ])('%s', (input, output) => {
+    expect(scrub(input)).toBe(output);
+  });
+});

@@ -3,77 +3,62 @@
  * "parses" (music-metadata reads the first 3 KB of a 2 s file happily). The honest check is at
  * the end: the last audio frame must be whole (its CRC-16 matches up to end of file) and must end
  * at the sample count STREAMINFO promises. No decoding needed; a few KB are read.
+ *
+ * Bounded: the metadata walk is readFlacStructure's (limits on every block), the tail read is at
+ * most the largest frame this stream can have (from STREAMINFO, capped by the limits), and only a
+ * bounded number of candidate frame headers get their CRC-16 checked — a tail of crafted headers
+ * or garbage costs milliseconds, not the quadratic scan it once did.
  */
 import { open } from 'node:fs/promises';
+import { DEFAULT_LIMITS, type VerifyLimits } from './verify/limits.js';
+import { readFlacStructure, type FlacStructure, type StreamInfo } from './verify/flac-structure.js';
 
 export type FlacIntegrity =
-  | { ok: true; totalSamples: number; sampleRate: number }
-  | { ok: false; kind: 'not_flac' | 'truncated'; reason: string };
+  | { ok: true; totalSamples: number; sampleRate: number; structure: FlacStructure }
+  | { ok: false; kind: 'not_flac' | 'truncated' | 'over_limit'; reason: string };
 
-interface StreamInfo {
-  minBlockSize: number;
-  maxBlockSize: number;
-  maxFrameSize: number;
-  sampleRate: number;
-  totalSamples: number;
-}
-
-const TAIL_MIN = 1 << 20;
-
-export async function checkFlacIntegrity(file: string): Promise<FlacIntegrity> {
+export async function checkFlacIntegrity(file: string, limits: VerifyLimits = DEFAULT_LIMITS): Promise<FlacIntegrity> {
   const fh = await open(file, 'r');
   try {
-    const { size } = await fh.stat();
+    const parsed = await readFlacStructure(fh, limits);
+    if (!parsed.ok) return parsed;
+    const { structure } = parsed;
+    const { size, audioStart, streamInfo: info } = structure;
+    const ok = { ok: true as const, totalSamples: info.totalSamples, sampleRate: info.sampleRate, structure };
     const read = async (pos: number, len: number): Promise<Buffer> => {
       const buf = Buffer.alloc(Math.max(0, Math.min(len, size - pos)));
       if (buf.length > 0) await fh.read(buf, 0, buf.length, pos);
       return buf;
     };
-
-    let pos = 0;
-    const id3 = await read(0, 10);
-    if (id3.length === 10 && id3.toString('latin1', 0, 3) === 'ID3') {
-      // An ID3v2 tag in front of fLaC happens; its size is syncsafe (7 bits per byte).
-      pos = 10 + ((id3[6]! & 0x7f) << 21) + ((id3[7]! & 0x7f) << 14) + ((id3[8]! & 0x7f) << 7) + (id3[9]! & 0x7f);
-    }
-    if ((await read(pos, 4)).toString('latin1') !== 'fLaC') return { ok: false, kind: 'not_flac', reason: 'no FLAC signature ("fLaC") at the start' };
-    pos += 4;
-
-    let info: StreamInfo | null = null;
-    for (let last = false; !last; ) {
-      const head = await read(pos, 4);
-      if (head.length < 4) return truncated('the file ends inside its metadata blocks (no audio at all)');
-      last = (head[0]! & 0x80) !== 0;
-      const type = head[0]! & 0x7f;
-      const length = head.readUIntBE(1, 3);
-      if (type === 0) info = parseStreamInfo(await read(pos + 4, 34));
-      pos += 4 + length;
-      if (pos > size) return truncated('the file ends inside its metadata blocks (no audio at all)');
-    }
-    if (!info) return { ok: false, kind: 'not_flac', reason: 'no STREAMINFO block' };
-    const audioStart = pos;
-    if (audioStart >= size) {
-      return info.totalSamples === 0 ? { ok: true, totalSamples: 0, sampleRate: info.sampleRate } : truncated('the file has no audio frames');
-    }
+    if (audioStart >= size) return info.totalSamples === 0 ? ok : truncated('the file has no audio frames');
 
     let end = size;
     if (size - audioStart >= 128 && (await read(size - 128, 3)).toString('latin1') === 'TAG') end -= 128; // trailing ID3v1
-    // The last frame is at most max-frame-size long (when the encoder recorded it).
-    const window = info.maxFrameSize > 0 ? info.maxFrameSize + 64 : TAIL_MIN;
+    const window = Math.min(limits.maxTailScanBytes, largestFrame(info) + 64);
     const start = Math.max(audioStart, end - window);
     const tail = await read(start, end - start);
 
-    const lastFrame = findLastFrame(tail, info);
+    const lastFrame = findLastFrame(tail, info, limits.maxTailCandidates);
+    if (lastFrame === 'too_many') return truncated(`the end of the file is not audio (more than ${limits.maxTailCandidates} false frame headers)`);
     if (!lastFrame) return truncated(`the last audio frame is cut off (${describe(info)})`);
     if (info.totalSamples > 0 && lastFrame.endSample < info.totalSamples) {
       const at = (lastFrame.endSample / info.sampleRate).toFixed(2);
       const of = (info.totalSamples / info.sampleRate).toFixed(2);
       return truncated(`the audio stops at ${at} s of ${of} s`);
     }
-    return { ok: true, totalSamples: info.totalSamples, sampleRate: info.sampleRate };
+    return ok;
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The largest frame this stream can hold: what the encoder recorded, or else a verbatim frame of
+ * the largest block (one extra bit per sample for a side channel), plus header and footer.
+ */
+function largestFrame(info: StreamInfo): number {
+  if (info.maxFrameSize > 0) return info.maxFrameSize;
+  return Math.ceil((info.maxBlockSize * info.channels * (info.bitsPerSample + 1)) / 8) + info.channels * 2 + 16 + 2;
 }
 
 function truncated(reason: string): FlacIntegrity {
@@ -84,29 +69,21 @@ function describe(info: StreamInfo): string {
   return info.totalSamples > 0 && info.sampleRate > 0 ? `the stream should last ${(info.totalSamples / info.sampleRate).toFixed(2)} s` : 'length unknown';
 }
 
-function parseStreamInfo(b: Buffer): StreamInfo | null {
-  if (b.length < 18) return null;
-  const sampleRate = (b[10]! << 12) | (b[11]! << 4) | (b[12]! >> 4);
-  // 36-bit sample count: 4 bits in byte 13, then 4 bytes.
-  const totalSamples = (b[13]! & 0x0f) * 2 ** 32 + b.readUInt32BE(14);
-  return {
-    minBlockSize: b.readUInt16BE(0),
-    maxBlockSize: b.readUInt16BE(2),
-    maxFrameSize: b.readUIntBE(7, 3),
-    sampleRate,
-    totalSamples,
-  };
-}
-
-/** Scans back from the end for the frame header whose CRC-16 covers exactly the rest of the file. */
-function findLastFrame(tail: Buffer, info: StreamInfo): { endSample: number } | null {
-  const lowest = info.maxFrameSize > 0 ? Math.max(0, tail.length - info.maxFrameSize - 16) : 0;
+/**
+ * Scans back from the end for the frame header whose CRC-16 covers exactly the rest of the file.
+ * At most `maxCandidates` headers get the (linear) CRC-16 check, so the scan is O(window × cap).
+ */
+function findLastFrame(tail: Buffer, info: StreamInfo, maxCandidates: number): { endSample: number } | 'too_many' | null {
+  const lowest = Math.max(0, tail.length - largestFrame(info) - 16);
+  const expected = tail.length >= 2 ? tail.readUInt16BE(tail.length - 2) : -1;
+  let candidates = 0;
   for (let i = tail.length - 4; i >= lowest; i--) {
     if (tail[i] !== 0xff || (tail[i + 1]! & 0xfe) !== 0xf8) continue;
     const h = parseFrameHeader(tail, i);
     if (!h) continue;
-    if (crc16(tail, i, tail.length - 2) !== tail.readUInt16BE(tail.length - 2)) continue;
-    const first = h.variable ? h.number : h.number * (info.minBlockSize || h.blockSize);
+    if (++candidates > maxCandidates) return 'too_many';
+    if (crc16(tail, i, tail.length - 2) !== expected) continue;
+    const first = h.variable ? h.number : h.number * info.minBlockSize;
     return { endSample: first + h.blockSize };
   }
   return null;

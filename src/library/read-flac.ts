@@ -25,7 +25,8 @@ export async function readFlacFacts(file: string): Promise<FlacFacts> {
     tags = await readFlacTags(file);
   } catch (err) {
     if (err instanceof FlacReadError && err.kind !== 'unreadable') {
-      return { ok: false, reason: err.kind === 'truncated' ? `incomplete FLAC file: ${err.reason}` : `not a FLAC file (${err.reason})` };
+      const reason = err.kind === 'truncated' ? `incomplete FLAC file: ${err.reason}` : err.kind === 'over_limit' ? err.reason : `not a FLAC file (${err.reason})`;
+      return { ok: false, reason };
     }
     throw err;
   }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { parseFile } from 'music-metadata';
 import { checkFlacIntegrity } from './flac-frames.js';
 import { QUARANTINE_DIR } from './path-template.js';
+import type { FlacStructure } from './verify/flac-structure.js';
+import type { VerifyLimits } from './verify/limits.js';
 
 export interface FlacTags {
   /** ARTIST values (one per tag, as written); [] when none. */
@@ -28,7 +30,7 @@ export class FlacReadError extends Error {
   override readonly name = 'FlacReadError';
   constructor(
     readonly file: string,
-    readonly kind: 'not_flac' | 'truncated' | 'unreadable',
+    readonly kind: 'not_flac' | 'truncated' | 'over_limit' | 'unreadable',
     readonly reason: string,
     options?: { cause?: unknown },
   ) {
@@ -36,8 +38,25 @@ export class FlacReadError extends Error {
   }
 }
 
-/** Reads one FLAC's tags and stream facts; throws FlacReadError for non-FLAC, truncated or unreadable files. */
-export async function readFlacTags(file: string, options: { checkComplete?: boolean } = {}): Promise<FlacTags> {
+/**
+ * Reads one FLAC's tags and stream facts; throws FlacReadError for non-FLAC, truncated, over-limit or
+ * unreadable files. The bounded structure and tail check runs first: music-metadata (which has no
+ * limit of its own on, e.g., the number of Vorbis comments) only ever sees a file that passed it.
+ */
+export async function readFlacTags(file: string, options: { limits?: VerifyLimits } = {}): Promise<FlacTags> {
+  return (await readFlacFile(file, options)).tags;
+}
+
+/** readFlacTags plus what the bounded walk learned (STREAMINFO with its MD5, pictures, where the audio starts). */
+export async function readFlacFile(file: string, options: { limits?: VerifyLimits } = {}): Promise<{ tags: FlacTags; structure: FlacStructure }> {
+  let integrity: Awaited<ReturnType<typeof checkFlacIntegrity>>;
+  try {
+    integrity = await checkFlacIntegrity(file, options.limits);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new FlacReadError(file, 'unreadable', message, { cause: err });
+  }
+  if (!integrity.ok) throw new FlacReadError(file, integrity.kind, integrity.reason);
   let meta: Awaited<ReturnType<typeof parseFile>>;
   try {
     meta = await parseFile(file, { duration: false, skipCovers: true });
@@ -50,14 +69,10 @@ export async function readFlacTags(file: string, options: { checkComplete?: bool
   if (meta.format.container !== 'FLAC') {
     throw new FlacReadError(file, 'not_flac', `it is ${meta.format.container ?? 'an unknown format'}${meta.format.codec ? ` (${meta.format.codec})` : ''}`);
   }
-  if (options.checkComplete !== false) {
-    const integrity = await checkFlacIntegrity(file);
-    if (!integrity.ok) throw new FlacReadError(file, integrity.kind, integrity.reason);
-  }
   const c = meta.common;
   const artists = (c.artists ?? (c.artist ? [c.artist] : [])).filter((a) => a.trim() !== '');
   const artist = artists.length > 0 ? artists.join(', ') : (c.albumartist ?? null);
-  return {
+  const tags: FlacTags = {
     artists,
     artist,
     title: c.title ?? null,
@@ -69,6 +84,7 @@ export async function readFlacTags(file: string, options: { checkComplete?: bool
     sampleRate: meta.format.sampleRate ?? null,
     channels: meta.format.numberOfChannels ?? null,
   };
+  return { tags, structure: integrity.structure };
 }
 
 export type CachedScan = { ok: true; tags: FlacTags } | { ok: false; kind: FlacReadError['kind']; reason: string };

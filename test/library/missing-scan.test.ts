@@ -61,7 +61,7 @@ describe('checkFlacIntegrity', () => {
   };
 
   it('a complete file is ok, with its sample count', async () => {
-    expect(await checkFlacIntegrity(write('full.flac', flac))).toEqual({ ok: true, totalSamples: 220500, sampleRate: 44100 });
+    expect(await checkFlacIntegrity(write('full.flac', flac))).toMatchObject({ ok: true, totalSamples: 220500, sampleRate: 44100 });
   });
 
   it('a file cut between frames stops early: says where', async () => {

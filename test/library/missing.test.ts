@@ -52,7 +52,7 @@ describe('checkFolder against real FLAC files', () => {
     expect(report.extra.map((f) => [f.relPath, f.tags?.artist, f.tags?.title])).toEqual([[path.join('sub', 'kino.flac'), 'Кино', 'Группа крови']]);
     expect(report.unreadable.map((f) => [f.relPath, f.error])).toEqual([
       ['Daft Punk - One More Time.flac', 'truncated: the last audio frame is cut off (the stream should last 2.00 s)'],
-      ['not really.flac', 'not a FLAC file (Invalid FLAC preamble)'],
+      ['not really.flac', 'not a FLAC file (no FLAC signature ("fLaC") at the start)'],
     ]);
   });
 

@@ -86,7 +86,7 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
-  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }] =
+  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }] =
     await Promise.all([
       import('./db/job-store.js'),
       import('./db/open.js'),
@@ -97,6 +97,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./telegram/switchable-gateway.js'),
       import('./db/track-facts-store.js'),
       import('./tracklist/track-list-file.js'),
+      import('./db/verification-ledger.js'),
     ]);
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
@@ -128,7 +129,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       });
       return acquirer;
     },
-    library: new FsLibrary({ store, logger: logger.child({ component: 'library' }) }),
+    library: new FsLibrary({ store, ledger: new DrizzleVerificationLedger(db.db, () => clock.now()), logger: logger.child({ component: 'library' }) }),
     sessionStatus: () => gateway.status(),
     logger,
     clock,

@@ -116,3 +116,17 @@ export const spotifyTrackFacts = sqliteTable('spotify_track_facts', {
   releaseYear: integer('release_year'),
   fetchedAt: integer('fetched_at').notNull(),
 });
+
+/**
+ * A verification of a track's file under way (written before it starts, deleted when it ends): a row
+ * left behind means Crate stopped during it; after too many such attempts the file is quarantined.
+ */
+export const verifications = sqliteTable('verifications', {
+  trackId: integer('track_id')
+    .primaryKey()
+    .references(() => tracks.id, { onDelete: 'cascade' }),
+  file: text('file').notNull(),
+  attempts: integer('attempts').notNull(),
+  firstStartedAt: integer('first_started_at').notNull(),
+  lastStartedAt: integer('last_started_at').notNull(),
+});

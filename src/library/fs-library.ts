@@ -9,14 +9,21 @@ import type { FileFacts, RequestedTrack } from '../matching/types.js';
 import { verifyFile, type Verdict } from '../matching/verify.js';
 import { writeM3u8, type M3uEntry } from './m3u.js';
 import { playlistDir, QUARANTINE_DIR, trackPath } from './path-template.js';
-import { readFlacFacts, type FlacFacts } from './read-flac.js';
+import type { FlacFacts } from './read-flac.js';
 import { sanitizeComponent } from './sanitize.js';
 import { linkOrCopy, makeDir, moveIntoPlace } from './store-file.js';
+import { MAX_UNFINISHED_VERIFICATIONS, type VerificationLedger } from './verify/ledger.js';
+import { defaultVerifier, verifiedFactsReader } from './verify/library-reader.js';
+import type { FileVerifier } from './verify/verifier.js';
 
 export interface FsLibraryOptions {
   store: Pick<JobStore, 'findDoneTrack'>;
-  /** Reads a file's own tags and STREAMINFO (music-metadata by default). */
+  /** Reads a file's own tags and STREAMINFO (default: the verifier, deep for downloads). */
   readFacts?: (file: string) => Promise<FlacFacts>;
+  /** Verifies files off the main thread (default: one worker, `flac -t` when installed). */
+  verifier?: FileVerifier;
+  /** Records verifications under way in SQLite, so one cut short is not re-run forever. */
+  ledger?: VerificationLedger;
   verify?: (request: RequestedTrack, pickedRow: string | null, facts: FileFacts) => Verdict;
   logger?: Logger;
 }
@@ -30,10 +37,14 @@ const PARTIAL_DIR = '.crate-partial';
  */
 export class FsLibrary implements Library {
   private readonly readFacts: (file: string) => Promise<FlacFacts>;
+  /** For a new download: the deep check too (decode, MD5) when a decoder is installed. */
+  private readonly readDownloaded: (file: string) => Promise<FlacFacts>;
   private readonly verify: NonNullable<FsLibraryOptions['verify']>;
 
   constructor(private readonly o: FsLibraryOptions) {
-    this.readFacts = o.readFacts ?? readFlacFacts;
+    const verifier = o.readFacts ? null : (o.verifier ?? defaultVerifier());
+    this.readFacts = o.readFacts ?? verifiedFactsReader(verifier!, { deep: false });
+    this.readDownloaded = o.readFacts ?? verifiedFactsReader(verifier!, { deep: 'auto' });
     this.verify = o.verify ?? verifyFile;
   }
 
@@ -54,10 +65,18 @@ export class FsLibrary implements Library {
 
   async accept(job: JobRecord, track: TrackRecord, downloadedPath: string) {
     let facts: FlacFacts;
+    const ledger = await this.beginVerification(track, downloadedPath);
+    if (ledger.refuse) {
+      const q = await this.quarantine(job, track, downloadedPath);
+      this.o.ledger?.end(track.id);
+      return { kind: 'quarantined' as const, path: q, reason: ledger.refuse, audio: null };
+    }
     try {
-      facts = await this.readFacts(downloadedPath);
+      facts = await this.readDownloaded(downloadedPath);
     } catch (err) {
       throw new Error(`Cannot read the downloaded file ${downloadedPath}`, { cause: err });
+    } finally {
+      this.o.ledger?.end(track.id);
     }
     if (!facts.ok) {
       const q = await this.quarantine(job, track, downloadedPath);
@@ -138,6 +157,16 @@ export class FsLibrary implements Library {
 
   private partialDir(job: JobRecord): string {
     return path.join(path.resolve(job.options.outputDir), PARTIAL_DIR, `job-${job.id}`);
+  }
+
+  /** Written before the verification starts; says when earlier attempts were cut short too often. */
+  private async beginVerification(track: TrackRecord, file: string): Promise<{ refuse: string | null }> {
+    if (!this.o.ledger || !(await intact(file, null))) return { refuse: null };
+    const { unfinishedBefore, firstStartedAt } = this.o.ledger.begin(track.id, file);
+    if (unfinishedBefore < MAX_UNFINISHED_VERIFICATIONS) return { refuse: null };
+    return {
+      refuse: `verification did not finish ${unfinishedBefore} times (first at ${new Date(firstStartedAt).toISOString()}; Crate stopped during it): not tried again — check the file with \`crate verify --deep\``,
+    };
   }
 
   private async quarantine(job: JobRecord, track: TrackRecord, file: string): Promise<string> {

@@ -1,11 +1,16 @@
 
-import { copyFile, link, mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { numberedName } from './sanitize.js';
 
 /** Errors meaning "this file system has no hard links" (FAT/exFAT USB sticks, some network shares). */
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 const MAX_COLLISIONS = 999;
+/** Errors of a file system without a copy call (copy_file_range/sendfile), where a plain copy works. */
+const NO_COPY = new Set(['ENOSYS', 'ENOTSUP', 'EOPNOTSUPP', 'EXDEV', 'EINVAL']);
 
 function code(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -77,11 +82,90 @@ function candidates(dest: string): string[] {
   return [dest, ...Array.from({ length: MAX_COLLISIONS - 1 }, (_, i) => path.join(dir, numberedName(base, i + 2, ext)))];
 }
 
+/*
+ * How a final name is claimed — exclusively, never check-then-rename:
+ *
+ * - Where hard links work, `link(src, name)` is the claim: it creates the name atomically and fails
+ *   with EEXIST when it exists, so two writers can never both get it. The source is unlinked after.
+ * - Where they do not (FAT/exFAT USB sticks, some shares: EPERM/ENOTSUP…), `open(name, O_CREAT|O_EXCL)`
+ *   is the claim: the kernel creates the name only if it does not exist, atomically on every local
+ *   file system including vfat and exFAT. Only after the claim succeeded is the file renamed onto its
+ *   own (empty) placeholder; nobody else writes to a name they did not claim, so the rename replaces
+ *   only our placeholder. A copy (across devices) goes to a short temporary name first and is
+ *   renamed onto the placeholder when whole, so the final name never holds half a file.
+ *   The one window: a crash between claim and rename leaves an empty file under the final name; it
+ *   is never taken for the track (it fails verification) and the next file takes "Name (2).flac".
+ * - Temporary names are short (`.crate-XXXXXXXX.tmp`, or shorter than the final name when that is
+ *   shorter), in the same folder, created exclusively: a path is never longer than the final one, so
+ *   a name at the 255-byte limit (87 Japanese characters) still gets written.
+ */
+
+/** A temporary name beside `final`, never longer than it (for names of 2 bytes and more). */
+export function temporaryName(final: string): string {
+  const dir = path.dirname(final);
+  const finalBytes = Buffer.byteLength(path.basename(final), 'utf8');
+  const rand = randomBytes(8).toString('hex');
+  const name = finalBytes >= 19 ? `.crate-${rand.slice(0, 8)}.tmp` : `.${rand.slice(0, Math.max(1, finalBytes - 1))}`;
+  return path.join(dir, name);
+}
+
+/** Creates `file` only if it does not exist (O_CREAT|O_EXCL). False when it exists. */
+async function claim(file: string): Promise<boolean> {
+  try {
+    const handle = await open(file, 'wx');
+    await handle.close();
+    return true;
+  } catch (err) {
+    if (code(err) === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+/** A new, exclusively created temporary file beside `final`. */
+async function claimTemporary(final: string): Promise<string> {
+  for (let i = 0; i < 16; i++) {
+    const tmp = temporaryName(final);
+    if (await claim(tmp)) return tmp;
+  }
+  throw new Error(`Cannot create a temporary file beside ${final}`);
+}
+
+/** Copies `src` onto our claimed placeholder `claimed` through a temporary name (never half a file under `claimed`). */
+async function copyOntoClaim(src: string, claimed: string): Promise<void> {
+  const tmp = await claimTemporary(claimed);
+  try {
+    await copyContents(src, tmp);
+    await fsyncFile(tmp);
+    await rename(tmp, claimed);
+  } finally {
+    await unlink(tmp).catch(() => {});
+  }
+}
+
+/** copyFile, or a plain read/write copy where the file system has no copy call (some FUSE drivers: ENOSYS). */
+async function copyContents(src: string, dest: string): Promise<void> {
+  try {
+    await copyFile(src, dest);
+  } catch (err) {
+    if (!NO_COPY.has(code(err) ?? '')) throw err;
+    await pipeline(createReadStream(src), createWriteStream(dest));
+  }
+}
+
+/** Gives a claimed name back after a failure (it is ours and still the empty placeholder). */
+async function release(claimed: string): Promise<void> {
+  try {
+    if ((await stat(claimed)).size === 0) await unlink(claimed);
+  } catch {
+    // Already gone.
+  }
+}
+
 /**
  * Moves a verified file to `dest` without ever overwriting: on a name collision it takes
- * "Name (2).flac", "Name (3).flac"... A hard link then unlink is an atomic no-clobber rename; where
- * links are impossible it falls back to check-then-rename, and across devices to copy + fsync.
- * The folder is fsynced so the new name survives a crash. Returns the path used.
+ * "Name (2).flac", "Name (3).flac"... Each name is claimed exclusively (see above), with or without
+ * hard links, and across devices by copy + fsync. The folder is fsynced so the new name survives a
+ * crash. Returns the path used.
  */
 export async function moveIntoPlace(src: string, dest: string): Promise<string> {
   const dir = path.dirname(dest);
@@ -99,14 +183,18 @@ export async function moveIntoPlace(src: string, dest: string): Promise<string> 
         }
         continue;
       }
-      if (c === 'EXDEV') {
-        if (!(await copyExclusive(src, candidate))) continue;
-        await unlink(src);
-      } else if (c && NO_LINKS.has(c)) {
-        if (await exists(candidate)) continue;
-        await rename(src, candidate);
-      } else {
-        throw new Error(`Cannot move ${src} to ${candidate}`, { cause: err });
+      if (c !== 'EXDEV' && !(c && NO_LINKS.has(c))) throw new Error(`Cannot move ${src} to ${candidate}`, { cause: err });
+      if (!(await claim(candidate))) continue;
+      try {
+        if (c === 'EXDEV') {
+          await copyOntoClaim(src, candidate);
+          await unlink(src);
+        } else {
+          await rename(src, candidate);
+        }
+      } catch (moveErr) {
+        await release(candidate);
+        throw new Error(`Cannot move ${src} to ${candidate}`, { cause: moveErr });
       }
     }
     await fsyncDir(dir);
@@ -129,10 +217,13 @@ export async function linkOrCopy(existing: string, dest: string): Promise<string
     } catch (err) {
       const c = code(err);
       if (c === 'EEXIST') continue;
-      if (c === 'EXDEV' || (c && NO_LINKS.has(c))) {
-        if (!(await copyExclusive(existing, candidate))) continue;
-      } else {
-        throw new Error(`Cannot link ${existing} to ${candidate}`, { cause: err });
+      if (c !== 'EXDEV' && !(c && NO_LINKS.has(c))) throw new Error(`Cannot link ${existing} to ${candidate}`, { cause: err });
+      if (!(await claim(candidate))) continue;
+      try {
+        await copyOntoClaim(existing, candidate);
+      } catch (copyErr) {
+        await release(candidate);
+        throw new Error(`Cannot copy ${existing} to ${candidate}`, { cause: copyErr });
       }
     }
     await fsyncDir(dir);
@@ -141,28 +232,23 @@ export async function linkOrCopy(existing: string, dest: string): Promise<string
   throw new Error(`Too many files named like ${dest}`);
 }
 
-/** Copies via a temporary name then renames, so a half copy never carries the final name. False if `dest` exists. */
-async function copyExclusive(src: string, dest: string): Promise<boolean> {
-  if (await exists(dest)) return false;
-  const tmp = `${dest}.crate-copy`;
-  await copyFile(src, tmp);
-  await fsyncFile(tmp);
-  if (await exists(dest)) {
-    await unlink(tmp);
-    return false;
-  }
-  await rename(tmp, dest);
-  return true;
-}
-
-/** Writes a whole file under a temporary name, fsyncs it, renames it over `file`, fsyncs the folder. */
+/** Writes a whole file under a short temporary name, fsyncs it, renames it over `file`, fsyncs the folder. */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
   const dir = path.dirname(file);
   await makeDir(dir);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  await writeFile(tmp, data);
-  await fsyncFile(tmp);
-  await rename(tmp, file);
+  const tmp = await claimTemporary(file);
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
   await fsyncDir(dir);
 }
-

@@ -41,6 +41,7 @@ import { registerReset } from './cli/reset.js';
 import { createServeCommand, type ServeRuntime } from './cli/serve.js';
 import { registerSpotifyLogin } from './cli/spotify-login.js';
 import { createStatusCommand, type SessionView } from './cli/status.js';
+import { createVerifyCommand } from './cli/verify.js';
 
 /** What tests (and benchmarks) may replace; production passes nothing. */
 export interface Wiring {
@@ -411,5 +412,6 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     createProbeCommand({ createProbeRuntime: (config, logger) => probeRuntime(config, logger, wiring) }),
     registerDebugMatch,
     registerDebugExchange,
+    createVerifyCommand(),
   ];
 }

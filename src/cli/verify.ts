@@ -31,7 +31,7 @@ export function createVerifyCommand(deps: VerifyCommandDeps = {}): RegisterComma
       .option('--deep', 'also decode every frame with the reference `flac` tool and compare the audio with its MD5')
       .option('--json', 'JSON output')
       .action(async (paths: string[], opts: { deep?: boolean; json?: boolean }) => {
-        const listed = await listFilesToVerify(paths);
+        const listed = await listFilesToVerify(paths, ctx.cwd);
         if (!listed.ok) throw new UserError(`No such file or folder: ${listed.missing.join(', ')}`);
         const { verifier, close } = deps.createVerifier?.() ?? defaultVerifier();
         try {

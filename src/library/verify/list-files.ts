@@ -4,11 +4,11 @@ import path from 'node:path';
 
 export type ListedPath = { ok: true; files: string[] } | { ok: false; missing: string[] };
 
-export async function listFilesToVerify(paths: string[]): Promise<ListedPath> {
+export async function listFilesToVerify(paths: string[], cwd: string): Promise<ListedPath> {
   const files: string[] = [];
   const missing: string[] = [];
   for (const p of paths) {
-    const full = path.resolve(p);
+    const full = path.resolve(cwd, p);
     let st;
     try {
       st = await stat(full);

@@ -13,6 +13,7 @@ import { UserError } from '../domain/errors.js';
 import type { SessionStatus } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import type { Check, CheckResult } from '../bot/ports.js';
+import { flacToolChecker } from '../library/verify/deep-check.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 
@@ -24,6 +25,8 @@ export interface DoctorProbes {
   resolveExternalBot?(): Promise<{ username: string; id: string }>;
   /** Spotify: do the app credentials work, and is a user login stored and still accepted? */
   spotify?(): Promise<{ app: 'ok' | 'missing' | 'rejected'; user: 'ok' | 'missing' | 'expired'; detail?: string }>;
+  /** The deep check's decoder (default: is the reference `flac` tool installed?). */
+  decoder?(): Promise<{ ok: true; version: string } | { ok: false; reason: string }>;
   /** Releases what the probes opened (GramJS client, database). */
   close?(): Promise<void>;
 }
@@ -86,6 +89,22 @@ export function folderCheck(name: string, folder: string, options: { minFreeByte
 /** A check whose code is imported when it runs (the name must match the loaded check's). */
 function lazyCheck(name: string, load: () => Promise<Check>): Check {
   return { name, run: async (signal) => (await load()).run(signal) };
+}
+
+/** The deep check (decode every download, compare its MD5) needs the reference decoder. */
+export function decoderCheck(decoder: NonNullable<DoctorProbes['decoder']>): Check {
+  return {
+    name: 'FLAC decoder',
+    async run() {
+      const d = await decoder();
+      if (d.ok) return { status: 'ok', detail: `${d.version}: every download is decoded and checked against its MD5` };
+      return {
+        status: 'warn',
+        detail: `${d.reason}: downloads are checked for structure and completeness only, a damaged middle goes unnoticed`,
+        fix: 'Install the reference FLAC tool: apt-get install flac (Debian/Ubuntu), brew install flac (macOS).',
+      };
+    },
+  };
 }
 
 function probeCheck(name: string, probe: (() => Promise<CheckResult>) | null, unavailable: string): Check {
@@ -162,6 +181,7 @@ export function doctorChecks(
         : null,
       unavailable,
     ),
+    decoderCheck(probes.decoder ?? (() => flacToolChecker().available())),
     folderCheck('Download folder', config.downloadFolder),
     folderCheck('Data folder', config.dataDir, { minFreeBytes: 50 * 1024 * 1024, lowFreeBytes: 200 * 1024 * 1024 }),
   );

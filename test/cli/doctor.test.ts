@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import type { RegisterCommand } from '../../src/cli/commands.js';
 import { createDoctorCommand, folderCheck, type DoctorProbes } from '../../src/cli/doctor.js';
+import { flacToolChecker } from '../../src/library/verify/deep-check.js';
 import { FakeBotApiServer } from '../fakes/fake-bot-api-server.js';
 
 let server: FakeBotApiServer;
@@ -59,6 +60,7 @@ const goodProbes: DoctorProbes = {
   session: async () => ({ state: 'ready', user: '@owner', detail: null }),
   resolveExternalBot: async () => ({ username: '@LosslessRobot', id: '123' }),
   spotify: async () => ({ app: 'ok', user: 'ok' }),
+  decoder: async () => ({ ok: true, version: 'flac 1.4.2' }),
 };
 
 describe('crate doctor', () => {
@@ -107,6 +109,14 @@ describe('crate doctor', () => {
     expect(out).toContain('→ Copy the token again from @BotFather');
     expect(out).toMatch(/^WARN {2}Telegram session +not checked/m);
     expect(out).not.toContain('AAWrongTokenWrongTokenWrong_123');
+  });
+
+  it('shows whether the deep check can run: the reference decoder installed or not', async () => {
+    const missing = await doctor(fullEnv(), { ...goodProbes, decoder: () => flacToolChecker({ command: 'flac-not-installed-here' }).available() });
+    expect(missing.out).toMatch(/^WARN {2}FLAC decoder +the reference decoder `flac-not-installed-here` is not installed: downloads are checked for structure and completeness only/m);
+    expect(missing.out).toContain('→ Install the reference FLAC tool: apt-get install flac');
+    const present = await doctor(fullEnv(), goodProbes);
+    expect(present.out).toMatch(/^OK {4}FLAC decoder +flac 1\.4\.2: every download is decoded and checked against its MD5/m);
   });
 
   it('reports a nearly full disk', async () => {

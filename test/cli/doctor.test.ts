@@ -115,6 +115,7 @@ describe('crate doctor', () => {
     const missing = await doctor(fullEnv(), { ...goodProbes, decoder: () => flacToolChecker({ command: 'flac-not-installed-here' }).available() });
     expect(missing.out).toMatch(/^WARN {2}FLAC decoder +the reference decoder `flac-not-installed-here` is not installed: downloads are checked for structure and completeness only/m);
     expect(missing.out).toContain('→ Install the reference FLAC tool: apt-get install flac');
+    commands = [];
     const present = await doctor(fullEnv(), goodProbes);
     expect(present.out).toMatch(/^OK {4}FLAC decoder +flac 1\.4\.2: every download is decoded and checked against its MD5/m);
   });

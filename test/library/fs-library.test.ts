@@ -7,6 +7,7 @@ import type { JobRecord, TrackRecord } from '../../src/domain/job.js';
 import type { SourceListing } from '../../src/domain/track.js';
 import { FsLibrary } from '../../src/library/fs-library.js';
 import { makeFlac } from '../fakes/flac-writer.js';
+import { hasReferenceTools, read, referenceFlac, vorbisComments, withBlocks, zeroed } from '../fakes/hostile-flac.js';
 import { FLAC_FIXTURES } from '../fixtures/paths.js';
 
 const FIXTURES = FLAC_FIXTURES;
@@ -111,6 +112,26 @@ describe('FsLibrary', () => {
     const accepted = await library.acceptQuarantined(job, { ...t, quarantinePath: result.path });
     expect(accepted.path).toBe(path.join(dir, 'music', 'Late Night', 'Róisín Murphy - Overpowered.flac'));
     expect(existsSync(result.path)).toBe(false);
+  });
+
+  it('quarantines crafted and damaged downloads with the reason, before any tag is trusted (the verifier in its worker, then flac -t)', async () => {
+    const missing = hasReferenceTools();
+    if (missing) return void console.log(`fs-library: crafted/damaged downloads not run: ${missing}`);
+    const t = tracks[0]!;
+    const good = read(referenceFlac(dir, 'good', { seconds: 30, tags: { ARTIST: 'Róisín Murphy', TITLE: 'Overpowered' } }));
+    const bomb = withBlocks(good, [{ type: 4, body: vorbisComments(300_000) }], { dropTags: true });
+    const cases: [Buffer, RegExp][] = [
+      [bomb, /^refused without reading further: a tag block \(VORBIS_COMMENT\) of 3\.\d MB/],
+      [zeroed(good, 0.5, 16), /^damaged audio: /],
+      [zeroed(good, 0.3, Math.floor(good.length * 0.4)), /^damaged audio: /],
+    ];
+    for (const [bytes, reason] of cases) {
+      const result = await library.accept(job, t, await download(t, bytes));
+      expect(result.kind).toBe('quarantined');
+      expect(result.kind === 'quarantined' && result.reason).toMatch(reason);
+    }
+    // The undamaged file with the same tags is stored: the tags were never the problem.
+    expect((await library.accept(job, t, await download(t, good))).kind).toBe('stored');
   });
 
   it('finds a done track of another playlist by Spotify id or ISRC while the file is intact, and hard-links it', async () => {

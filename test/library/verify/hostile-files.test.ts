@@ -179,3 +179,15 @@ describe('hostile FLAC files', () => {
     expect((await verifier.verify(files.clean!, { deep: false })).verdict).toBe('ok');
   });
 });
+
+describe('the deep check process', () => {
+  it('is killed at its time limit, and on abort', async () => {
+    if (missingTools) return void console.log(`hostile-files: deep-check limits not run: ${missingTools}`);
+    const slow = flacToolChecker({ timeoutMs: 1 });
+    expect(await slow.check(files.clean!)).toMatchObject({ ok: false, kind: 'timeout', reason: expect.stringMatching(/decoding it took longer than/) });
+    const ac = new AbortController();
+    const running = flacToolChecker().check(files.clean!, { signal: ac.signal });
+    setImmediate(() => ac.abort(new Error('stopped by the owner')));
+    await expect(running).rejects.toThrow('stopped by the owner');
+  });
+});

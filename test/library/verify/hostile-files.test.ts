@@ -167,6 +167,18 @@ describe('hostile FLAC files', () => {
     }
   });
 
+  it('a worker over its heap limit is stopped and the file refused for memory', async () => {
+    if (missingTools) return void console.log(`hostile-files: worker memory not run: ${missingTools}`);
+    const loose = { ...DEFAULT_LIMITS, maxVorbisCommentBytes: 16 * MiB, maxVorbisComments: 2 ** 32 };
+    const small = new VerifyWorkerPool({ parseLimits: loose, limits: { maxHeapMb: 32, timeoutMs: 30_000 } });
+    try {
+      const r = await new FileVerifier({ pool: small, deep: null }).verify(files['comment-bomb']!);
+      expect(r).toMatchObject({ verdict: 'rejected', kind: 'memory', reason: 'refused: checking it needed more than 32 MB of memory' });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('a worker stopped at its time limit is replaced: the next file is verified normally', async () => {
     if (missingTools) return void console.log(`hostile-files: worker replacement not run: ${missingTools}`);
     const quick = new VerifyWorkerPool({ limits: { timeoutMs: 1 } });

@@ -6,7 +6,9 @@
  *   unless the request itself is one;
  * - the owner's remembered choice (`preferredRowText`) wins when it is on the page;
  * - the base title must be the same words; some credited artist must match;
- * - version words must agree, unless one side is plain and the lengths agree within 2 s;
+ * - version words must agree, unless one side is plain and the lengths agree within 2 s, or one side
+ *   is a mix named after its maker and the other names the same maker (a possessive, plural or one
+ *   word apart) with the lengths within 3 s;
  * - lengths within 3 s are best; an exact title with the same version may differ up to 15 s;
  * - a row whose length agrees beats a row whose words agree but whose length is 3–15 s off;
  * - aliases: when the requested artist is on no row at all, a row with the same title, the same

@@ -5,6 +5,7 @@
  */
 import { compact, fold, withinOneEdit } from './fold.js';
 import { parseFileName, parseTitle, sameTags, splitArtists, type ParsedTitle, type VersionInfo } from './normalize.js';
+import { CLOSE_LENGTH_MS } from './thresholds.js';
 import type { FileFacts, RequestedTrack } from './types.js';
 
 /** One side of a comparison, normalised once. */
@@ -20,6 +21,8 @@ export interface TrackSide {
   albumKey: string | null;
   /** Set when the title came from a file name that may have been cut off. */
   cut: { titleRaw: string; key: string; unbalanced: boolean; stemLength: number } | null;
+  /** The first credited artist (not a featured one), compact. */
+  primary: string | null;
 }
 
 export interface RequestSide extends TrackSide {
@@ -46,6 +49,12 @@ export interface Assessment {
   /** Distance between the two lengths in ms, null when either is unknown. */
   deltaMs: number | null;
   album: boolean;
+  /**
+   * The same title and version, the same first artist and the same credits in all (featured ones
+   * included): "CamelPhat - Cola (feat. Elderbrook)" is CamelPhat & Elderbrook's "Cola (feat.
+   * Elderbrook)", not Elderbrook's own "Cola", although both share the title and an artist.
+   */
+  credit: boolean;
 }
 
 function normIsrc(isrc: string | null | undefined): string | null {
@@ -76,6 +85,7 @@ export function requestSide(req: RequestedTrack, pickedRowArtist?: string | null
     isrc: normIsrc(req.isrc),
     albumKey: albumKey(req.album),
     cut: null,
+    primary: splitArtists(req.artists[0])[0] ?? null,
     aliasArtists: pickedRowArtist ? splitArtists(pickedRowArtist).filter((a) => !artists.includes(a)) : [],
   };
 }
@@ -105,6 +115,7 @@ export function fileSide(facts: FileFacts): TrackSide {
     isrc: normIsrc(facts.isrc),
     albumKey: albumKey(facts.album),
     cut: !tagTitle && name?.title ? { titleRaw: name.title, key: compact(name.title), unbalanced: name.unbalanced, stemLength: name.stem.length } : null,
+    primary: splitArtists(facts.artist?.trim() ? facts.artist : name?.artist)[0] ?? null,
   };
 }
 
@@ -122,6 +133,7 @@ export function rowSide(row: { artist: string; title: string; durationMs: number
     isrc: null,
     albumKey: null,
     cut: null,
+    primary: splitArtists(row.artist)[0] ?? null,
   };
 }
 
@@ -138,6 +150,14 @@ function artistRelation(req: RequestSide, cand: TrackSide): ArtistRelation {
   if (found.length > 0) return found.length === req.artists.length ? 'all' : 'some';
   if (req.aliasArtists.some((r) => cand.artists.some((c) => sameName(r, c)))) return 'alias';
   return 'none';
+}
+
+/** The first artist and the whole set of credited artists (featured included) are the same. */
+function sameCredits(req: TrackSide, cand: TrackSide): boolean {
+  if (req.primary === null || cand.primary === null || !sameName(req.primary, cand.primary)) return false;
+  const a = new Set(req.artists);
+  const b = new Set(cand.artists);
+  return a.size === b.size && [...a].every((x) => [...b].some((y) => sameName(x, y)));
 }
 
 function digits(s: string): string {
@@ -208,6 +228,30 @@ export function versionRelation(req: VersionInfo, cand: VersionInfo): VersionRel
   return 'same';
 }
 
+/** A name read loosely: a possessive or plural "s" dropped ("Tomorrow's" folds to "tomorrows" → "tomorrow"). */
+function nameWords(words: string[]): Set<string> {
+  return new Set(words.map((w) => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w)));
+}
+
+/**
+ * One side is a mix named after its maker ("Kings of Tomorrow's April Mix": the remix tag and a
+ * name), the other reads as the plain version but its version words name the same maker ("- Kings
+ * Of Tomorrow April Main Mix"): the same names, give or take a possessive or plural "s" and one
+ * word more on one side. Only a bare remix/mix label counts: a dub or an edit by the same person is
+ * another recording. The caller still wants the lengths close.
+ */
+export function sameMixMaker(a: VersionInfo, b: VersionInfo): boolean {
+  const pick = (x: VersionInfo, y: VersionInfo) => x.tags.length === 1 && x.tags[0] === 'remix' && x.who.length > 0 && y.tags.length === 0 && y.words.length > 0;
+  const [named, plain] = pick(a, b) ? [a, b] : pick(b, a) ? [b, a] : [null, null];
+  if (!named || !plain || named.decoy || plain.decoy || named.partial !== null || plain.partial !== null) return false;
+  const x = nameWords(named.words);
+  const y = nameWords(plain.words);
+  const common = [...x].filter((w) => y.has(w)).length;
+  const extra = x.size + y.size - 2 * common;
+  // One-word names ("Ame") must be the same word exactly; longer ones may differ by one word.
+  return common >= 2 ? extra <= 1 : common === 1 && extra === 0;
+}
+
 const LENGTH_LABELS = new Set(['edit', 'extended']);
 
 function onlyLengthLabel(a: VersionInfo, b: VersionInfo): boolean {
@@ -235,14 +279,21 @@ export function assess(req: RequestSide, cand: TrackSide): Assessment {
     const fileKey = cand.cut?.key ?? '';
     version = fileKey.length >= req.title.key.length + 3 ? 'compatible' : 'unknown';
   }
+  const deltaMs = lengthDistance(req, cand);
+  // The mix named on one side only by its maker: the same recording when the lengths are close too.
+  if (version === 'different' && candVersion && deltaMs !== null && deltaMs <= CLOSE_LENGTH_MS && sameMixMaker(req.title.version, candVersion)) {
+    version = 'compatible';
+  }
   const lengthLabelOnly = !!candVersion && version === 'different' && onlyLengthLabel(req.title.version, candVersion);
+  const artist = artistRelation(req, cand);
   return {
     isrc,
     title,
-    artist: artistRelation(req, cand),
+    artist,
     version,
     lengthLabelOnly,
-    deltaMs: lengthDistance(req, cand),
+    deltaMs,
     album: req.albumKey !== null && req.albumKey === cand.albumKey,
+    credit: title === 'exact' && version === 'same' && sameCredits(req, cand),
   };
 }

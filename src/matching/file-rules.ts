@@ -17,6 +17,8 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * 4. Version words must agree — unless one side is plain and the lengths agree within 2 s.
  * 5. Lengths, when both are known: within 3 s, or up to 15 s for an exact title with the same version
  *    and a matching artist. An unknown length is no veto, but then artist and title must carry it.
+ * Among accepted requests, the one whose whole title (featured credits included) and first artist
+ * are the file's scores higher, so it is not left "ambiguous" beside the featured artist's own song.
  */
 export function judgeFile(a: Assessment): FileJudgement {
   if (a.isrc === 'different') return { ok: false, reason: 'ISRC differs' };
@@ -55,7 +57,8 @@ export function judgeFile(a: Assessment): FileJudgement {
   const titleScore = a.title === 'exact' ? 20 : a.title === 'truncated' ? 10 : 5;
   const artistScore = a.artist === 'all' ? 10 : a.artist === 'some' ? 7 : a.artist === 'alias' ? 5 : 0;
   const lengthScore = d === null ? 4 : d <= CLOSE_LENGTH_MS ? 5 + 10 * (1 - d / CLOSE_LENGTH_MS) : 1;
-  const score = 100 + titleScore + artistScore + versionScore + lengthScore + (a.album ? 2 : 0);
+  // The whole title as written and the first artist: what tells a track "feat. X" from X's own one.
+  const score = 100 + titleScore + artistScore + versionScore + lengthScore + (a.album ? 2 : 0) + (a.credit ? 2 : 0);
   const how = a.version === 'different' ? 'lengths agree although version words differ' : `title ${a.title}, artist ${a.artist}, version ${a.version}`;
   return { ok: true, score, reason: how };
 }

@@ -20,6 +20,8 @@ export interface VersionInfo {
   partial: string | null;
   /** Compact text of all version segments, to check a cut-off version against. */
   text: string;
+  /** Folded words of the version segments that are no version word (names, mostly). */
+  words: string[];
 }
 
 export interface ParsedTitle {
@@ -90,7 +92,7 @@ function splitSegments(raw: string): Segments {
 }
 
 function emptyVersion(): VersionInfo {
-  return { tags: [], who: [], remasterYear: null, decoy: false, partial: null, text: '' };
+  return { tags: [], who: [], remasterYear: null, decoy: false, partial: null, text: '', words: [] };
 }
 
 /**
@@ -117,6 +119,7 @@ export function parseTitle(raw: string): ParsedTitle {
     }
     for (const t of r.tags) tags.add(t);
     for (const w of r.who) who.push(compact(w));
+    version.words.push(...r.words);
     if (r.remasterYear !== null) version.remasterYear = r.remasterYear;
     if (r.decoy) version.decoy = true;
     texts.push(compact(text));

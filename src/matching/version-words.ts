@@ -18,6 +18,11 @@ export interface SegmentReading {
   decoy: boolean;
   /** Featured artists, when the segment is "feat. X" / "with X". */
   featured: string | null;
+  /**
+   * The words left once version words are taken out, whether or not they name a person: "Kings Of
+   * Tomorrow April Main Mix" reads as the plain version, but still says whose mix it is.
+   */
+  words: string[];
 }
 
 interface Rule {
@@ -77,7 +82,7 @@ export function readSegment(raw: string): SegmentReading | null {
   const text = fold(raw);
   if (!text) return null;
   const feat = FEAT_RE.exec(text);
-  if (feat) return { tags: [], who: [], remasterYear: null, soft: true, decoy: false, featured: raw.replace(/^\s*(feat\.?|ft\.?|featuring|with)\s*/i, '') };
+  if (feat) return { tags: [], who: [], remasterYear: null, soft: true, decoy: false, featured: raw.replace(/^\s*(feat\.?|ft\.?|featuring|with)\s*/i, ''), words: [] };
   const decoy = DECOY_RE.test(text);
   let rest = ` ${text} `;
   const tags = new Set<string>();
@@ -95,7 +100,7 @@ export function readSegment(raw: string): SegmentReading | null {
   const yearMatch = /\b(19|20)\d\d\b/.exec(text);
   const remasterYear = /\bremaster/.test(text) && yearMatch ? Number(yearMatch[0]) : null;
   // A bare year in brackets ("(1999)") is a release note, not another recording.
-  if (!matched && /^(19|20)\d\d$/.test(text)) return { tags: [], who: [], remasterYear: null, soft: true, decoy: false, featured: null };
+  if (!matched && /^(19|20)\d\d$/.test(text)) return { tags: [], who: [], remasterYear: null, soft: true, decoy: false, featured: null, words: [] };
   if (!matched) return null;
   if (decoy) tags.add('cover');
   const leftover = rest
@@ -105,5 +110,5 @@ export function readSegment(raw: string): SegmentReading | null {
   const who = named && leftover && !decoy ? [leftover] : [];
   // "Seiji Mix" names a remixer; "Extended Mix" names none and stays "extended".
   if (tags.has('remix') && tags.size > 1 && who.length === 0) tags.delete('remix');
-  return { tags: [...tags].sort(), who, remasterYear, soft: tags.size === 0 && !decoy, decoy, featured: null };
+  return { tags: [...tags].sort(), who, remasterYear, soft: tags.size === 0 && !decoy, decoy, featured: null, words: decoy || !leftover ? [] : leftover.split(' ') };
 }

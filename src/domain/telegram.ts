@@ -47,6 +47,10 @@ export interface InlineResultInfo {
   title: string | null;
   description: string | null;
   document: DocumentFacts | null;
+  /** The text of the message the result sends (its caption or text), when the bot gave one. */
+  text?: string | null;
+  /** The keyboard of that message (e.g. a "wait" button while the file is not ready). */
+  buttons?: BotButton[];
 }
 
 export interface DownloadProgress {

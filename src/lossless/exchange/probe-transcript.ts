@@ -30,7 +30,11 @@ export function transcript(steps: ProbeStep[], options: TranscriptOptions): stri
       }
       case 'inline':
         lines.push(`${t}  → inline query ${quote(step.query)}: ${step.results.length} result${step.results.length === 1 ? '' : 's'} after ${((step.answeredAt - step.at) / 1000).toFixed(1)} s`);
-        step.results.forEach((r, i) => lines.push(`        ${i + 1}. ${inlineResult(r)}`));
+        step.results.forEach((r, i) => {
+          lines.push(`        ${i + 1}. ${inlineResult(r)}`);
+          if (r.text) lines.push(`           text: ${quote(r.text)}`);
+          for (const b of r.buttons ?? []) lines.push(`           [row ${b.row + 1}, column ${b.column + 1}] ${quote(b.text)} (${b.url !== null ? `link ${b.url}` : 'button'})`);
+        });
         break;
       case 'chosen':
         lines.push(`${t}  → sent inline result ${quote(step.resultId)} as #${step.message.id}`);

@@ -153,6 +153,9 @@ function inlineResult(ref: string, r: InlineResultInfo, scrub: (s: string) => st
     ref,
     title: r.title === null ? null : scrub(r.title),
     description: r.description === null ? null : scrub(r.description),
+    // The message the result sends, with its keyboard (a "wait" button says the file is not ready).
+    ...(r.text ? { text: scrub(r.text) } : {}),
+    ...(r.buttons && r.buttons.length > 0 ? { buttons: rowsOf(r.buttons, scrub) } : {}),
     ...(r.document ? { media: documentMedia(r.document, scrub) } : {}),
   };
 }

@@ -287,6 +287,8 @@ function inlineInfo(queryId: string, r: ExchangeResult, documentId: string): Inl
     title: r.title ?? (lines[0]?.trim() || r.media?.title || null),
     description: r.description ?? (lines.slice(1).join(' ').trim() || null),
     document: mediaOf(r.media ?? null, documentId).document,
+    text: r.text ?? null,
+    buttons: buttonsOf(r.buttons ?? []),
   };
 }
 

@@ -87,6 +87,8 @@ export class ExchangeBehaviour {
           title: r.title ?? (lines[0]?.trim() || r.media?.title || null),
           description: r.description ?? (lines.slice(1).join(' ').trim() || null),
           document: this.mediaOf(r.ref, r.media ?? null).document,
+          text: r.text ?? null,
+          buttons: buttonsOf(r.buttons ?? []),
         };
       }),
     );

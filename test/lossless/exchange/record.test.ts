@@ -46,6 +46,11 @@ describe('probe → recording → replay', () => {
       const replayed = await replayScenario(recording.scenarios[0]!);
       expect(replayed).toEqual(report.result);
       expect(recording.scenarios[0]!.expected).toMatchObject({ outcome: report.result.outcome, document: report.result.document });
+      // Inline results keep their message text and keyboard (a wait button says the file is not ready).
+      const results = (rules: ExchangeScenario['bot']) => rules.flatMap((rule) => rule.replies.flatMap((x) => x.results ?? []));
+      expect(results(recording.scenarios[0]!.bot).map((x) => [x.text ?? null, x.buttons?.flat().map((b) => b.text) ?? []])).toEqual(
+        results(scenario.bot).map((x) => [x.text ?? null, x.buttons?.flat().map((b) => b.text) ?? []]),
+      );
     });
   }
 });

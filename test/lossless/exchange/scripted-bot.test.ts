@@ -116,6 +116,8 @@ describe('ScriptedBot', () => {
     expect(results).not.toBeNull();
     const [r1, r2] = results!;
     expect(r1).toMatchObject({ resultId: 'r1', title: 'A - T', description: '3:00 · FLAC', document: null });
+    // The message the result would send, with its keyboard, as the gateway reads it from Telegram.
+    expect(r1).toMatchObject({ text: 'A - T\n3:00 · FLAC', buttons: [{ text: 'Подождите, трек скоро скачается.', row: 0, column: 0 }] });
     expect(r2!.document).toMatchObject({ performer: 'A', title: 'T (Live)', size: 10 });
     const ours = await bot.sendInlineResult(r1!);
     expect(ours).toMatchObject({ out: true, text: 'A - T\n3:00 · FLAC' });

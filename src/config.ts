@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { UserError } from './domain/errors.js';
+import { OUTPUT_FORMATS, PLAYERS, type OutputFormat, type PlayerId } from './library/convert/player-profiles.js';
 import { TEMPLATE_FIELDS, unknownTemplateFields } from './library/path-template.js';
+import { TAG_MODES, type TagMode } from './library/tags/tag-plan.js';
 
 /** The message gap can be configured, but never below this: the owner's account comes first. */
 export const MIN_MESSAGE_GAP_SECONDS = 2.0;
@@ -92,6 +94,28 @@ const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
  * 2026. Spotify rotates it; SPOTIFY_WEB_PLAYLIST_HASH sets the current one without a new release.
  */
 export const DEFAULT_WEB_PLAYLIST_HASH = 'e578eda4f77aae54294a48eac85e2a42ddb203faf6ea12b3fddaec5aa32918a3';
+/** A choice with no default: undefined when not set (the player then decides). */
+const optionalChoice = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!(values as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}, got "${v}"` });
+        return z.NEVER;
+      }
+      return v as T;
+    });
+
+const SAMPLE_RATES = [44100, 48000, 88200, 96000, 176400, 192000] as const;
+
+export const LINK_MODES = ['hardlink', 'copy', 'reference'] as const;
+export type LinkMode = (typeof LINK_MODES)[number];
+export const DJ_PLAYLIST_KINDS = ['rekordbox', 'traktor'] as const;
+export type DjPlaylistKind = (typeof DJ_PLAYLIST_KINDS)[number];
 
 const envSchema = z.object({
   TELEGRAM_BOT_TOKEN: optionalText.refine((v) => v === undefined || /^\d+:[\w-]{20,}$/.test(v), {
@@ -173,6 +197,40 @@ const envSchema = z.object({
       return value;
     }),
   ORGANIZE_BY: choice(['playlist', 'artist', 'album', 'none'] as const, 'playlist'),
+  TAGS: choice(TAG_MODES, 'fill'),
+  PLAYER: choice(PLAYERS, 'none'),
+  OUTPUT_FORMAT: optionalChoice(OUTPUT_FORMATS),
+  MAX_SAMPLE_RATE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v.replace(/k(hz)?$/i, '000'));
+      if (!(SAMPLE_RATES as readonly number[]).includes(n)) {
+        ctx.addIssue({ code: 'custom', message: `must be one of ${SAMPLE_RATES.join(', ')} (Hz), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  MAX_BIT_DEPTH: optionalChoice(['16', '24'] as const),
+  LINK_MODE: choice(LINK_MODES, 'hardlink'),
+  DJ_PLAYLISTS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return [...DJ_PLAYLIST_KINDS];
+      if (v === 'none') return [];
+      const kinds = v.split(/[\s,]+/).filter(Boolean);
+      const bad = kinds.filter((k) => !(DJ_PLAYLIST_KINDS as readonly string[]).includes(k));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `must be rekordbox, traktor, both (comma-separated) or none, got "${v}"` });
+        return z.NEVER;
+      }
+      return [...new Set(kinds)] as DjPlaylistKind[];
+    }),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 });
 
@@ -214,6 +272,17 @@ export interface Config {
   losslessMode: 'chat' | 'inline';
   fileTemplate: string;
   organizeBy: 'playlist' | 'artist' | 'album' | 'none';
+  /** What the library does to a verified file: tags, format, sharing, DJ playlists (README → For DJs). */
+  library: {
+    tags: TagMode;
+    player: PlayerId;
+    /** As set by the owner; undefined = the player's choice (see outputTarget). */
+    outputFormat: OutputFormat | undefined;
+    maxSampleRate: number | undefined;
+    maxBitDepth: 16 | 24 | undefined;
+    linkMode: LinkMode;
+    djPlaylists: DjPlaylistKind[];
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
   warnings: string[];
@@ -270,6 +339,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     losslessMode: e.LOSSLESS_MODE,
     fileTemplate: e.FILE_TEMPLATE,
     organizeBy: e.ORGANIZE_BY,
+    library: {
+      tags: e.TAGS,
+      player: e.PLAYER,
+      outputFormat: e.OUTPUT_FORMAT,
+      maxSampleRate: e.MAX_SAMPLE_RATE,
+      maxBitDepth: e.MAX_BIT_DEPTH === undefined ? undefined : (Number(e.MAX_BIT_DEPTH) as 16 | 24),
+      linkMode: e.LINK_MODE,
+      djPlaylists: e.DJ_PLAYLISTS,
+    },
     logLevel: e.LOG_LEVEL,
     warnings,
   };

@@ -87,12 +87,12 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
-  const [{ openJobStore }, { databasePath }, { createJobService }, { FsLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }] =
+  const [{ openJobStore }, { databasePath }, { createJobService }, { createLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }] =
     await Promise.all([
       import('./db/job-store.js'),
       import('./db/open.js'),
       import('./engine/create-job-service.js'),
-      import('./library/fs-library.js'),
+      import('./library/create-library.js'),
       import('./lossless/create-acquirer.js'),
       import('./spotify/playlist-source.js'),
       import('./telegram/switchable-gateway.js'),
@@ -130,7 +130,12 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       });
       return acquirer;
     },
-    library: new FsLibrary({ store, ledger: new DrizzleVerificationLedger(db.db, () => clock.now()), logger: logger.child({ component: 'library' }) }),
+    library: createLibrary(config, {
+      store,
+      ledger: new DrizzleVerificationLedger(db.db, () => clock.now()),
+      ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+      logger: logger.child({ component: 'library' }),
+    }),
     sessionStatus: () => gateway.status(),
     logger,
     clock,

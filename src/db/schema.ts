@@ -44,6 +44,12 @@ export const tracks = sqliteTable(
     durationMs: integer('duration_ms'),
     isrc: text('isrc'),
     releaseYear: integer('release_year'),
+    /** Album facts for tags and the cover (null when the source did not know them). */
+    albumArtistsJson: text('album_artists_json'),
+    trackNumber: integer('track_number'),
+    discNumber: integer('disc_number'),
+    releaseDate: text('release_date'),
+    coverUrl: text('cover_url'),
     state: text('state').notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

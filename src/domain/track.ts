@@ -9,6 +9,17 @@ export interface TrackInfo {
   durationMs: number | null;
   isrc: string | null;
   releaseYear: number | null;
+  /**
+   * Album facts used for tags and the cover. Optional: embed pages and older rows do not know them
+   * (absent and null both mean "unknown").
+   */
+  albumArtists?: string[];
+  trackNumber?: number | null;
+  discNumber?: number | null;
+  /** Spotify's release_date as sent: "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
+  releaseDate?: string | null;
+  /** The album's largest image on Spotify (the front cover). */
+  coverUrl?: string | null;
 }
 
 export type SourceType = 'playlist' | 'album' | 'track';

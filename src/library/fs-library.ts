@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { parseTrackRow } from '../lossless/menu-row.js';
 import type { FileFacts, RequestedTrack } from '../matching/types.js';
 import { verifyFile, type Verdict } from '../matching/verify.js';
+import type { FileFinisher } from './finish/file-finisher.js';
 import { writeM3u8, type M3uEntry } from './m3u.js';
 import { playlistDir, QUARANTINE_DIR, trackPath } from './path-template.js';
 import type { FlacFacts } from './read-flac.js';
@@ -25,6 +26,8 @@ export interface FsLibraryOptions {
   /** Records verifications under way in SQLite, so one cut short is not re-run forever. */
   ledger?: VerificationLedger;
   verify?: (request: RequestedTrack, pickedRow: string | null, facts: FileFacts) => Verdict;
+  /** Tags, cover and conversion for a verified file before it gets its name (src/library/finish/). */
+  finisher?: FileFinisher;
   logger?: Logger;
 }
 
@@ -88,8 +91,22 @@ export class FsLibrary implements Library {
       const q = await this.quarantine(job, track, downloadedPath);
       return { kind: 'quarantined' as const, path: q, reason: verdict.reason, audio };
     }
-    const finalPath = await moveIntoPlace(downloadedPath, this.plannedPath(job, track));
-    return { kind: 'stored' as const, path: finalPath, audio };
+    const finished = await this.finish(downloadedPath, track, audio);
+    const finalPath = await moveIntoPlace(finished.path, withExtension(this.plannedPath(job, track), finished.extension));
+    // A converted copy went into place: the verified FLAC it came from is done with.
+    if (finished.path !== downloadedPath) await rm(downloadedPath, { force: true });
+    return { kind: 'stored' as const, path: finalPath, audio: { ...audio, ...finished.audio, sizeBytes: (await stat(finalPath)).size } };
+  }
+
+  private async finish(file: string, track: TrackRecord, audio: AudioFacts) {
+    if (!this.o.finisher) return { path: file, extension: '.flac', audio: {} };
+    const verifyAgain = async (f: string) => {
+      const facts = await this.readFacts(f);
+      return facts.ok ? null : facts.reason;
+    };
+    const finished = await this.o.finisher.finish(file, track, audio, verifyAgain);
+    if (finished.notes.length > 0) this.o.logger?.info({ trackId: track.id, notes: finished.notes }, 'file finished');
+    return finished;
   }
 
   async findExisting(track: TrackInfo, job?: JobRecord): Promise<{ path: string; audio: AudioFacts | null } | null> {
@@ -198,6 +215,11 @@ function requestOf(track: TrackInfo & { id?: number }): RequestedTrack {
     durationMs: track.durationMs,
     isrc: track.isrc,
   };
+}
+
+function withExtension(file: string, extension: string): string {
+  const ext = path.extname(file);
+  return ext.toLowerCase() === extension ? file : `${ext ? file.slice(0, -ext.length) : file}${extension}`;
 }
 
 async function intact(file: string, expectedSize: number | null): Promise<boolean> {

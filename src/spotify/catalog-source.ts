@@ -8,7 +8,7 @@ import type { SourceListing, TrackInfo } from '../domain/track.js';
 import type { Album, Page, SimplifiedTrack, Track } from './api-types.js';
 import { SpotifyApiError } from './errors.js';
 import { apiUrl, type AccessTokenSource, type SpotifyHttp } from './http.js';
-import { normaliseIsrc, releaseYear, trackInfoFromAlbumTrack, trackInfoFromTrack } from './map-track.js';
+import { largestImageUrl, normaliseIsrc, releaseDateOf, releaseYear, trackInfoFromAlbumTrack, trackInfoFromTrack, type AlbumFacts } from './map-track.js';
 
 const ALBUM_PAGE_LIMIT = 50;
 
@@ -45,9 +45,16 @@ export class CatalogReader {
     }
 
     const tracks: TrackInfo[] = [];
+    const facts: AlbumFacts = {
+      name: album.name,
+      releaseYear: year,
+      artists: (album.artists ?? []).map((a) => a.name).filter((n) => typeof n === 'string' && n !== ''),
+      releaseDate: releaseDateOf(album.release_date),
+      coverUrl: largestImageUrl(album.images),
+    };
     let withoutIsrc = 0;
     for (const [i, t] of simplified.entries()) {
-      const info = trackInfoFromAlbumTrack(t, i + 1, { name: album.name, releaseYear: year });
+      const info = trackInfoFromAlbumTrack(t, i + 1, facts);
       if (t.id) {
         try {
           const full = await this.get<Track>(`/v1/tracks/${t.id}`, signal, { what: 'track', id: t.id });

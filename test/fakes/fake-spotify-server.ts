@@ -88,6 +88,11 @@ export interface FakeSpotifyOptions {
   premiumRequired?: boolean;
   /** The web player's pathfinder endpoint (hash it accepts, anonymous token lifetime). */
   webApi?: { hash?: string; tokenLifetimeSeconds?: number };
+  /**
+   * Album covers by album id, served at /image/{albumId}/{640|300|64} like Spotify's image CDN (the
+   * 300 and 64 px sizes answer a smaller body). Albums without one list no images.
+   */
+  covers?: Record<string, { body: Buffer; contentType?: string }>;
 }
 
 /**
@@ -273,6 +278,15 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
     if (u.pathname === '/authorize') return authorize(u, reply);
     if (u.pathname.startsWith('/embed/playlist/')) return embedPage(u.pathname.split('/')[3] ?? '', reply);
     if (u.pathname === '/pathfinder/v1/query') return handleWebQuery(u, req.headers.authorization, webApi, playlists, reply);
+    if (u.pathname.startsWith('/image/')) {
+      const [, , albumId = '', size = ''] = u.pathname.split('/');
+      const cover = options.covers?.[albumId];
+      if (!cover || !['640', '300', '64'].includes(size)) return reply(404, 'no such image', { 'Content-Type': 'text/plain' });
+      record.status = 200;
+      res.writeHead(200, { 'Content-Type': cover.contentType ?? 'image/jpeg' });
+      res.end(size === '640' ? cover.body : cover.body.subarray(0, Math.min(cover.body.length, 64)));
+      return;
+    }
     if (u.pathname.startsWith('/s/')) {
       const entry = options.shortLinks?.[u.pathname.slice(3)];
       if (!entry) return reply(404, '<html><body>Not found</body></html>', { 'Content-Type': 'text/html' });
@@ -568,7 +582,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
         release_date: t.album.releaseDate,
         release_date_precision: 'day',
         artists: artistObjects(t.artists.slice(0, 1)),
-        images: [],
+        images: imagesOf(t.album.id),
       },
       external_ids: t.isrc ? { isrc: t.isrc } : {},
     };
@@ -577,6 +591,12 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
   function episodeObject(row: { episode: string; durationMs?: number }) {
     const id = fakeId(row.episode);
     return { id, name: row.episode, type: 'episode', uri: `spotify:episode:${id}`, duration_ms: row.durationMs ?? 1_800_000 };
+  }
+
+  /** Smallest first, as a reminder that the order is not promised. */
+  function imagesOf(albumId: string) {
+    if (!options.covers?.[albumId]) return [];
+    return [64, 300, 640].map((px) => ({ url: `${url}/image/${albumId}/${px}`, width: px, height: px }));
   }
 
   function albumObject(a: FakeAlbum) {
@@ -590,7 +610,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       release_date_precision: 'day',
       total_tracks: a.tracks.length,
       artists: artistObjects(a.artists),
-      images: [],
+      images: imagesOf(a.id),
       label: 'Fake Records',
       external_ids: { upc: '000000000000' },
       tracks: page(`${url}/v1/albums/${a.id}/tracks`, a.tracks, 0, 50, (t, i) => simplifiedTrack(t, i + 1)),

@@ -82,6 +82,11 @@ describe('backend "user" (the owner\'s login)', () => {
       durationMs: mine[0]!.durationMs,
       isrc: mine[0]!.isrc,
       releaseYear: 2019,
+      albumArtists: ['Mine Artist 1'],
+      trackNumber: 1,
+      discNumber: 1,
+      releaseDate: '2019-05-17',
+      coverUrl: null,
     });
     expect(listing.tracks[2]!.artists).toEqual(['Mine Artist 3', 'Mine Guest 3']);
     expect(listing.tracks.map((t) => t.position)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
@@ -289,7 +294,21 @@ describe('backend "catalog" (albums and tracks)', () => {
     const listing = await sourceFor(config).source.load(`https://open.spotify.com/intl-fr/track/${t.id}?si=zz`);
     expect(listing.source).toEqual({ type: 'track', id: t.id, name: `${t.artists.join(', ')} - ${t.name}`, total: 1, backend: 'catalog' });
     expect(listing.tracks).toEqual([
-      { position: 1, spotifyId: t.id, artists: t.artists, title: t.name, album: 'The Album', durationMs: t.durationMs, isrc: t.isrc, releaseYear: 2011 },
+      {
+        position: 1,
+        spotifyId: t.id,
+        artists: t.artists,
+        title: t.name,
+        album: 'The Album',
+        durationMs: t.durationMs,
+        isrc: t.isrc,
+        releaseYear: 2011,
+        albumArtists: t.artists.slice(0, 1),
+        trackNumber: 1,
+        discNumber: 1,
+        releaseDate: '2011-09-01',
+        coverUrl: null,
+      },
     ]);
   });
 

@@ -215,6 +215,22 @@ const envSchema = z.object({
     }),
   MAX_BIT_DEPTH: optionalChoice(['16', '24'] as const),
   LINK_MODE: choice(LINK_MODES, 'hardlink'),
+  DJ_MUSIC_ROOT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      // eslint-disable-next-line no-control-regex
+      if (v && /[\u0000-\u001f\u007f]/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: 'contains control characters; give a plain folder path' });
+        return z.NEVER;
+      }
+      if (v && !/^([A-Za-z]:[\\/]|\/)/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `must be an absolute path on the DJ computer ("/Volumes/USB/Crate" or "D:\\Crate"), got "${v}"` });
+        return z.NEVER;
+      }
+      return v || undefined;
+    }),
   DJ_PLAYLISTS: z
     .string()
     .trim()
@@ -282,6 +298,8 @@ export interface Config {
     maxBitDepth: 16 | 24 | undefined;
     linkMode: LinkMode;
     djPlaylists: DjPlaylistKind[];
+    /** Where the DJ's computer sees DOWNLOAD_FOLDER (paths in the XML/NML files); undefined = the real paths. */
+    musicRoot: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
@@ -347,6 +365,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxBitDepth: e.MAX_BIT_DEPTH === undefined ? undefined : (Number(e.MAX_BIT_DEPTH) as 16 | 24),
       linkMode: e.LINK_MODE,
       djPlaylists: e.DJ_PLAYLISTS,
+      musicRoot: e.DJ_MUSIC_ROOT,
     },
     logLevel: e.LOG_LEVEL,
     warnings,

@@ -7,12 +7,15 @@ import type { Logger } from '../logger.js';
 import { parseTrackRow } from '../lossless/menu-row.js';
 import type { FileFacts, RequestedTrack } from '../matching/types.js';
 import { verifyFile, type Verdict } from '../matching/verify.js';
+import type { LinkMode } from '../config.js';
+import type { DjPlaylistWriter } from './dj-playlists/dj-playlist-writer.js';
 import type { FileFinisher } from './finish/file-finisher.js';
+import { shareFile } from './finish/share-file.js';
 import { writeM3u8, type M3uEntry } from './m3u.js';
 import { playlistDir, QUARANTINE_DIR, trackPath } from './path-template.js';
 import type { FlacFacts } from './read-flac.js';
 import { sanitizeComponent } from './sanitize.js';
-import { linkOrCopy, makeDir, moveIntoPlace } from './store-file.js';
+import { makeDir, moveIntoPlace } from './store-file.js';
 import { MAX_UNFINISHED_VERIFICATIONS, type VerificationLedger } from './verify/ledger.js';
 import { defaultVerifier, verifiedFactsReader } from './verify/library-reader.js';
 import type { FileVerifier } from './verify/verifier.js';
@@ -28,6 +31,10 @@ export interface FsLibraryOptions {
   verify?: (request: RequestedTrack, pickedRow: string | null, facts: FileFacts) => Verdict;
   /** Tags, cover and conversion for a verified file before it gets its name (src/library/finish/). */
   finisher?: FileFinisher;
+  /** How a track shared by several playlists is kept (default hardlink). */
+  linkMode?: LinkMode;
+  /** Rekordbox XML / Traktor NML beside each .m3u8 and for the whole library. */
+  djPlaylists?: DjPlaylistWriter;
   logger?: Logger;
 }
 
@@ -127,7 +134,8 @@ export class FsLibrary implements Library {
   }
 
   async linkExisting(job: JobRecord, track: TrackRecord, existingPath: string): Promise<string> {
-    return linkOrCopy(existingPath, this.plannedPath(job, track));
+    const planned = withExtension(this.plannedPath(job, track), path.extname(existingPath).toLowerCase() || '.flac');
+    return shareFile(existingPath, planned, this.o.linkMode ?? 'hardlink');
   }
 
   async writePlaylist(job: JobRecord, tracks: TrackRecord[]): Promise<string | null> {
@@ -138,6 +146,7 @@ export class FsLibrary implements Library {
     if (entries.length === 0) return null;
     const file = this.playlistFile(job);
     await writeM3u8(file, entries);
+    await this.o.djPlaylists?.writeForJob(job, tracks, file).catch((err: unknown) => this.o.logger?.warn({ err }, 'could not write the DJ playlists'));
     return file;
   }
 

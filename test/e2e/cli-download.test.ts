@@ -145,7 +145,9 @@ describe('crate download LINK on the simulated @LosslessRobot (real CLI, real Gr
   it('every findable track is in DOWNLOAD_FOLDER/<Playlist>/ exactly once, as the bot served it, named after its own tags', async () => {
     const dir = playlistDir();
     const entries = readdirSync(dir).sort();
-    expect(entries).toEqual([...findableTracks.map(fileNameOf), `${PLAYLIST_NAME}.m3u8`, '_quarantine'].sort());
+    expect(entries).toEqual(
+      [...findableTracks.map(fileNameOf), `${PLAYLIST_NAME}.m3u8`, `${PLAYLIST_NAME}.xml`, `${PLAYLIST_NAME}.nml`, '_quarantine'].sort(),
+    );
 
     const report = await rig.crate(['report', '--json']);
     expect(report.code).toBe(0);

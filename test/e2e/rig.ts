@@ -107,6 +107,8 @@ export async function createRig(options: { factor: number; floodAtSend: number; 
     DELAY_BETWEEN_REQUESTS: '2',
     RESPONSE_TIMEOUT: '60',
     LOSSLESS_QUALITY: 'max',
+    // These runs check that each file is byte for byte what the bot served; tagging has its own tests.
+    TAGS: 'keep',
     LOG_LEVEL: 'warn',
   };
   const clients: SimulatedTelegramClient[] = [];

@@ -23,7 +23,7 @@ export interface NotificationsOptions {
   now?: () => number;
 }
 
-export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: string | null, elapsedMs: number): MessageView {
+export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: string | null, elapsedMs: number, notes: string[] = []): MessageView {
   const found = counts.done + counts.skipped;
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const head =
@@ -36,6 +36,7 @@ export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: 
     `Folder: ${playlistFile ? path.dirname(playlistFile) : job.options.outputDir}`,
   ];
   if (playlistFile) lines.push(`Playlist: ${path.basename(playlistFile)}`);
+  for (const note of notes) lines.push(`⚠️ ${note}`);
   const buttons: ButtonSpec[][] = [];
   const missing = counts.not_found + counts.mismatch;
   if (missing > 0) {
@@ -109,7 +110,7 @@ export class Notifications {
   private viewFor(event: JobEvent): MessageView | null {
     switch (event.type) {
       case 'job_finished':
-        return finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs);
+        return finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs, event.notes);
       case 'job_paused':
         return event.safetyStop ? safetyStopView(event.job, event.reason) : null;
       case 'session_expired': {

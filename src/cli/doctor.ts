@@ -184,6 +184,10 @@ export function doctorChecks(
     decoderCheck(probes.decoder ?? (() => flacToolChecker().available())),
     folderCheck('Download folder', config.downloadFolder),
     folderCheck('Data folder', config.dataDir, { minFreeBytes: 50 * 1024 * 1024, lowFreeBytes: 200 * 1024 * 1024 }),
+    lazyCheck('Player and formats', async () => {
+      const { playerCheckResult } = await import('../library/convert/player-check.js');
+      return { name: 'Player and formats', run: () => playerCheckResult(config) };
+    }),
   );
   return checks;
 }

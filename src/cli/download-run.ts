@@ -78,9 +78,11 @@ export async function runJobInForeground(
   for (const w of job.warnings) out.write(`Note: ${w}\n`);
 
   const seen = new Map<number, TrackRecord>();
+  const notes: string[] = [];
   const display: Display = out.isTTY ? new LiveDisplay(ctx, service, job.id, deps) : new PlainDisplay(ctx, job.total, finishedBefore);
   const unsubscribe = service.events.subscribe((e) => {
     if (e.type === 'track_changed') seen.set(e.track.id, e.track);
+    if (e.type === 'job_finished') notes.push(...(e.notes ?? []));
     display.onEvent(e);
   });
   const timer = out.isTTY ? setInterval(() => display.render(), o.refreshMs ?? 250) : null;
@@ -94,6 +96,7 @@ export async function runJobInForeground(
   }
   const tracks = deps.tracks?.(job.id) ?? [...seen.values()];
   writeSummary(ctx, service, result, tracks);
+  for (const note of notes) ctx.stdout.write(`Warning: ${note}\n`);
   return result;
 }
 

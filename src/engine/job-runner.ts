@@ -548,7 +548,8 @@ export class JobRunner {
     } else {
       this.job = store.updateJob(this.jobId, { status: 'done', pauseReason: null, finishedAt: clock.now() });
       await library.discardDownloads(this.job).catch((err: unknown) => this.log.warn({ err }, 'could not clean partial downloads'));
-      events.emit({ type: 'job_finished', job: this.job, counts, playlistFile, elapsedMs });
+      const notes = library.finishNotes?.(this.job, store.tracks(this.jobId)) ?? [];
+      events.emit({ type: 'job_finished', job: this.job, counts, playlistFile, elapsedMs, ...(notes.length > 0 ? { notes } : {}) });
       this.log.info({ counts, elapsedMs }, 'job finished');
     }
     return this.job;

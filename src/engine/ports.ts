@@ -115,6 +115,8 @@ export interface Library {
   acceptQuarantined(job: JobRecord, track: TrackRecord): Promise<{ path: string; audio: AudioFacts | null }>;
   /** Removes what is left of this job's downloads (partial files) once the job is finished or reset. */
   discardDownloads(job: JobRecord): Promise<void>;
+  /** Plain-words notes for the completion notice (e.g. files the DJ's player would not load). */
+  finishNotes?(job: JobRecord, tracks: TrackRecord[]): string[];
 }
 
 export interface NewJob {
@@ -165,7 +167,7 @@ export type JobEvent =
   | { type: 'track_changed'; job: JobRecord; track: TrackRecord }
   | { type: 'bytes'; jobId: number; trackId: number; receivedBytes: number; totalBytes: number }
   | { type: 'job_paused'; job: JobRecord; reason: string; safetyStop: boolean }
-  | { type: 'job_finished'; job: JobRecord; counts: TrackCounts; playlistFile: string | null; elapsedMs: number }
+  | { type: 'job_finished'; job: JobRecord; counts: TrackCounts; playlistFile: string | null; elapsedMs: number; notes?: string[] }
   /** `until`: epoch ms when sending may go on (set for FloodWaits). */
   | { type: 'pacer_waiting'; seconds: number; reason: string; until?: number }
   | { type: 'session_expired'; message: string };

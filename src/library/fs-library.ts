@@ -9,6 +9,8 @@ import type { FileFacts, RequestedTrack } from '../matching/types.js';
 import { verifyFile, type Verdict } from '../matching/verify.js';
 import type { LinkMode } from '../config.js';
 import type { DjPlaylistWriter } from './dj-playlists/dj-playlist-writer.js';
+import { playabilityNote } from './convert/playability.js';
+import type { PlayerProfile } from './convert/player-profiles.js';
 import type { FileFinisher } from './finish/file-finisher.js';
 import { shareFile } from './finish/share-file.js';
 import { writeM3u8, type M3uEntry } from './m3u.js';
@@ -35,6 +37,8 @@ export interface FsLibraryOptions {
   linkMode?: LinkMode;
   /** Rekordbox XML / Traktor NML beside each .m3u8 and for the whole library. */
   djPlaylists?: DjPlaylistWriter;
+  /** The DJ's player (PLAYER): the completion notice says which files it would not load. */
+  player?: PlayerProfile | null;
   logger?: Logger;
 }
 
@@ -173,6 +177,14 @@ export class FsLibrary implements Library {
     }
     const finalPath = await moveIntoPlace(track.quarantinePath, this.plannedPath(job, track));
     return { path: finalPath, audio };
+  }
+
+  finishNotes(_job: JobRecord, tracks: TrackRecord[]): string[] {
+    const placed = tracks
+      .filter((t) => (t.state === 'done' || t.state === 'skipped') && t.filePath)
+      .map((t) => ({ path: t.filePath!, sampleRate: t.audio?.sampleRate ?? null, bitDepth: t.audio?.bitDepth ?? null }));
+    const note = playabilityNote(placed, this.o.player ?? null);
+    return note ? [note] : [];
   }
 
   async discardDownloads(job: JobRecord): Promise<void> {

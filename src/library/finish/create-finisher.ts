@@ -2,6 +2,8 @@
 import path from 'node:path';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { SoxFormatStep } from '../convert/format-step.js';
+import { outputTarget } from '../convert/player-profiles.js';
 import { HttpCoverSource, type CoverFetch } from '../tags/cover-source.js';
 import { FlacTagger } from '../tags/flac-tagger.js';
 import { TagAndConvert, type FileFinisher, type FormatStep } from './file-finisher.js';
@@ -20,5 +22,6 @@ export function createFinisher(config: Pick<Config, 'library' | 'dataDir'>, deps
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const tagger = new FlacTagger({ mode: config.library.tags, covers, ...(deps.logger ? { logger: deps.logger } : {}) });
-  return new TagAndConvert({ tagger, ...(deps.format ? { format: deps.format } : {}), ...(deps.logger ? { logger: deps.logger } : {}) });
+  const format = deps.format ?? new SoxFormatStep({ target: outputTarget(config.library), ...(deps.logger ? { logger: deps.logger } : {}) });
+  return new TagAndConvert({ tagger, format, ...(deps.logger ? { logger: deps.logger } : {}) });
 }

@@ -114,3 +114,19 @@ function frontCoverOf(blocks: readonly FlacBlock[]): EmbeddedCover | null {
   }
   return null;
 }
+
+/** Puts exactly these tags and this front cover on a FLAC Crate made itself (a resampled copy). */
+export async function writeFlacTagsAs(file: string, comments: Comment[], cover: EmbeddedCover | null, check?: ResultCheck): Promise<void> {
+  const data = serializeVorbisComments({ vendor: VENDOR, comments });
+  await rewriteFlacMetadata(
+    file,
+    (blocks) => {
+      const kept = blocks.filter((b) => b.type !== BLOCK.VORBIS_COMMENT && !(b.type === BLOCK.PICTURE && pictureType(b.data) === FRONT_COVER));
+      const out: FlacBlock[] = [kept[0]!, { type: BLOCK.VORBIS_COMMENT, data }, ...kept.slice(1)];
+      if (cover) out.push({ type: BLOCK.PICTURE, data: serializePicture(pictureFromImage(cover.data, cover.info)) });
+      return out;
+    },
+    DEFAULT_LAYOUT_LIMITS,
+    check,
+  );
+}

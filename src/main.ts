@@ -17,7 +17,7 @@ import { systemClock } from './engine/clock.js';
 import type { JobService } from './engine/job-service.js';
 import type { Pacer } from './engine/pacer.js';
 import type { Clock } from './engine/ports.js';
-import type { Logger } from './logger.js';
+import { addSecrets, loginFlowLogger, type Logger } from './logger.js';
 import type { LosslessAcquirer } from './lossless/create-acquirer.js';
 import type { FetchLike } from './spotify/http.js';
 import type { PkceLoginRequest } from './spotify/pkce-login.js';
@@ -115,6 +115,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     trackFacts: new DrizzleTrackFactsCache(db.db, () => clock.now()),
     isKnownTrack: (spotifyId) => store.findDoneTrack({ spotifyId, isrc: null }) !== null,
   });
+  rememberSpotifySecrets(source, logger);
   let acquirer!: LosslessAcquirer;
   const { service, pacer } = createJobService(config, {
     store,
@@ -216,6 +217,20 @@ function progressMessages(core: CoreRuntime): ProgressMessageStore {
     set(jobId, ref) {
       core.store.updateJob(jobId, { progressChatId: ref.chatId, progressMessageId: ref.messageId });
     },
+  };
+}
+
+/**
+ * The stored Spotify login is a secret like the configured ones: scrubbed from logs and replies
+ * from the start, and so is every token stored later (a /spotify login, a rotated refresh token).
+ */
+export function rememberSpotifySecrets(source: Pick<SpotifySource, 'tokenStore'>, logger: Logger): void {
+  const store = source.tokenStore;
+  addSecrets(logger, store.read()?.refreshToken);
+  const write = store.write.bind(store);
+  store.write = (login) => {
+    addSecrets(logger, login.refreshToken);
+    write(login);
   };
 }
 

@@ -8,7 +8,13 @@ export const CALLBACK_VERSION = '1';
 
 export const CALLBACK_ACTIONS = {
   start: 'st',
-  dryRun: 'dr',
+  // "List tracks" (was "Dry run": same code, so buttons in old messages still work).
+  listTracks: 'dr',
+  /** Another page of a paged list: id = job, arg = page. */
+  listPage: 'lp',
+  missingPage: 'mp',
+  notes: 'nt',
+  login: 'lg',
   cancel: 'cx',
   pause: 'pa',
   resume: 're',

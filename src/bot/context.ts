@@ -2,7 +2,8 @@ import type { ConversationFlavor } from '@grammyjs/conversations';
 import type { Context } from 'grammy';
 import type { Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
-import type { Logger } from '../logger.js';
+import type { Logger, SecretRegistry } from '../logger.js';
+import type { LoginNoticeThrottle } from './notifications.js';
 import type { Check, ExchangeProbe, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import type { ProgressMessages } from './progress-messages.js';
 
@@ -22,8 +23,10 @@ export interface BotDeps {
   progress: ProgressMessages;
   /** Telegram user id of the owner; also the private chat id with them. */
   ownerId: number;
-  /** Literal secrets that must never be echoed in a message. */
-  secrets: string[];
+  /** Secrets that must never be echoed in a message (shared with the logger: stored ones join later). */
+  secrets: SecretRegistry;
+  /** One "log in" message per interval, from notifications and buttons alike. */
+  loginNotice: LoginNoticeThrottle;
   /** `/probe` (absent: the command says it is not available). */
   prober?: ExchangeProbe;
 }

@@ -8,7 +8,7 @@ import { conversations } from '@grammyjs/conversations';
 import { Bot, type Context, type Middleware } from 'grammy';
 import { requireSettings, secretValues, type Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
-import type { Logger } from '../logger.js';
+import { SecretRegistry, secretsOf, type Logger } from '../logger.js';
 import type { BotContext, BotDeps } from './context.js';
 import { errorBoundaryHandler } from './errors.js';
 import { createInfoFeature } from './features/info.js';
@@ -21,7 +21,7 @@ import { createProbeFeature } from './features/probe.js';
 import { createSettingsFeature } from './features/settings.js';
 import { createSpotifyConversation, createSpotifyFeature } from './features/spotify.js';
 import { createUnhandledFeature } from './features/unhandled.js';
-import { Notifications } from './notifications.js';
+import { LoginNoticeThrottle, Notifications } from './notifications.js';
 import type { Check, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import { ProgressMessages } from './progress-messages.js';
 
@@ -58,7 +58,10 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   const { config, logger } = options;
   requireSettings(config, ['controlBot']);
   const ownerId = config.telegram.ownerId as number;
-  const secrets = [...secretValues(config), token];
+  // The logger's registry when there is one: a secret stored later (a Spotify login) is kept out of replies too.
+  const secrets = secretsOf(logger) ?? new SecretRegistry();
+  secrets.add(...secretValues(config), token);
+  const loginNotice = new LoginNoticeThrottle();
 
   const bot = new Bot<BotContext>(token, {
     client: {
@@ -109,6 +112,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
     chatId: ownerId,
     logger: logger.child({ part: 'notifications' }),
     floodNoticeSeconds: options.floodNoticeSeconds ?? 180,
+    loginNotice,
   });
 
   const deps: BotDeps = {
@@ -122,6 +126,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
     progress,
     ownerId,
     secrets,
+    loginNotice,
     ...(options.prober ? { prober: options.prober } : {}),
   };
 

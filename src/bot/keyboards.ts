@@ -13,14 +13,20 @@ export function inlineKeyboard(rows: ButtonSpec[][]): InlineKeyboard {
 }
 
 /** Shown under a freshly read link: the owner decides before any message goes to the external bot. */
-export function linkPreviewButtons(jobId: number): ButtonSpec[][] {
-  return [
+export function linkPreviewButtons(jobId: number, notes = 0): ButtonSpec[][] {
+  const rows: ButtonSpec[][] = [
     [
       { text: '▶️ Start', action: 'start', id: jobId },
-      { text: '📝 Dry run', action: 'dryRun', id: jobId },
+      { text: '📋 List tracks', action: 'listTracks', id: jobId },
       { text: '✖️ Cancel', action: 'cancel', id: jobId },
     ],
   ];
+  if (notes > 0) rows.push([{ text: `ℹ️ Notes (${notes})`, action: 'notes', id: jobId }]);
+  return rows;
+}
+
+export function loginButtons(): ButtonSpec[][] {
+  return [[{ text: '🔑 Log in', action: 'login', id: 0 }]];
 }
 
 export function qualityButtons(current: 'high' | 'max'): ButtonSpec[][] {

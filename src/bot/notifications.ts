@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Api } from 'grammy';
+import { isSessionExpiredReason } from '../domain/errors.js';
 import type { JobRecord, TrackCounts } from '../domain/job.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { JobEvent } from '../engine/ports.js';
@@ -20,7 +21,25 @@ export interface NotificationsOptions {
   logger: Logger;
   /** FloodWaits at least this long are announced (shorter ones only show in the progress message). */
   floodNoticeSeconds: number;
+  /** Shared with the login prompts of buttons, so the phone rings once for a missing session. */
+  loginNotice: LoginNoticeThrottle;
   now?: () => number;
+}
+
+/** At most one "log in" message per interval, whoever asks for it. */
+export class LoginNoticeThrottle {
+  private last = -Infinity;
+  constructor(
+    private readonly intervalMs = 10 * 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True (and remembered) when a notice may be sent now. */
+  due(): boolean {
+    if (this.now() - this.last < this.intervalMs) return false;
+    this.last = this.now();
+    return true;
+  }
 }
 
 export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: string | null, elapsedMs: number, notes: string[] = []): MessageView {
@@ -31,7 +50,9 @@ export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: 
   const lines = [
     `${head}: ${truncate(job.name, 80)} (job #${job.id})`,
     `Found ${found} of ${total}${counts.skipped > 0 ? ` (${counts.skipped} were already in your library)` : ''}`,
-    `Not found: ${counts.not_found} · Mismatch: ${counts.mismatch} · Failed: ${counts.failed}`,
+    // Two short lines: one long line wraps on a phone.
+    `Not found: ${counts.not_found} · Mismatch: ${counts.mismatch}`,
+    `Failed: ${counts.failed}`,
     `Time: ${formatDuration(elapsedMs / 1000)}`,
     `Folder: ${playlistFile ? path.dirname(playlistFile) : job.options.outputDir}`,
   ];
@@ -40,7 +61,7 @@ export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: 
   const buttons: ButtonSpec[][] = [];
   const missing = counts.not_found + counts.mismatch;
   if (missing > 0) {
-    lines.push(`/missing ${job.id} shows the ${missing} track${missing === 1 ? '' : 's'} that need you.`);
+    lines.push(`/missing ${job.id} shows the ${missing} track${missing === 1 ? ' that needs' : 's that need'} you.`);
     buttons.push([{ text: `🔎 Missing (${missing})`, action: 'missing', id: job.id }]);
   }
   if (counts.failed > 0) buttons.push([{ text: `🔁 Retry failed (${counts.failed})`, action: 'retryFailed', id: job.id }]);
@@ -57,10 +78,13 @@ export function safetyStopView(job: JobRecord, reason: string): MessageView {
   };
 }
 
-export function sessionExpiredView(message: string): MessageView {
+/** Only a session that worked can expire; one that never existed is "not logged in yet". */
+export function sessionExpiredView(event: { code?: string; notLoggedIn?: boolean }): MessageView {
   return {
-    text: `🔑 Your Telegram session stopped working: ${message}\nJobs wait until you log in again: send /login.`,
-    buttons: [],
+    text: event.notLoggedIn
+      ? '🔑 Crate is not logged in to Telegram yet. Jobs wait until you log in: tap Log in or send /login.'
+      : `🔑 Your Telegram session expired${event.code ? ` (Telegram said ${truncate(event.code, 60)})` : ''}. Jobs wait until you log in again: tap Log in or send /login.`,
+    buttons: [[{ text: '🔑 Log in', action: 'login', id: 0 }]],
   };
 }
 
@@ -77,7 +101,6 @@ export class Notifications {
   private readonly now: () => number;
   /** End of the last announced flood wait, so a long wait is announced once. */
   private floodAnnouncedUntil = 0;
-  private lastSessionNotice = 0;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly options: NotificationsOptions) {
@@ -112,12 +135,12 @@ export class Notifications {
       case 'job_finished':
         return finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs, event.notes);
       case 'job_paused':
-        return event.safetyStop ? safetyStopView(event.job, event.reason) : null;
+        // A pause for the session is announced by the session notice (with Log in, not Resume).
+        return event.safetyStop && !isSessionExpiredReason(event.reason) ? safetyStopView(event.job, event.reason) : null;
       case 'session_expired': {
         // One notice per ten minutes is plenty: every job and retry may report the same expiry.
-        if (this.now() - this.lastSessionNotice < 10 * 60_000) return null;
-        this.lastSessionNotice = this.now();
-        return sessionExpiredView(event.message);
+        if (!this.options.loginNotice.due()) return null;
+        return sessionExpiredView(event);
       }
       case 'pacer_waiting': {
         if (event.seconds < this.options.floodNoticeSeconds) return null;

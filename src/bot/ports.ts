@@ -78,6 +78,11 @@ export interface CheckResult {
 
 export interface Check {
   name: string;
+  /**
+   * `session`: the check reports the Telegram session itself (/status has its own line for it);
+   * `needs-session`: it can only pass with a working session (its failure then says nothing new).
+   */
+  topic?: 'session' | 'needs-session';
   run(signal?: AbortSignal): Promise<CheckResult>;
 }
 

@@ -7,6 +7,7 @@ import { GrammyError, type Api } from 'grammy';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { JobEvent, PacerState } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
+import { isReady } from './job-state.js';
 import { inlineKeyboard } from './keyboards.js';
 import type { ProgressMessageRef, ProgressMessageStore } from './ports.js';
 import { renderProgress, type MessageView } from './progress-view.js';
@@ -30,6 +31,10 @@ interface JobView {
   lastKey: string | null;
   lastEditAt: number;
   trackBytes: Map<number, { receivedBytes: number; totalBytes: number }>;
+  /** The owner pressed Start here: from now on the card shows progress, even while still queued. */
+  startRequested: boolean;
+  /** The next publish sends a new message instead of editing the known one. */
+  sendNew: boolean;
 }
 
 export function memoryProgressStore(): ProgressMessageStore {
@@ -75,18 +80,36 @@ export class ProgressMessages {
     await Promise.allSettled(pending);
   }
 
-  /** Makes `ref` the job's progress message (e.g. the link preview after Start) and renders it now. */
+  /** Makes `ref` the job's progress message (the link preview after Start) and renders progress there now. */
   async attach(jobId: number, ref: ProgressMessageRef): Promise<void> {
     this.store.set(jobId, ref);
     const view = this.view(jobId);
+    view.startRequested = true;
     view.lastKey = null;
     view.lastEditAt = 0;
     await this.flushNow(jobId);
   }
 
-  /** Uses `ref` as the job's progress message unless it already has one (a button pressed on a preview). */
+  /**
+   * Uses `ref` as the job's message unless it already has one (the preview, sent when the link
+   * was read; a button pressed on it). A job that is ready but not started keeps its preview as
+   * it is: only a state change (Start, Cancel) turns it into the progress card.
+   */
   adopt(jobId: number, ref: ProgressMessageRef): void {
     if (!this.store.get(jobId)) this.store.set(jobId, ref);
+  }
+
+  /** The job's one card, if it has one. */
+  messageOf(jobId: number): ProgressMessageRef | null {
+    return this.store.get(jobId);
+  }
+
+  /** Sends the job's card as a new message (its old one is gone or unknown) and follows it from now on. */
+  async sendNew(jobId: number): Promise<void> {
+    const view = this.view(jobId);
+    view.sendNew = true;
+    view.lastKey = null;
+    await this.flushNow(jobId);
   }
 
   /** Re-render soon (after a button press changed the job). */
@@ -141,7 +164,16 @@ export class ProgressMessages {
   private view(jobId: number): JobView {
     let view = this.views.get(jobId);
     if (!view) {
-      view = { timer: null, flushing: null, dirtyWhileFlushing: false, lastKey: null, lastEditAt: 0, trackBytes: new Map() };
+      view = {
+        timer: null,
+        flushing: null,
+        dirtyWhileFlushing: false,
+        lastKey: null,
+        lastEditAt: 0,
+        trackBytes: new Map(),
+        startRequested: false,
+        sendNew: false,
+      };
       this.views.set(jobId, view);
     }
     return view;
@@ -192,14 +224,18 @@ export class ProgressMessages {
         () => null,
       );
     }
-    return renderProgress({ ...progress, pacer, trackBytes: this.view(jobId).trackBytes, now: this.now() });
+    const view = this.view(jobId);
+    // A ready job's message is its preview (Start, List tracks): nothing to render until it starts.
+    if (isReady(progress.job) && !view.startRequested && !view.sendNew) return null;
+    return renderProgress({ ...progress, pacer, trackBytes: view.trackBytes, now: this.now() });
   }
 
   private async publish(jobId: number, view: JobView, rendered: MessageView): Promise<void> {
     const key = JSON.stringify(rendered);
     if (key === view.lastKey) return;
     const reply_markup = inlineKeyboard(rendered.buttons);
-    const ref = this.store.get(jobId);
+    const ref = view.sendNew ? null : this.store.get(jobId);
+    view.sendNew = false;
     view.lastEditAt = this.now();
     if (ref) {
       try {

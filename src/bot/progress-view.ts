@@ -5,7 +5,8 @@
 import type { JobRecord, JobStatus, TrackCounts, TrackRecord } from '../domain/job.js';
 import type { PacerState } from '../engine/ports.js';
 import type { CallbackAction } from './callback-data.js';
-import { formatBytes, formatDuration, trackLabel, truncate } from './format.js';
+import { formatBytes, formatDuration, truncate } from './format.js';
+import { waitsForLogin } from './job-state.js';
 
 export interface ButtonSpec {
   text: string;
@@ -34,6 +35,15 @@ export interface ProgressInput {
 
 export const PROGRESS_BAR_WIDTH = 16;
 const MAX_IN_FLIGHT_LINES = 5;
+/** A phone shows about this many characters on a line; the lines we control stay within it. */
+export const PHONE_LINE = 35;
+
+const TRACK_STATE_TEXT: Partial<Record<TrackRecord['state'], string>> = {
+  requested: 'asked',
+  picked: 'picked',
+  downloading: 'downloading',
+  verifying: 'checking',
+};
 
 const STATUS_TEXT: Record<JobStatus, string> = {
   pending: '🕒 queued',
@@ -64,33 +74,31 @@ export function renderProgress(input: ProgressInput): MessageView {
   const finished = finishedCount(counts);
   const lines: string[] = [];
 
-  lines.push(`${truncate(job.name, 80)} · job #${job.id}`);
-  lines.push(
-    job.status === 'paused' && job.pauseReason
-      ? `${STATUS_TEXT.paused}: ${truncate(job.pauseReason, 120)}`
-      : STATUS_TEXT[job.status],
-  );
+  lines.push(`${truncate(job.name, PHONE_LINE - 10)} · job #${job.id}`);
+  if (waitsForLogin(job)) lines.push('⏸ waiting for you to /login');
+  else lines.push(job.status === 'paused' && job.pauseReason ? `${STATUS_TEXT.paused}: ${truncate(job.pauseReason, 120)}` : STATUS_TEXT[job.status]);
   lines.push(`${progressBar(finished, total)} (${finished}/${total})`);
+  lines.push(...countLines(counts));
 
-  const found = counts.done + counts.skipped;
-  const parts = [`✅ ${found} found`];
-  if (counts.skipped > 0) parts[0] += ` (${counts.skipped} already had)`;
-  parts.push(`❔ ${counts.not_found} not found`, `⚠️ ${counts.mismatch} mismatch`, `❌ ${counts.failed} failed`);
-  lines.push(parts.join(' · '));
-
-  if (input.inFlight.length > 0) {
+  // Only a running job has tracks in flight. A paused one keeps each track's step (it is checked
+  // first on Resume); a finished or cancelled one has nothing in flight at all.
+  if (job.status === 'running' && input.inFlight.length > 0) {
     lines.push(`In flight (${input.inFlight.length}):`);
     for (const track of input.inFlight.slice(0, MAX_IN_FLIGHT_LINES)) {
       const bytes = input.trackBytes?.get(track.id);
-      const size =
+      const state =
         track.state === 'downloading' && bytes && bytes.totalBytes > 0
-          ? ` ${formatBytes(bytes.receivedBytes)}/${formatBytes(bytes.totalBytes)}`
-          : '';
-      lines.push(`  ${track.position}. ${trackLabel(track, 50)} — ${track.state}${size}`);
+          ? bytePair(bytes.receivedBytes, bytes.totalBytes)
+          : (TRACK_STATE_TEXT[track.state] ?? track.state);
+      // The title alone: with the artist it would not fit a phone line.
+      lines.push(`${track.position}. ${truncate(track.title, Math.max(12, PHONE_LINE - String(track.position).length - state.length - 5))} · ${state}`);
     }
     if (input.inFlight.length > MAX_IN_FLIGHT_LINES) {
-      lines.push(`  … and ${input.inFlight.length - MAX_IN_FLIGHT_LINES} more`);
+      lines.push(`… and ${input.inFlight.length - MAX_IN_FLIGHT_LINES} more`);
     }
+  } else if (job.status === 'paused' && input.inFlight.length > 0) {
+    const n = input.inFlight.length;
+    lines.push(`${n} track${n === 1 ? '' : 's'} asked for before the pause`);
   }
 
   const tail: string[] = [];
@@ -119,11 +127,29 @@ export function describePacer(pacer: PacerState, now: number): string | null {
   return `Pacer: ${parts.join(' · ')}`;
 }
 
+/** "10/40 MB": both in the unit of the total. */
+export function bytePair(received: number, total: number): string {
+  const [value, unit] = formatBytes(total).split(' ');
+  const scale = total / Number(value);
+  return `${Math.min(Number(value), Math.round(received / scale))}/${value} ${unit}`;
+}
+
+/** The counts on two short lines (one long line wraps on a phone). */
+export function countLines(counts: TrackCounts): string[] {
+  const found = counts.done + counts.skipped;
+  return [
+    `✅ ${found} found${counts.skipped > 0 ? ` (${counts.skipped} had)` : ''} · ❔ ${counts.not_found} not found`,
+    `⚠️ ${counts.mismatch} mismatch · ❌ ${counts.failed} failed`,
+  ];
+}
+
 export function progressButtons(job: JobRecord, counts: TrackCounts): ButtonSpec[][] {
   const rows: ButtonSpec[][] = [];
   const control: ButtonSpec[] = [];
   if (job.status === 'running' || job.status === 'pending') control.push({ text: '⏸ Pause', action: 'pause', id: job.id });
-  if (job.status === 'paused' || job.status === 'failed') control.push({ text: '▶️ Resume', action: 'resume', id: job.id });
+  // Resume cannot help a job that waits for the session: the button logs in instead.
+  if (waitsForLogin(job)) control.push({ text: '🔑 Log in', action: 'login', id: job.id });
+  else if (job.status === 'paused' || job.status === 'failed') control.push({ text: '▶️ Resume', action: 'resume', id: job.id });
   if (job.status === 'running' || job.status === 'pending' || job.status === 'paused') {
     control.push({ text: '✖️ Cancel', action: 'cancel', id: job.id });
   }

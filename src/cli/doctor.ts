@@ -152,8 +152,10 @@ export function doctorChecks(
   }
   const unavailable = 'not checked (this build has no probe for it)';
   checks.push(
-    probeCheck('Telegram session', probes.session ? async () => sessionResult(await probes.session!()) : null, unavailable),
-    probeCheck(
+    { ...probeCheck('Telegram session', probes.session ? async () => sessionResult(await probes.session!()) : null, unavailable), topic: 'session' },
+    {
+      topic: 'needs-session',
+      ...probeCheck(
       `External bot ${config.telegram.externalBot}`,
       probes.resolveExternalBot
         ? async () => {
@@ -166,7 +168,8 @@ export function doctorChecks(
           }
         : null,
       unavailable,
-    ),
+      ),
+    },
     probeCheck(
       'Spotify',
       probes.spotify

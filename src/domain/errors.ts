@@ -27,21 +27,33 @@ export class FloodWaitError extends Error {
 }
 
 const SESSION_EXPIRED_TEXT = 'Telegram session is no longer valid';
+const NOT_LOGGED_IN_TEXT = 'Telegram is not logged in yet';
+/** The code of the error a gateway without any session throws (never logged in). */
+export const NO_SESSION_CODE = 'NO_SESSION';
 
-/** The user session is gone (AUTH_KEY_UNREGISTERED, SESSION_REVOKED...): the owner must log in again. */
+/**
+ * The user session is gone (AUTH_KEY_UNREGISTERED, SESSION_REVOKED...) or was never there
+ * (NO_SESSION): the owner must log in. The message names no command: the chat says /login, the
+ * terminal `crate login`.
+ */
 export class SessionExpiredError extends Error {
   override readonly name = 'SessionExpiredError';
   constructor(
     readonly code: string,
     options?: { cause?: unknown },
   ) {
-    super(`${SESSION_EXPIRED_TEXT} (${code}): log in again with /login or \`crate login\``, options);
+    super(code === NO_SESSION_CODE ? `${NOT_LOGGED_IN_TEXT}: log in first` : `${SESSION_EXPIRED_TEXT} (${code}): log in again`, options);
+  }
+
+  /** Never logged in: nothing "expired", and nothing should say so. */
+  get notLoggedIn(): boolean {
+    return this.code === NO_SESSION_CODE;
   }
 }
 
-/** A job paused with this error's message waits for a new login (and goes on after it). */
+/** A job paused with this error's message waits for a (new) login, and goes on after it. */
 export function isSessionExpiredReason(reason: string | null | undefined): boolean {
-  return typeof reason === 'string' && reason.startsWith(SESSION_EXPIRED_TEXT);
+  return typeof reason === 'string' && (reason.startsWith(SESSION_EXPIRED_TEXT) || reason.startsWith(NOT_LOGGED_IN_TEXT));
 }
 
 /** The external bot signalled a paywall, quota or restriction: stop asking and tell the owner. */

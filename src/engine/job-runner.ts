@@ -457,7 +457,7 @@ export class JobRunner {
       return;
     }
     if (err instanceof SessionExpiredError) {
-      this.deps.events.emit({ type: 'session_expired', message: err.message });
+      this.deps.events.emit({ type: 'session_expired', message: err.message, notLoggedIn: err.notLoggedIn, code: err.code });
       this.stop('pause', err.message, true);
       return;
     }

@@ -50,7 +50,10 @@ export interface JobServiceApi {
   /** Remember the owner's row for this track and queue it again. */
   chooseRow(trackId: number, rowText: string): Promise<TrackRecord>;
   progress(jobId: number): JobProgress;
+  /** The tracks that need the owner: not found, mismatch, failed (not the ones not asked for yet). */
   missing(jobId: number): TrackRecord[];
+  /** Every track of the job, in playlist order, with its state. */
+  tracks(jobId: number): TrackRecord[];
   listJobs(): JobRecord[];
   status(): Promise<ServiceStatus>;
   /** Pauses running jobs at a safe point and waits for them to settle. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { UserError, errorMessage, isSessionExpiredReason } from '../domain/errors.js';
+import { NO_SESSION_CODE, SessionExpiredError, UserError, errorMessage, isSessionExpiredReason } from '../domain/errors.js';
 import {
   FINAL_TRACK_STATES,
   IN_FLIGHT_TRACK_STATES,
@@ -55,7 +55,8 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-const DONE_LIKE: TrackState[] = ['done', 'skipped'];
+/** What needs the owner: tracks that ended without a file. Tracks not asked for yet are not missing. */
+const NEEDS_OWNER: TrackState[] = ['not_found', 'mismatch', 'failed'];
 
 /**
  * What the CLI and the control bot call. Jobs run one at a time from a queue (`start` in the
@@ -138,7 +139,9 @@ export class JobService implements JobServiceApi {
   }
 
   start(jobId: number): void {
-    this.requireJob(jobId);
+    const job = this.requireJob(jobId);
+    // A cancelled job is over: an old Start button must not bring it back.
+    if (job.status === 'cancelled') throw new UserError(`Job #${jobId} was cancelled; send its link again to start over.`);
     if (this.current?.jobId === jobId || this.queue.some((w) => w.jobId === jobId)) return;
     void this.enqueue(jobId).catch((err: unknown) => this.logger(jobId).error({ err }, 'background job failed'));
   }
@@ -220,6 +223,8 @@ export class JobService implements JobServiceApi {
   async menuRows(trackId: number): Promise<string[]> {
     const track = this.requireTrack(trackId);
     if (!this.deps.acquirer.listMenuRows) throw new UserError('This download mode cannot show the bot menu for a track.');
+    // Asking the bot costs a message from the daily budget: not when it cannot go out.
+    await this.requireSession();
     return this.deps.acquirer.listMenuRows(track);
   }
 
@@ -253,7 +258,12 @@ export class JobService implements JobServiceApi {
 
   missing(jobId: number): TrackRecord[] {
     this.requireJob(jobId);
-    return this.deps.store.tracks(jobId).filter((t) => !DONE_LIKE.includes(t.state));
+    return this.deps.store.tracks(jobId).filter((t) => NEEDS_OWNER.includes(t.state));
+  }
+
+  tracks(jobId: number): TrackRecord[] {
+    this.requireJob(jobId);
+    return this.deps.store.tracks(jobId);
   }
 
   listJobs(): JobRecord[] {
@@ -394,8 +404,20 @@ export class JobService implements JobServiceApi {
 
   private requireJob(jobId: number): JobRecord {
     const job = this.deps.store.getJob(jobId);
-    if (!job) throw new UserError(`No job ${jobId}. Run \`crate status\` to see the jobs.`);
+    if (!job) throw new UserError(`There is no job #${jobId}.`);
     return job;
+  }
+
+  /** Throws SessionExpiredError when the user session is missing or expired (offline may come back). */
+  private async requireSession(): Promise<void> {
+    let session: SessionStatus;
+    try {
+      session = await this.deps.sessionStatus();
+    } catch {
+      return;
+    }
+    if (session.state === 'no_session') throw new SessionExpiredError(NO_SESSION_CODE);
+    if (session.state === 'expired') throw new SessionExpiredError(/\b([A-Z][A-Z0-9_]{3,})\b/.exec(session.detail ?? '')?.[1] ?? 'SESSION_EXPIRED');
   }
 
   private requireTrack(trackId: number): TrackRecord {

@@ -170,7 +170,8 @@ export type JobEvent =
   | { type: 'job_finished'; job: JobRecord; counts: TrackCounts; playlistFile: string | null; elapsedMs: number; notes?: string[] }
   /** `until`: epoch ms when sending may go on (set for FloodWaits). */
   | { type: 'pacer_waiting'; seconds: number; reason: string; until?: number }
-  | { type: 'session_expired'; message: string };
+  /** `notLoggedIn`: there never was a session (nothing expired); `code`: Telegram's reason (AUTH_KEY_UNREGISTERED…). */
+  | { type: 'session_expired'; message: string; notLoggedIn?: boolean; code?: string };
 
 export interface JobEvents {
   emit(event: JobEvent): void;

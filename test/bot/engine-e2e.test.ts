@@ -67,12 +67,12 @@ describe('control bot on the real JobService', () => {
     server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
     const notice = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('✅ Finished'))[0], 15_000);
     expect(notice.text).toContain('Found 4 of 5');
-    expect(notice.text).toContain('Not found: 1 · Mismatch: 0 · Failed: 0');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 0\nFailed: 0');
     await server.waitFor(() => server.messageText(OWNER.id, preview.messageId)?.includes('(5/5)'));
     expect(server.callsOf('editMessageText').filter((c) => c.payload.message_id === preview.messageId).length).toBeGreaterThan(1);
 
     server.pushMessage(OWNER, '/missing');
-    const missing = await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('Tap a track'))[0]);
-    expect(missing.text).toContain('2. Artist 2 – Title 2');
+    const missing = await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('Tap one'))[0]);
+    expect(missing.text).toContain('❔ 2. Artist 2 – Title 2');
   });
 });

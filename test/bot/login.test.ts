@@ -51,14 +51,37 @@ describe('/login conversation', () => {
     await sentText(h, 'That code is wrong');
     server.pushMessage(OWNER, '12'); // not a code at all
     await sentText(h, 'That is not a login code');
-    // Other commands still work in the middle of a login.
-    server.pushMessage(OWNER, '/status');
-    await sentText(h, 'Crate status');
+    // Inside the login every text is the answer (only /cancel leaves): a command is not a code.
+    const notACode = server.pushMessage(OWNER, '/status');
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('That is not a login code')).length === 2);
+    expect(server.sentMessages((p) => String(p.text).startsWith('Crate status'))).toHaveLength(0);
+    expect(server.callsOf('deleteMessage').map((c) => c.payload.message_id)).toContain(notACode);
     server.pushMessage(OWNER, '24680'); // a bare code: refused, Telegram would have cancelled it
     await sentText(h, 'Type the code with separators');
     server.pushMessage(OWNER, '/cancel');
     await sentText(h, 'Login cancelled.');
     expect(h.login.cancelled).toBe(1);
+  });
+
+  it('a 2FA password that starts with "/" is the password: submitted and deleted, not taken as a command', async () => {
+    const { server, login } = h;
+    const slashPassword = '/start-me-up 99';
+    login.expected.password = slashPassword;
+    server.pushMessage(OWNER, '/login');
+    await sentText(h, 'Send the phone number');
+    server.pushMessage(OWNER, SECRETS.phone);
+    await sentText(h, 'WITH SEPARATORS');
+    server.pushMessage(OWNER, SECRETS.code.split('').join(' '));
+    const before = server.sentMessages((p) => String(p.text).includes('two-step verification')).length;
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('two-step verification')).length > before);
+    const welcomes = server.sentMessages((p) => String(p.text).startsWith('Crate turns Spotify playlists')).length;
+    const passwordMessage = server.pushMessage(OWNER, slashPassword);
+    await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('✅ Logged in')).length === 2);
+    expect(login.calls.at(-1)).toEqual({ step: 'password', value: slashPassword });
+    expect(server.callsOf('deleteMessage').map((c) => c.payload.message_id)).toContain(passwordMessage);
+    // /start did not answer it: the welcome text was not sent again.
+    expect(server.sentMessages((p) => String(p.text).startsWith('Crate turns Spotify playlists'))).toHaveLength(welcomes);
+    expect(h.logs.join('')).not.toContain('start-me-up');
   });
 
   it('/spotify: the pasted redirect URL completes the login and is deleted', async () => {

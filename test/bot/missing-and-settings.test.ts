@@ -18,12 +18,14 @@ const buttonsOf = (payload: Record<string, any>) =>
   ((payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data: string }[][]).flat();
 
 describe('/missing', () => {
-  it('lists not_found and mismatch tracks with positions; retry, accept, pick a row (remembered)', async () => {
+  it('lists not_found, mismatch and failed tracks with positions; retry, accept, pick a row (remembered)', async () => {
     const { server, service } = h;
     server.pushMessage(OWNER, '/missing');
-    const list = await sent('Tap a track to retry');
-    expect(list.text).toContain('2. Artist 2 – Song 2 [3:01] — not found: scripted not_found');
-    expect(list.text).toContain('4. Artist 4 – Song 4 [3:03] — mismatch: scripted mismatch');
+    const list = await sent('Tap one to retry');
+    expect(list.text).toContain('3 tracks need you:');
+    expect(list.text).toContain('❔ 2. Artist 2 – Song 2');
+    expect(list.text).toContain('⚠️ 4. Artist 4 – Song 4');
+    expect(list.text).toContain('❌ 6. Artist 6 – Song 6');
     const [notFound, mismatch] = buttonsOf(list.payload);
     expect(notFound!.text).toBe('2. Song 2');
 
@@ -34,7 +36,7 @@ describe('/missing', () => {
     await sent('Accepted: Artist 4 – Song 4');
 
     server.pushCallbackQuery(OWNER, list.messageId, notFound!.callback_data);
-    const detail2 = await sent('State: not_found');
+    const detail2 = await sent('State: not found');
     server.pushCallbackQuery(OWNER, detail2.messageId, buttonsOf(detail2.payload).at(-1)!.callback_data);
     const menu = await sent('Tap the right one');
     expect(buttonsOf(menu.payload).map((b) => b.text)).toEqual(['Artist 2 - Song 2 (Tribute) [3:00]', 'Artist 2 - Song 2 [3:01]', 'Karaoke - Song 2 [2:59]']);

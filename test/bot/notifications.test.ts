@@ -25,12 +25,14 @@ describe('notifications ring the phone', () => {
     await sent('✅ Finished: Summer Mix');
   });
 
-  it('session expiry is announced once, not for every failing track', async () => {
+  it('session expiry is announced once, not for every failing track, with a Log in button', async () => {
     h.service.expireSession('AUTH_KEY_UNREGISTERED');
     h.service.expireSession('AUTH_KEY_UNREGISTERED');
-    await sent('Your Telegram session stopped working');
+    const notice = await sent('Your Telegram session expired (Telegram said AUTH_KEY_UNREGISTERED)');
+    expect(notice.text).not.toContain('`');
+    expect((notice.payload.reply_markup.inline_keyboard as { text: string }[][]).flat().map((b) => b.text)).toEqual(['🔑 Log in']);
     await new Promise((r) => setTimeout(r, 50));
-    expect(h.server.sentMessages((p) => String(p.text).includes('session stopped working'))).toHaveLength(1);
+    expect(h.server.sentMessages((p) => String(p.text).includes('session expired'))).toHaveLength(1);
   });
 
   it('only long FloodWaits are announced, once', async () => {

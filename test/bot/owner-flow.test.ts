@@ -25,7 +25,7 @@ describe('the owner runs a playlist from the phone', () => {
     const preview = await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('Summer Mix'))[0]);
     expect(preview.text).toContain('6 tracks');
     expect(preview.text).toContain('your Spotify login');
-    expect(keyboardTexts(preview.payload)).toEqual(['▶️ Start', '📝 Dry run', '✖️ Cancel']);
+    expect(keyboardTexts(preview.payload)).toEqual(['▶️ Start', '📋 List tracks', '✖️ Cancel']);
     expect(service.calls.filter((c) => c.method === 'start')).toHaveLength(0);
 
     server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', 1));
@@ -45,7 +45,7 @@ describe('the owner runs a playlist from the phone', () => {
     const notice = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('✅ Finished'))[0], 10_000);
     expect(notice.text).toContain('Summer Mix (job #1)');
     expect(notice.text).toContain('Found 4 of 6');
-    expect(notice.text).toContain('Not found: 1 · Mismatch: 1 · Failed: 0');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 1\nFailed: 0');
     expect(notice.text).toContain('Folder: /music/Summer Mix');
     expect(notice.text).toContain('Playlist: Summer Mix.m3u8');
     expect(keyboardTexts(notice.payload)).toEqual(['🔎 Missing (2)']);
@@ -54,7 +54,7 @@ describe('the owner runs a playlist from the phone', () => {
     await server.waitFor(() => server.messageText(OWNER.id, preview.messageId)?.includes('✅ finished'));
     const final = server.messageText(OWNER.id, preview.messageId)!;
     expect(final).toContain('(6/6)');
-    expect(final).toContain('✅ 4 found · ❔ 1 not found · ⚠️ 1 mismatch · ❌ 0 failed');
+    expect(final).toContain('✅ 4 found · ❔ 1 not found\n⚠️ 1 mismatch · ❌ 0 failed');
     expect(server.sentMessages((p) => String(p.text).includes('job #1') && !String(p.text).startsWith('✅ Finished'))).toHaveLength(0);
 
     // Edits only when the text changed: never the same text twice in a row on the same message.
@@ -106,17 +106,27 @@ describe('the owner runs a playlist from the phone', () => {
       const sent = server.sentMessages((p) => String(p.text).includes('is ready'));
       return sent.length === 2 ? sent : null;
     });
-    expect(previews[1]!.text).toContain('100 tracks of 150 · read via public embed page');
-    expect(previews[1]!.text).toContain('⚠️ embed page: first 100 of 150');
+    expect(previews[1]!.text).toContain('Playlist · 100 of 150 tracks');
+    expect(previews[1]!.text).toContain('Read from the public page');
+    expect(previews[1]!.text).toContain('⚠️ 1 note: tap Notes');
     expect(service.listJobs()).toHaveLength(2);
 
-    // Dry run lists the tracks and sends nothing to the external bot.
-    server.pushCallbackQuery(OWNER, previews[1]!.messageId, encodeCallback('dryRun', 2));
-    const dry = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Dry run of job #2'))[0]);
-    expect(dry.text).toContain('100 tracks would be requested');
-    expect(dry.text).toContain('1. Artist 1 – Song 1 [3:00]');
-    expect(dry.text.length).toBeLessThan(4096);
+    // List tracks: a page of the tracks, ◀ ▶ to the others; nothing goes to the external bot.
+    server.pushCallbackQuery(OWNER, previews[1]!.messageId, encodeCallback('listTracks', 2));
+    const list = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('📋 Big Public List'))[0]);
+    expect(list.text).toContain('Tracks 1–10 of 100');
+    expect(list.text).toContain('1. Artist 1 – Song 1 3:00');
+    expect(list.text).not.toContain('11. Artist 11');
+    expect(keyboardTexts(list.payload)).toEqual(['1/10', '▶']);
     await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Nothing was sent to Telegram'));
+    server.pushCallbackQuery(OWNER, list.messageId, encodeCallback('listPage', 2, 1));
+    await server.waitFor(() => server.messageText(OWNER.id, list.messageId)?.includes('Tracks 11–20 of 100'));
+    expect(server.messageText(OWNER.id, list.messageId)).toContain('11. Artist 11 – Song 11 3:10');
+    expect(keyboardTexts(server.callsOf('editMessageText').at(-1)!.payload)).toEqual(['◀', '2/10', '▶']);
+    // The notes, in full, one tap away.
+    server.pushCallbackQuery(OWNER, previews[1]!.messageId, encodeCallback('notes', 2));
+    const notes = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('ℹ️ Notes on job #2'))[0]);
+    expect(notes.text).toContain('• embed page: first 100 of 150');
     expect(service.calls.filter((c) => c.method === 'start')).toHaveLength(0);
 
     // Cancel on the other preview turns it into the cancelled job's message.

@@ -40,7 +40,7 @@ describe('renderProgress', () => {
     {
       name: 'just started',
       input: input({}),
-      lines: ['Summer Mix · job #7', '⬇️ running', '░░░░░░░░░░░░░░░░ 0% (0/10)', '✅ 0 found · ❔ 0 not found · ⚠️ 0 mismatch · ❌ 0 failed', 'Pacer: 12/400 messages today'],
+      lines: ['Summer Mix · job #7', '⬇️ running', '░░░░░░░░░░░░░░░░ 0% (0/10)', '✅ 0 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed', 'Pacer: 12/400 messages today'],
       buttons: ['⏸ Pause=pause:7', '✖️ Cancel=cancel:7'],
     },
     {
@@ -57,10 +57,11 @@ describe('renderProgress', () => {
         'Summer Mix · job #7',
         '⬇️ running',
         '▓▓▓▓▓▓▓▓░░░░░░░░ 50% (5/10)',
-        '✅ 4 found (1 already had) · ❔ 1 not found · ⚠️ 0 mismatch · ❌ 0 failed',
+        '✅ 4 found (1 had) · ❔ 1 not found',
+        '⚠️ 0 mismatch · ❌ 0 failed',
         'In flight (2):',
-        '  6. Daft Punk – One More Time — downloading 10.0 MB/40.0 MB',
-        '  7. Daft Punk – Song 7 — requested',
+        '6. One More Time · 10/40.0 MB',
+        '7. Song 7 · asked',
         'received 150 MB · ETA 3 min 05 s',
         'Pacer: waiting 42 s: Telegram flood limit · 80/400 messages today',
       ],
@@ -69,30 +70,48 @@ describe('renderProgress', () => {
     {
       name: 'paused by a safety stop, with failures',
       input: input({ job: job('paused', { pauseReason: 'the bot showed a Premium offer' }), counts: counts({ done: 2, failed: 2, queued: 6 }), etaSeconds: 99 }),
-      lines: ['Summer Mix · job #7', '⏸ paused: the bot showed a Premium offer', '▓▓▓▓▓▓░░░░░░░░░░ 40% (4/10)', '✅ 2 found · ❔ 0 not found · ⚠️ 0 mismatch · ❌ 2 failed'],
+      lines: ['Summer Mix · job #7', '⏸ paused: the bot showed a Premium offer', '▓▓▓▓▓▓░░░░░░░░░░ 40% (4/10)', '✅ 2 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 2 failed'],
       buttons: ['▶️ Resume=resume:7', '✖️ Cancel=cancel:7', '🔁 Retry failed (2)=retryFailed:7'],
     },
     {
       name: 'finished: no pacer, no ETA, no pause',
       input: input({ job: job('done'), counts: counts({ done: 8, mismatch: 1, not_found: 1 }), receivedBytes: 2 * 1024 ** 3, etaSeconds: 5 }),
-      lines: ['Summer Mix · job #7', '✅ finished', '▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ 100% (10/10)', '✅ 8 found · ❔ 1 not found · ⚠️ 1 mismatch · ❌ 0 failed', 'received 2.0 GB'],
+      lines: ['Summer Mix · job #7', '✅ finished', '▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓▓ 100% (10/10)', '✅ 8 found · ❔ 1 not found', '⚠️ 1 mismatch · ❌ 0 failed', 'received 2.0 GB'],
       buttons: ['🔎 Missing (2)=missing:7'],
     },
     {
       name: 'cancelled: no buttons but missing',
       input: input({ job: job('cancelled'), counts: counts({ done: 1, queued: 9 }) }),
-      lines: ['Summer Mix · job #7', '✖️ cancelled', '▓▓░░░░░░░░░░░░░░ 10% (1/10)', '✅ 1 found · ❔ 0 not found · ⚠️ 0 mismatch · ❌ 0 failed'],
+      lines: ['Summer Mix · job #7', '✖️ cancelled', '▓▓░░░░░░░░░░░░░░ 10% (1/10)', '✅ 1 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed'],
       buttons: [],
     },
     {
       name: 'many tracks in flight are cut to five lines',
       input: input({ counts: counts({ requested: 7, queued: 3 }), inFlight: [1, 2, 3, 4, 5, 6, 7].map((i) => track(i, 'requested')) }),
       lines: [
-        'Summer Mix · job #7', '⬇️ running', '░░░░░░░░░░░░░░░░ 0% (0/10)', '✅ 0 found · ❔ 0 not found · ⚠️ 0 mismatch · ❌ 0 failed', 'In flight (7):',
-        '  1. Daft Punk – Song 1 — requested', '  2. Daft Punk – Song 2 — requested', '  3. Daft Punk – Song 3 — requested', '  4. Daft Punk – Song 4 — requested', '  5. Daft Punk – Song 5 — requested',
-        '  … and 2 more', 'Pacer: 12/400 messages today',
+        'Summer Mix · job #7', '⬇️ running', '░░░░░░░░░░░░░░░░ 0% (0/10)', '✅ 0 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed', 'In flight (7):',
+        '1. Song 1 · asked', '2. Song 2 · asked', '3. Song 3 · asked', '4. Song 4 · asked', '5. Song 5 · asked',
+        '… and 2 more', 'Pacer: 12/400 messages today',
       ],
       buttons: ['⏸ Pause=pause:7', '✖️ Cancel=cancel:7'],
+    },
+    {
+      name: 'paused with tracks asked before the pause: nothing is "in flight"',
+      input: input({ job: job('paused', { pauseReason: 'paused by you' }), counts: counts({ done: 2, requested: 1, queued: 7 }), inFlight: [track(3, 'requested')] }),
+      lines: ['Summer Mix · job #7', '⏸ paused: paused by you', '▓▓▓░░░░░░░░░░░░░ 20% (2/10)', '✅ 2 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed', '1 track asked for before the pause'],
+      buttons: ['▶️ Resume=resume:7', '✖️ Cancel=cancel:7'],
+    },
+    {
+      name: 'cancelled with a track left in "requested": nothing in flight',
+      input: input({ job: job('cancelled'), counts: counts({ done: 1, requested: 1, queued: 8 }), inFlight: [track(2, 'requested')] }),
+      lines: ['Summer Mix · job #7', '✖️ cancelled', '▓▓░░░░░░░░░░░░░░ 10% (1/10)', '✅ 1 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed'],
+      buttons: [],
+    },
+    {
+      name: 'waiting for the session: Log in instead of a Resume that cannot work, no raw code',
+      input: input({ job: job('paused', { pauseReason: 'Telegram is not logged in yet: log in first' }), counts: counts({ queued: 10 }) }),
+      lines: ['Summer Mix · job #7', '⏸ waiting for you to /login', '░░░░░░░░░░░░░░░░ 0% (0/10)', '✅ 0 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 0 failed'],
+      buttons: ['🔑 Log in=login:7', '✖️ Cancel=cancel:7'],
     },
   ];
 
@@ -100,6 +119,10 @@ describe('renderProgress', () => {
     it(c.name, () => {
       expect(renderProgress(c.input).text.split('\n')).toEqual(c.lines);
       expect(buttons(c.input)).toEqual(c.buttons);
+      // Lines Crate writes itself (not a pause reason) fit a phone line.
+      for (const line of renderProgress(c.input).text.split('\n').filter((l) => !l.startsWith('⏸ paused:') && !l.startsWith('Pacer:'))) {
+        expect([...line].length, line).toBeLessThanOrEqual(36);
+      }
     });
   }
 

@@ -8,7 +8,7 @@ export class FakeTelegramLoginFlow implements TelegramLoginFlow {
   readonly calls: { step: 'phone' | 'code' | 'password'; value: string }[] = [];
   private stage: 'idle' | 'code' | 'password' | 'done' = 'idle';
   cancelled = 0;
-  constructor(private readonly expected: { phone: string; code: string; password: string | null; user?: string }) {}
+  constructor(readonly expected: { phone: string; code: string; password: string | null; user?: string }) {}
 
   async startLogin({ phone }: { phone: string }): Promise<LoginProgress> {
     this.calls.push({ step: 'phone', value: phone });

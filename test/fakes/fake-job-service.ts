@@ -105,7 +105,7 @@ export class FakeJobService implements JobServiceApi {
 
   expireSession(message = 'AUTH_KEY_UNREGISTERED'): void {
     this.session = { state: 'expired', user: null, detail: message };
-    this.events.emit({ type: 'session_expired', message });
+    this.events.emit({ type: 'session_expired', message: `Telegram session is no longer valid (${message}): log in again`, code: message });
   }
 
   floodWait(seconds: number, reason = 'Telegram flood limit'): void {
@@ -118,6 +118,7 @@ export class FakeJobService implements JobServiceApi {
   }
 
   tracks(jobId: number): TrackRecord[] {
+    this.getJob(jobId);
     return this.tracksByJob.get(jobId) ?? [];
   }
 
@@ -291,7 +292,7 @@ export class FakeJobService implements JobServiceApi {
   }
 
   missing(jobId: number): TrackRecord[] {
-    return this.tracks(jobId).filter((t) => t.state === 'not_found' || t.state === 'mismatch').map((t) => ({ ...t }));
+    return this.tracks(jobId).filter((t) => t.state === 'not_found' || t.state === 'mismatch' || t.state === 'failed').map((t) => ({ ...t }));
   }
 
   listJobs(): JobRecord[] {

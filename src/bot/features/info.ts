@@ -6,6 +6,7 @@ import { BOT_COMMANDS } from '../commands.js';
 import { truncate } from '../format.js';
 import type { Check, CheckResult } from '../ports.js';
 import { describePacer, finishedCount, totalCount } from '../progress-view.js';
+import { expiryReason } from '../session-gate.js';
 
 export function sessionLine(session: SessionStatus): string {
   switch (session.state) {
@@ -14,7 +15,7 @@ export function sessionLine(session: SessionStatus): string {
     case 'no_session':
       return '❌ Telegram session: not logged in — send /login (jobs wait until then)';
     case 'expired':
-      return `❌ Telegram session: expired${session.detail ? ` (${session.detail})` : ''} — send /login (jobs wait)`;
+      return `❌ Telegram session: expired${session.detail ? ` (${expiryReason(session.detail)})` : ''} — send /login (jobs wait)`;
     case 'offline':
       return `⚠️ Telegram session: offline${session.detail ? ` (${session.detail})` : ''} — Crate keeps retrying; jobs wait`;
   }
@@ -84,7 +85,10 @@ export function createInfoFeature(deps: BotDeps): Composer<BotContext> {
     for (const p of status.jobs) {
       lines.push(`#${p.job.id} ${truncate(p.job.name, 40)} — ${p.job.status} ${finishedCount(p.counts)}/${totalCount(p.counts)}`);
     }
-    const checks = await shortChecks(deps.checks, 5000);
+    // The session line says it once; checks that need the session add nothing while it is missing.
+    const sessionReady = status.session.state === 'ready';
+    const relevant = deps.checks.filter((c) => c.topic !== 'session' && (sessionReady || c.topic !== 'needs-session'));
+    const checks = await shortChecks(relevant, 5000);
     if (checks) lines.push(checks);
     await ctx.reply(lines.filter(Boolean).join('\n'));
   });

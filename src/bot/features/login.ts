@@ -8,7 +8,12 @@
  */
 import { createConversation } from '@grammyjs/conversations';
 import { Composer, type Context, type MiddlewareFn } from 'grammy';
+import { onCallback } from '../callbacks.js';
 import type { BotContext, BotDeps } from '../context.js';
+import { truncate } from '../format.js';
+import { isReady } from '../job-state.js';
+import { inlineKeyboard } from '../keyboards.js';
+import type { ButtonSpec } from '../progress-view.js';
 import type { LoginProgress } from '../ports.js';
 import {
   attempt,
@@ -84,7 +89,7 @@ export function createLoginConversation(deps: BotDeps, plugins: ConversationPlug
       await ctx.reply(
         `This account has two-step verification. Send your cloud password${hint ? ` (hint: ${hint})` : ''}. I delete your message at once. /cancel stops.`,
       );
-      const { ctx: answer, text } = await waitForText(conversation, 'Login', onCancel(conversation));
+      const { ctx: answer, text } = await waitForText(conversation, 'Login', { onCancel: onCancel(conversation), everyTextAnswers: true });
       await deleteSecretMessage(answer);
       const outcome = await step(conversation, 'password', () => login.submitPassword(text));
       if (outcome.ok) return outcome.value;
@@ -96,7 +101,7 @@ export function createLoginConversation(deps: BotDeps, plugins: ConversationPlug
   async function askCode(conversation: BotConversation, ctx: Context, via: string): Promise<LoginProgress | null> {
     await ctx.reply(CODE_PROMPT(via));
     for (let i = 0; i < MAX_TRIES; ) {
-      const { ctx: answer, text } = await waitForText(conversation, 'Login', onCancel(conversation));
+      const { ctx: answer, text } = await waitForText(conversation, 'Login', { onCancel: onCancel(conversation), everyTextAnswers: true });
       await deleteSecretMessage(answer);
       if (!parseLoginCode(text)) {
         await ctx.reply('That is not a login code (5 or 6 digits). Type it with separators, e.g. 1-2-3-4-5.');
@@ -115,7 +120,7 @@ export function createLoginConversation(deps: BotDeps, plugins: ConversationPlug
     await ctx.reply('Telegram login for the account that talks to the external bot.\nSend the phone number in international form, e.g. +44 20 1234 5678. /cancel stops.');
     let result: LoginProgress | null = null;
     for (let i = 0; i < MAX_TRIES && !result; i++) {
-      const { ctx: answer, text } = await waitForText(conversation, 'Login', onCancel(conversation));
+      const { ctx: answer, text } = await waitForText(conversation, 'Login', { onCancel: onCancel(conversation), everyTextAnswers: true });
       const phone = normalizePhone(text);
       await deleteSecretMessage(answer);
       if (!phone) {
@@ -129,7 +134,19 @@ export function createLoginConversation(deps: BotDeps, plugins: ConversationPlug
     if (result?.next === 'code') result = await askCode(conversation, ctx, CODE_VIA[result.codeVia]);
     if (result?.next === 'password') result = await askPassword(conversation, ctx, result.hint);
     if (result?.next === 'done') {
-      await ctx.reply(`✅ Logged in${result.user ? ` as ${result.user}` : ''}. Jobs that waited for the session go on; /status shows it.`);
+      // Jobs paused for the session go on by themselves; ready ones wait for their Start, offered here.
+      const ready = await conversation.external(() =>
+        deps.service
+          .listJobs()
+          .filter(isReady)
+          .sort((a, b) => a.id - b.id)
+          .slice(0, 6)
+          .map((j) => ({ id: j.id, name: j.name })),
+      );
+      const lines = [`✅ Logged in${result.user ? ` as ${result.user}` : ''}.`, 'Jobs that waited for the session go on; /status shows them.'];
+      if (ready.length > 0) lines.push(`Ready to start: ${ready.map((j) => `#${j.id} ${truncate(j.name, 24)}`).join(', ')}.`);
+      const buttons: ButtonSpec[][] = ready.map((j) => [{ text: `▶️ Start #${j.id} ${truncate(j.name, 20)}`, action: 'start', id: j.id }]);
+      await ctx.reply(lines.join('\n'), buttons.length ? { reply_markup: inlineKeyboard(buttons) } : {});
     } else {
       await ctx.reply('Login did not finish. Send /login to try again.');
     }
@@ -143,6 +160,12 @@ export function createLoginFeature(): Composer<BotContext> {
   composer.command('login', async (ctx) => {
     await ctx.conversation.exitAll();
     await ctx.conversation.enter(LOGIN_CONVERSATION);
+  });
+  // The Log in button of "not logged in yet" messages and of a job waiting for the session.
+  onCallback(composer, ['login'], async (ctx) => {
+    await ctx.conversation.exitAll();
+    await ctx.conversation.enter(LOGIN_CONVERSATION);
+    return 'Telegram login';
   });
   return composer;
 }

@@ -1,42 +1,83 @@
 /**
- * /missing [job]: the not_found and mismatch tracks with their positions; per track the owner can
- * retry it, accept the quarantined file, or choose a row of the external bot's menu by hand (the
- * engine remembers that choice for the track).
+ * /missing [job]: the tracks that need the owner — not found, mismatch, failed — with their
+ * positions, a page at a time; tracks not asked for yet are not missing and are only counted.
+ * Per track the owner can retry it, accept the quarantined file, or choose a row of the external
+ * bot's menu by hand (the engine remembers that choice for the track).
  */
 import { Composer } from 'grammy';
-import type { JobRecord, TrackRecord } from '../../domain/job.js';
+import type { JobRecord, TrackRecord, TrackState } from '../../domain/job.js';
 import { UserError } from '../../domain/errors.js';
 import { commandNumber, onCallback } from '../callbacks.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { fitMessage, formatTrackLength, trackLabel, truncate } from '../format.js';
+import { formatTrackLength, trackLabel, truncate } from '../format.js';
+import { isReady, stateSentence } from '../job-state.js';
 import { inlineKeyboard } from '../keyboards.js';
-import type { ButtonSpec, MessageView } from '../progress-view.js';
+import { pageSlice, pagerRow } from '../paging.js';
+import { PHONE_LINE, type ButtonSpec, type MessageView } from '../progress-view.js';
+import { askToLogIn, sessionProblem } from '../session-gate.js';
+import { editInPlace } from './link.js';
 
-const MAX_TRACK_BUTTONS = 30;
 const MAX_MENU_ROWS = 20;
+export const MISSING_PAGE_SIZE = 8;
 
-export function missingView(job: JobRecord, tracks: TrackRecord[]): MessageView {
-  if (tracks.length === 0) return { text: `Job #${job.id} ${truncate(job.name, 60)}: nothing is missing.`, buttons: [] };
-  const lines = [`Job #${job.id} ${truncate(job.name, 60)}: ${tracks.length} track${tracks.length === 1 ? '' : 's'} need you.`];
-  for (const t of tracks) {
-    const why = t.state === 'mismatch' ? 'mismatch' : 'not found';
-    lines.push(`${t.position}. ${trackLabel(t, 60)} [${formatTrackLength(t.durationMs)}] — ${why}${t.lastError ? `: ${truncate(t.lastError, 80)}` : ''}`);
+/** Each state in chat words (never the raw name). */
+export const TRACK_STATE_WORDS: Record<TrackState, string> = {
+  queued: 'not asked for yet',
+  requested: 'asked, waiting for the bot',
+  picked: 'picked from the bot’s menu',
+  downloading: 'downloading',
+  verifying: 'checking the file',
+  done: 'downloaded',
+  skipped: 'already in your library',
+  not_found: 'not found',
+  mismatch: 'file did not match',
+  failed: 'failed',
+};
+
+const MARK: Partial<Record<TrackState, string>> = { not_found: '❔', mismatch: '⚠️', failed: '❌' };
+
+/** The other tracks in one line: what they are doing, so "missing" never means "not started". */
+function othersLine(job: JobRecord, all: TrackRecord[]): string | null {
+  const count = (states: TrackState[]) => all.filter((t) => states.includes(t.state)).length;
+  const notAsked = count(['queued']);
+  const inFlight = count(['requested', 'picked', 'downloading', 'verifying']);
+  const parts: string[] = [];
+  if (notAsked > 0) parts.push(`${notAsked} not asked for yet`);
+  if (inFlight > 0) parts.push(`${inFlight} ${job.status === 'running' ? 'in flight' : 'asked before the pause'}`);
+  return parts.length > 0 ? `Not missing: ${parts.join(', ')}.` : null;
+}
+
+export function missingView(job: JobRecord, missing: TrackRecord[], all: TrackRecord[], page = 0): MessageView {
+  const title = `Job #${job.id} ${truncate(job.name, PHONE_LINE - 12)}`;
+  const others = othersLine(job, all);
+  if (missing.length === 0) {
+    const why = isReady(job) ? 'It was not started yet: Start on its message asks the bot.' : 'Nothing needs you.';
+    return { text: [title, why, ...(others && !isReady(job) ? [others] : [])].join('\n'), buttons: [] };
   }
-  lines.push('', 'Tap a track to retry it, accept its file, or pick from the bot’s menu.');
+  const slice = pageSlice(missing, page, MISSING_PAGE_SIZE);
+  const lines = [title, `${missing.length} track${missing.length === 1 ? '' : 's'} need${missing.length === 1 ? 's' : ''} you:`, '❔ not found · ⚠️ mismatch · ❌ failed'];
+  if (slice.pages > 1) lines.push(`(${slice.from}–${slice.to} of ${missing.length})`);
+  for (const t of slice.items) {
+    const head = `${MARK[t.state] ?? '•'} ${t.position}. `;
+    lines.push(`${head}${trackLabel(t, PHONE_LINE - head.length)}`);
+  }
+  if (others) lines.push(others);
+  lines.push('Tap one to retry it, accept its file, or pick from the bot’s menu.');
   const buttons: ButtonSpec[][] = [];
-  const shown = tracks.slice(0, MAX_TRACK_BUTTONS);
-  for (let i = 0; i < shown.length; i += 2) {
+  for (let i = 0; i < slice.items.length; i += 2) {
     buttons.push(
-      shown.slice(i, i + 2).map((t) => ({ text: truncate(`${t.position}. ${t.title}`, 30), action: 'trackDetail' as const, id: t.id })),
+      slice.items.slice(i, i + 2).map((t) => ({ text: truncate(`${t.position}. ${t.title}`, 18), action: 'trackDetail' as const, id: t.id })),
     );
   }
-  return { text: fitMessage(lines), buttons };
+  const pager = pagerRow('missingPage', job.id, slice);
+  if (pager.length > 0) buttons.push(pager);
+  return { text: lines.join('\n'), buttons };
 }
 
 export function trackDetailView(track: TrackRecord): MessageView {
   const lines = [
     `${track.position}. ${trackLabel(track, 100)} [${formatTrackLength(track.durationMs)}]`,
-    `State: ${track.state}${track.attempts ? ` after ${track.attempts} attempt${track.attempts === 1 ? '' : 's'}` : ''}`,
+    `State: ${TRACK_STATE_WORDS[track.state]}${track.attempts ? ` after ${track.attempts} attempt${track.attempts === 1 ? '' : 's'}` : ''}`,
   ];
   if (track.album) lines.push(`Album: ${truncate(track.album, 80)}`);
   if (track.lastError) lines.push(`Why: ${truncate(track.lastError, 200)}`);
@@ -63,12 +104,22 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
     throw new UserError('That track is no longer missing (retried or fixed already).');
   };
 
+  /** A track of a cancelled job stays as it is: the job is over. */
+  const refuseIfCancelled = (jobId: number): void => {
+    const { job } = service.progress(jobId);
+    if (job.status === 'cancelled') throw new UserError(stateSentence(job));
+  };
+
+  const viewFor = (job: JobRecord, page: number) => missingView(job, service.missing(job.id), service.tracks(job.id), page);
+
   const showMissing = async (ctx: BotContext, jobId: number | null) => {
     let job: JobRecord | undefined;
-    if (jobId !== null) job = service.progress(jobId).job;
-    else job = [...service.listJobs()].sort((a, b) => b.id - a.id).find((j) => service.missing(j.id).length > 0);
+    if (jobId !== null) {
+      job = service.listJobs().find((j) => j.id === jobId);
+      if (!job) throw new UserError(`There is no job #${jobId}.`, '/jobs lists your jobs.');
+    } else job = [...service.listJobs()].sort((a, b) => b.id - a.id).find((j) => service.missing(j.id).length > 0);
     if (!job) return void (await ctx.reply('Nothing is missing in any job.'));
-    const view = missingView(job, service.missing(job.id));
+    const view = viewFor(job, 0);
     await ctx.reply(view.text, view.buttons.length ? { reply_markup: inlineKeyboard(view.buttons) } : {});
   };
 
@@ -80,6 +131,10 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
 
   onCallback(composer, ['missing'], async (ctx, { id }) => {
     await showMissing(ctx, id);
+  });
+
+  onCallback(composer, ['missingPage'], async (ctx, { id, arg }) => {
+    await editInPlace(ctx, viewFor(service.progress(id).job, arg ?? 0));
   });
 
   onCallback(composer, ['trackDetail'], async (ctx, { id }) => {
@@ -94,6 +149,7 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
   };
 
   onCallback(composer, ['retryTrack'], async (_ctx, { id }) => {
+    refuseIfCancelled(findTrack(id).jobId);
     const track = await service.retryTrack(id);
     progress.touch(track.jobId);
     return waitsForResume(track.jobId) ? `Queued again; /resume ${track.jobId} fetches it` : 'Queued again';
@@ -107,6 +163,10 @@ export function createMissingFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   onCallback(composer, ['menuRows'], async (ctx, { id }) => {
+    refuseIfCancelled(findTrack(id).jobId);
+    // Asking for the menu is a message to the bot: not without a session (and not charged then).
+    const problem = await sessionProblem(service);
+    if (problem) return (await askToLogIn(ctx, deps.loginNotice, problem, 'the bot’s menu')).toast;
     const rows = (await service.menuRows(id)).slice(0, MAX_MENU_ROWS);
     if (rows.length === 0) return 'The bot offered no rows for this track';
     shownRows.set(id, rows);

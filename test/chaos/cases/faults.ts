@@ -343,7 +343,7 @@ const sessionRevoked: ChaosCase = {
       check(paused.pauseReason !== null && /log in again/.test(paused.pauseReason), `pause reason: ${paused.pauseReason}`);
       const expired = a.events.find((e) => e.type === 'session_expired');
       check(expired !== undefined, 'no session_expired event');
-      const phone = sessionExpiredView(expired.message).text;
+      const phone = sessionExpiredView(expired as { code?: string; notLoggedIn?: boolean }).text;
       check(/send \/login/.test(phone), `bot notice: ${phone}`);
       const finals = a.tracks(paused.id).filter((t) => ['failed', 'not_found', 'mismatch'].includes(t.state));
       check(finals.length === 0, `tracks given up because of the revoked session: ${finals.map((t) => t.position).join(', ')}`);

@@ -150,7 +150,7 @@ describe('the owner runs a playlist from the phone', () => {
     await server.waitFor(() => server.sentMessages((p) => String(p.text) === 'Resumed #2.')[0]);
     server.pushMessage(OWNER, '/jobs');
     const jobs = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Recent jobs'))[0]);
-    expect(jobs.text.split('\n')[1]).toMatch(/^#2 Big Public List — (pending|running)/);
+    expect(jobs.text.split('\n')[1]).toMatch(/^#2 Big Public List — (ready, not started|queued|running)/);
     expect(jobs.text).toContain('#1 Summer Mix — paused');
     server.pushMessage(OWNER, '/cancel x');
     await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Use /cancel or /cancel <job number>'))[0]);

@@ -60,15 +60,17 @@ describe('crate serve, end to end', () => {
     // The owner sends the link: the preview names the list and the backend, with Start.
     server.pushMessage(OWNER, `here: ${stack.playlistUrl}`);
     const preview = await sentWith(server, 'is ready');
-    expect(preview.text).toContain(`🎵 ${PLAYLIST_NAME} (playlist)`);
-    expect(preview.text).toContain('10 tracks · read via your Spotify login');
+    expect(preview.text).toContain(`🎵 ${PLAYLIST_NAME}`);
+    expect(preview.text).toContain('Playlist · 10 tracks');
+    expect(preview.text).toContain('Read via your Spotify login');
     const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
     const buttons = (preview.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat();
-    expect(buttons.map((b) => b.text)).toEqual(['▶️ Start', '📝 Dry run', '✖️ Cancel']);
+    expect(buttons.map((b) => b.text)).toEqual(['▶️ Start', '📋 List tracks', '✖️ Cancel']);
     server.pushCallbackQuery(OWNER, preview.messageId, buttons[1]!.callback_data);
-    const dry = await sentWith(server, 'Dry run of job');
-    expect(dry.text).toContain(`Dry run of job #${jobId}: 10 tracks would be requested.`);
-    expect(dry.text).toContain('1. E2E Artist 1 – E2E Title 1 [3:01]');
+    const dry = await sentWith(server, `📋 ${PLAYLIST_NAME}`);
+    expect(dry.text).toContain('10 tracks');
+    expect(dry.text).toContain('1. E2E Artist 1 – E2E Title 1 3:01');
+    expect(dry.text).toContain('Nothing was sent yet: Start asks the bot.');
     expect(bot.actions()).toHaveLength(0); // nothing went to the external bot yet
 
     // Telegram's edit limit is hit once: auto-retry waits retry_after and the edit still goes through.
@@ -114,7 +116,7 @@ describe('crate serve, end to end', () => {
         .filter((l) => /"level":[345]0/.test(l) && !/"level":30.*"msg":"(?:update|link read|job created)"/.test(l))
         .join('\n');
     expect(notice.text, why()).toContain('Found 8 of 10');
-    expect(notice.text).toContain('Not found: 1 · Mismatch: 1 · Failed: 0');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 1\nFailed: 0');
     expect(notice.text).toContain(`Folder: ${folder}`);
     expect(notice.text).toContain(`Playlist: ${PLAYLIST_NAME}.m3u8`);
     expect(notice.text).toContain(`/missing ${jobId} shows the 2 tracks that need you.`);
@@ -126,7 +128,7 @@ describe('crate serve, end to end', () => {
     for (let i = 1; i < history.length; i++) expect(history[i], `edit ${i} repeats the text before it`).not.toBe(history[i - 1]);
     expect(history.some((t) => t.includes('In flight'))).toBe(true);
     expect(history.some((t) => t.includes('⏸ paused'))).toBe(true);
-    expect(progressText()).toContain('✅ 8 found · ❔ 1 not found · ⚠️ 1 mismatch · ❌ 0 failed');
+    expect(progressText()).toContain('✅ 8 found · ❔ 1 not found\n⚠️ 1 mismatch · ❌ 0 failed');
     const refused = server.callsOf('editMessageText').filter((c) => c.response?.ok === false);
     expect(refused.map((c) => (c.response as { error_code: number }).error_code)).toEqual([429]);
 
@@ -175,19 +177,21 @@ describe('crate serve, end to end', () => {
     server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
     const first = await sentWith(server, '✅ Finished', 20_000);
     expect(first.text).toContain('Found 5 of 7');
-    expect(first.text).toContain('Not found: 1 · Mismatch: 1 · Failed: 0');
+    expect(first.text).toContain('Not found: 1 · Mismatch: 1\nFailed: 0');
 
     server.pushMessage(OWNER, `/missing ${jobId}`);
-    const missing = await sentWith(server, 'Tap a track');
-    expect(missing.text).toContain('5. E2E Artist 5 – E2E Title 5 [3:05] — not found');
-    expect(missing.text).toMatch(/7\. E2E Artist 7 – E2E Title 7 \[3:07\] — mismatch: .*Karaoke/);
+    const missing = await sentWith(server, 'Tap one');
+    expect(missing.text).toContain('2 tracks need you:');
+    expect(missing.text).toContain('❔ 5. E2E Artist 5 – E2E Title 5');
+    expect(missing.text).toContain('⚠️ 7. E2E Artist 7 – E2E Title 7');
     const press = (message: { messageId: number; payload: Record<string, any> }, label: RegExp) => {
       const button = (message.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat().find((b) => label.test(b.text));
       if (!button) throw new Error(`no button ${label} in ${JSON.stringify(message.payload.reply_markup)}`);
       server.pushCallbackQuery(OWNER, message.messageId, button.callback_data);
     };
     press(missing, /^7\. /);
-    const detail = await sentWith(server, 'State: mismatch');
+    const detail = await sentWith(server, 'State: file did not match');
+    expect(detail.text).toMatch(/Why: .*Karaoke/);
     press(detail, /Pick from menu/);
     const menu = await sentWith(server, 'The bot’s menu for this track', 10_000);
     const rows = (menu.payload.reply_markup.inline_keyboard as { text: string }[][]).flat().map((b) => b.text);
@@ -204,14 +208,14 @@ describe('crate serve, end to end', () => {
     await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('✅ Finished')).length === 2, 20_000);
     const second = server.sentMessages((p) => String(p.text).startsWith('✅ Finished')).at(-1)!;
     expect(second.text).toContain('Found 6 of 7');
-    expect(second.text).toContain('Not found: 1 · Mismatch: 0 · Failed: 0');
+    expect(second.text).toContain('Not found: 1 · Mismatch: 0\nFailed: 0');
     expect(bot.actions().filter((a) => a.kind === 'send').length - actionsBefore).toBe(1);
     expect(bot.deliveries().at(-1)!.row).toMatch(/\(Extended Mix\)/);
     const files = (await readdir(path.join(stack.downloadDir, PLAYLIST_NAME))).filter((f) => f.endsWith('.flac'));
     expect(files).toContain('E2E Artist 7 - E2E Title 7.flac');
     server.pushMessage(OWNER, '/jobs');
     const jobs = await sentWith(server, 'Recent jobs');
-    expect(jobs.text).toContain(`#${jobId} ${PLAYLIST_NAME} — done, 6/7 found, 1 missing`);
+    expect(jobs.text).toContain(`#${jobId} ${PLAYLIST_NAME} — finished, 6/7 found, 1 missing`);
 
     running.controller.abort();
     expect(await running.exit).toBe(0);
@@ -239,7 +243,7 @@ describe('crate serve, end to end', () => {
     const second = await serve(stack, { createGateway: loggedInGateway(stack) });
     const notice = await sentWith(server, '✅ Finished', 20_000);
     expect(notice.text).toContain('Found 5 of 6');
-    expect(notice.text).toContain('Not found: 1 · Mismatch: 0 · Failed: 0');
+    expect(notice.text).toContain('Not found: 1 · Mismatch: 0\nFailed: 0');
     await server.waitFor(() => progressText().includes('✅ finished') && progressText().includes('(6/6)'));
     expect(server.sentMessages((p) => String(p.text).includes(`job #${jobId}`) && !String(p.text).startsWith('✅ Finished'))).toEqual([]);
     // Each track was asked for once: what was in flight at the stop was picked up from the chat.
@@ -253,7 +257,7 @@ describe('crate serve, end to end', () => {
     expect(await second.exit).toBe(0);
   }, 40_000);
 
-  it('starts without a user session: /status says so and jobs wait; /login (separated code, 2FA) brings it and the job goes on', async () => {
+  it('starts without a user session: /status says so once, Start refuses with one Log in message; /login (separated code, 2FA) and Start run it', async () => {
     stack = await startStack({ tracks: 3 });
     const { server, bot } = stack;
     const account = await loginAccount(stack);
@@ -262,29 +266,49 @@ describe('crate serve, end to end', () => {
       createLoginClient: () => account.createLoginClient(),
     });
 
+    // The session is named once, and nothing blames EXTERNAL_BOT_USERNAME for a missing login.
     server.pushMessage(OWNER, '/status');
     const status = await sentWith(server, 'Crate status');
     expect(status.text).toContain('❌ Telegram session: not logged in — send /login (jobs wait until then)');
-    expect(status.text).toContain('Run `crate login`, or send /login to your bot.');
+    expect(status.text.match(/not logged in/g)).toHaveLength(1);
+    expect(status.text).not.toContain('EXTERNAL_BOT_USERNAME');
+    expect(status.text).not.toContain('crate login');
 
-    // A job started now waits for the session instead of failing its tracks.
+    // Start refuses before anything runs: one message with a Log in button; the job stays ready.
     server.pushMessage(OWNER, stack.playlistUrl);
     const preview = await sentWith(server, 'is ready');
     const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
+    const sentBefore = server.sentMessages().length;
     server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
-    const notice = await sentWith(server, 'Your Telegram session stopped working', 10_000);
-    expect(notice.text).toContain('send /login');
-    await server.waitFor(() => server.messageText(OWNER.id, preview.messageId)?.includes('⏸ paused'));
-    expect(server.messageText(OWNER.id, preview.messageId)).toContain('(0/3)');
+    const refusal = await sentWith(server, 'not logged in to Telegram yet');
+    expect(refusal.text).toBe(
+      `🔑 Crate is not logged in to Telegram yet, so job #${jobId} cannot start.\nTap Log in (or send /login); the job waits, nothing is sent meanwhile.`,
+    );
+    expect((refusal.payload.reply_markup.inline_keyboard as { text: string }[][]).flat().map((b) => b.text)).toEqual(['🔑 Log in']);
+    await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Not logged in yet: log in first'));
+    // Pressing again does not ring the phone again.
+    server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
+    await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Not logged in yet: tap Log in or send /login'));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.sentMessages().length).toBe(sentBefore + 1);
+    expect(server.messageText(OWNER.id, preview.messageId)).toBe(preview.text);
+    expect(buttonsOf(server, preview.messageId)).toEqual(['▶️ Start', '📋 List tracks', '✖️ Cancel']);
     expect(bot.actions()).toHaveLength(0);
+    const everything = server.calls
+      .filter((c) => c.method === 'sendMessage' || c.method === 'editMessageText' || c.method === 'answerCallbackQuery')
+      .map((c) => String(c.payload.text ?? ''))
+      .join('\n');
+    for (const word of ['expired', 'stopped working', 'no longer valid', 'NO_SESSION', '`', 'Something went wrong']) expect(everything).not.toContain(word);
 
+    // Only messages that left count: none did.
     server.pushMessage(OWNER, '/status');
     await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('Crate status')).length === 2);
     const again = server.sentMessages((p) => String(p.text).startsWith('Crate status')).at(-1)!;
-    expect(again.text).toMatch(new RegExp(`#${jobId} ${PLAYLIST_NAME} — paused 0/3`));
+    expect(again.text).toContain('0/400 messages today');
+    expect(again.text).toMatch(new RegExp(`#${jobId} ${PLAYLIST_NAME} — ready, not started 0/3`));
 
-    // /login through the real LoginFlow on a GramJS client: phone, code with separators, 2FA.
-    server.pushMessage(OWNER, '/login');
+    // /login (the button) through the real LoginFlow on a GramJS client: phone, code with separators, 2FA.
+    server.pushCallbackQuery(OWNER, refusal.messageId, encodeCallback('login', 0));
     await sentWith(server, 'Send the phone number');
     const secretMessages = [server.pushMessage(OWNER, LOGIN.phone)];
     const prompt = await sentWith(server, 'WITH SEPARATORS');
@@ -296,7 +320,8 @@ describe('crate serve, end to end', () => {
     const ask = await sentWith(server, 'two-step verification');
     expect(ask.text).toContain(`(hint: ${LOGIN.hint})`);
     secretMessages.push(server.pushMessage(OWNER, LOGIN.password));
-    await sentWith(server, '✅ Logged in as @owner', 10_000);
+    const loggedIn = await sentWith(server, '✅ Logged in as @owner', 10_000);
+    expect(loggedIn.text).toContain(`Ready to start: #${jobId} ${PLAYLIST_NAME}.`);
     // The password parameters are fetched once for the hint and again (fresh SRP values) for the check.
     expect(account.requests.map((r) => r.className)).toEqual([
       'auth.SendCode',
@@ -309,10 +334,13 @@ describe('crate serve, end to end', () => {
     const deleted = server.callsOf('deleteMessage').map((c) => Number(c.payload.message_id));
     expect(deleted).toEqual(expect.arrayContaining(secretMessages));
 
-    // The new session replaced the missing one in the running service: the waiting job goes on.
+    // The new session replaced the missing one in the running service: Start (offered with the login) runs the job.
+    const start = (loggedIn.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat()[0]!;
+    expect(start.text).toBe(`▶️ Start #${jobId} ${PLAYLIST_NAME}`);
+    server.pushCallbackQuery(OWNER, loggedIn.messageId, start.callback_data);
     const done = await sentWith(server, '✅ Finished', 20_000);
     expect(done.text).toContain('Found 3 of 3');
-    expect(done.text).toContain('Not found: 0 · Mismatch: 0 · Failed: 0');
+    expect(done.text).toContain('Not found: 0 · Mismatch: 0\nFailed: 0');
     const files = (await readdir(path.join(stack.downloadDir, PLAYLIST_NAME))).filter((f) => f.endsWith('.flac'));
     expect(files.sort()).toEqual(stack.tracks.map((t) => `${t.artists.join(', ')} - ${t.name}.flac`).sort());
     server.pushMessage(OWNER, '/status');

@@ -6,6 +6,7 @@ import { BOT_COMMANDS } from '../commands.js';
 import { truncate } from '../format.js';
 import type { Check, CheckResult } from '../ports.js';
 import { describePacer, finishedCount, totalCount } from '../progress-view.js';
+import { stateWords } from '../job-state.js';
 import { expiryReason } from '../session-gate.js';
 
 export function sessionLine(session: SessionStatus): string {
@@ -83,7 +84,7 @@ export function createInfoFeature(deps: BotDeps): Composer<BotContext> {
     const lines = ['Crate status', sessionLine(status.session), describePacer(status.pacer, Date.now()) ?? ''];
     if (status.jobs.length === 0) lines.push('No active jobs. Send a Spotify link to start one.');
     for (const p of status.jobs) {
-      lines.push(`#${p.job.id} ${truncate(p.job.name, 40)} — ${p.job.status} ${finishedCount(p.counts)}/${totalCount(p.counts)}`);
+      lines.push(`#${p.job.id} ${truncate(p.job.name, 40)} — ${stateWords(p.job)} ${finishedCount(p.counts)}/${totalCount(p.counts)}`);
     }
     // The session line says it once; checks that need the session add nothing while it is missing.
     const sessionReady = status.session.state === 'ready';
@@ -102,7 +103,7 @@ export function createInfoFeature(deps: BotDeps): Composer<BotContext> {
     const lines = jobs.map((job) => {
       const { counts } = service.progress(job.id);
       const missing = counts.not_found + counts.mismatch;
-      return `#${job.id} ${truncate(job.name, 40)} — ${job.status}, ${counts.done + counts.skipped}/${totalCount(counts)} found${missing ? `, ${missing} missing` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}`;
+      return `#${job.id} ${truncate(job.name, 40)} — ${stateWords(job)}, ${counts.done + counts.skipped}/${totalCount(counts)} found${missing ? `, ${missing} missing` : ''}${counts.failed ? `, ${counts.failed} failed` : ''}`;
     });
     await ctx.reply(['Recent jobs (newest first):', ...lines, '', '/missing <job> lists what needs you.'].join('\n'));
   });

@@ -226,7 +226,11 @@ function progressMessages(core: CoreRuntime): ProgressMessageStore {
  */
 export function rememberSpotifySecrets(source: Pick<SpotifySource, 'tokenStore'>, logger: Logger): void {
   const store = source.tokenStore;
-  addSecrets(logger, store.read()?.refreshToken);
+  try {
+    addSecrets(logger, store.read()?.refreshToken);
+  } catch {
+    // An unreadable login file is reported where it is used (with what to do); nothing to scrub.
+  }
   const write = store.write.bind(store);
   store.write = (login) => {
     addSecrets(logger, login.refreshToken);

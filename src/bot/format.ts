@@ -37,6 +37,15 @@ export function trackLabel(track: { artists: string[]; title: string }, max = 60
   return truncate(`${artists}${track.title}`, max);
 }
 
+/**
+ * For a row on a phone line: the title first (it is what tells tracks apart), then the artists
+ * when they fit.
+ */
+export function titleFirstLabel(track: { artists: string[]; title: string }, max: number): string {
+  const artists = track.artists.join(', ');
+  return truncate(artists ? `${track.title} – ${artists}` : track.title, max);
+}
+
 /** Telegram's limit is 4096 characters; keep a margin and say what was cut. */
 export function fitMessage(lines: string[], max = 3900): string {
   const out: string[] = [];

@@ -73,6 +73,6 @@ describe('control bot on the real JobService', () => {
 
     server.pushMessage(OWNER, '/missing');
     const missing = await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('Tap one'))[0]);
-    expect(missing.text).toContain('❔ 2. Artist 2 – Title 2');
+    expect(missing.text).toContain('❔ 2. Title 2 – Artist 2');
   });
 });

@@ -23,9 +23,9 @@ describe('/missing', () => {
     server.pushMessage(OWNER, '/missing');
     const list = await sent('Tap one to retry');
     expect(list.text).toContain('3 tracks need you:');
-    expect(list.text).toContain('❔ 2. Artist 2 – Song 2');
-    expect(list.text).toContain('⚠️ 4. Artist 4 – Song 4');
-    expect(list.text).toContain('❌ 6. Artist 6 – Song 6');
+    expect(list.text).toContain('❔ 2. Song 2 – Artist 2');
+    expect(list.text).toContain('⚠️ 4. Song 4 – Artist 4');
+    expect(list.text).toContain('❌ 6. Song 6 – Artist 6');
     const [notFound, mismatch] = buttonsOf(list.payload);
     expect(notFound!.text).toBe('2. Song 2');
 

@@ -115,13 +115,13 @@ describe('the owner runs a playlist from the phone', () => {
     server.pushCallbackQuery(OWNER, previews[1]!.messageId, encodeCallback('listTracks', 2));
     const list = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('📋 Big Public List'))[0]);
     expect(list.text).toContain('Tracks 1–10 of 100');
-    expect(list.text).toContain('1. Artist 1 – Song 1 3:00');
-    expect(list.text).not.toContain('11. Artist 11');
+    expect(list.text).toContain('1. Song 1 – Artist 1 3:00');
+    expect(list.text).not.toContain('11. Song 11');
     expect(keyboardTexts(list.payload)).toEqual(['1/10', '▶']);
     await server.waitFor(() => server.callsOf('answerCallbackQuery').some((c) => c.payload.text === 'Nothing was sent to Telegram'));
     server.pushCallbackQuery(OWNER, list.messageId, encodeCallback('listPage', 2, 1));
     await server.waitFor(() => server.messageText(OWNER.id, list.messageId)?.includes('Tracks 11–20 of 100'));
-    expect(server.messageText(OWNER.id, list.messageId)).toContain('11. Artist 11 – Song 11 3:10');
+    expect(server.messageText(OWNER.id, list.messageId)).toContain('11. Song 11 – Artist 11 3:10');
     expect(keyboardTexts(server.callsOf('editMessageText').at(-1)!.payload)).toEqual(['◀', '2/10', '▶']);
     // The notes, in full, one tap away.
     server.pushCallbackQuery(OWNER, previews[1]!.messageId, encodeCallback('notes', 2));

@@ -69,8 +69,8 @@ describe('crate serve, end to end', () => {
     server.pushCallbackQuery(OWNER, preview.messageId, buttons[1]!.callback_data);
     const dry = await sentWith(server, `📋 ${PLAYLIST_NAME}`);
     expect(dry.text).toContain('10 tracks');
-    expect(dry.text).toContain('1. E2E Artist 1 – E2E Title 1 3:01');
-    expect(dry.text).toContain('Nothing was sent yet: Start asks the bot.');
+    expect(dry.text).toContain('1. E2E Title 1 – E2E Artist 1 3:01');
+    expect(dry.text).toContain('Nothing was sent to the bot yet.');
     expect(bot.actions()).toHaveLength(0); // nothing went to the external bot yet
 
     // Telegram's edit limit is hit once: auto-retry waits retry_after and the edit still goes through.
@@ -182,8 +182,8 @@ describe('crate serve, end to end', () => {
     server.pushMessage(OWNER, `/missing ${jobId}`);
     const missing = await sentWith(server, 'Tap one');
     expect(missing.text).toContain('2 tracks need you:');
-    expect(missing.text).toContain('❔ 5. E2E Artist 5 – E2E Title 5');
-    expect(missing.text).toContain('⚠️ 7. E2E Artist 7 – E2E Title 7');
+    expect(missing.text).toContain('❔ 5. E2E Title 5 – E2E Artist 5');
+    expect(missing.text).toContain('⚠️ 7. E2E Title 7 – E2E Artist 7');
     const press = (message: { messageId: number; payload: Record<string, any> }, label: RegExp) => {
       const button = (message.payload.reply_markup.inline_keyboard as { text: string; callback_data: string }[][]).flat().find((b) => label.test(b.text));
       if (!button) throw new Error(`no button ${label} in ${JSON.stringify(message.payload.reply_markup)}`);

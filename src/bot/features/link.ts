@@ -12,7 +12,7 @@ import type { SourceBackend } from '../../domain/track.js';
 import { onCallback } from '../callbacks.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { errorText } from '../errors.js';
-import { formatTrackLength, trackLabel, truncate } from '../format.js';
+import { formatTrackLength, titleFirstLabel, truncate } from '../format.js';
 import { isReady, stateSentence, stateWords } from '../job-state.js';
 import { inlineKeyboard, linkPreviewButtons } from '../keyboards.js';
 import { pageSlice, pagerRow } from '../paging.js';
@@ -52,11 +52,11 @@ export function previewText(job: JobRecord, listed: number): string {
 
 export const LIST_PAGE_SIZE = 10;
 
-/** "12. Artist – Title 3:45", cut to a phone line. */
+/** "12. Title – Artist 3:45", cut to a phone line. */
 export function trackRow(t: Pick<TrackRecord, 'position' | 'artists' | 'title' | 'durationMs'>): string {
   const length = formatTrackLength(t.durationMs);
   const head = `${t.position}. `;
-  return `${head}${trackLabel(t, Math.max(8, PHONE_LINE - head.length - length.length - 1))} ${length}`;
+  return `${head}${titleFirstLabel(t, Math.max(8, PHONE_LINE - head.length - length.length - 1))} ${length}`;
 }
 
 /** One page of the job's tracks, with ◀ ▶ to the others. */
@@ -67,7 +67,7 @@ export function trackListView(job: JobRecord, tracks: TrackRecord[], page: numbe
     slice.pages > 1 ? `Tracks ${slice.from}–${slice.to} of ${tracks.length}` : `${tracks.length} track${tracks.length === 1 ? '' : 's'}`,
     ...slice.items.map(trackRow),
   ];
-  if (isReady(job)) lines.push('', 'Nothing was sent yet: Start asks the bot.');
+  if (isReady(job)) lines.push('', 'Nothing was sent to the bot yet.');
   const pager = pagerRow('listPage', job.id, slice);
   return { text: lines.join('\n'), buttons: pager.length ? [pager] : [] };
 }

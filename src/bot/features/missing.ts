@@ -9,7 +9,7 @@ import type { JobRecord, TrackRecord, TrackState } from '../../domain/job.js';
 import { UserError } from '../../domain/errors.js';
 import { commandNumber, onCallback } from '../callbacks.js';
 import type { BotContext, BotDeps } from '../context.js';
-import { formatTrackLength, trackLabel, truncate } from '../format.js';
+import { formatTrackLength, titleFirstLabel, trackLabel, truncate } from '../format.js';
 import { isReady, stateSentence } from '../job-state.js';
 import { inlineKeyboard } from '../keyboards.js';
 import { pageSlice, pagerRow } from '../paging.js';
@@ -55,11 +55,11 @@ export function missingView(job: JobRecord, missing: TrackRecord[], all: TrackRe
     return { text: [title, why, ...(others && !isReady(job) ? [others] : [])].join('\n'), buttons: [] };
   }
   const slice = pageSlice(missing, page, MISSING_PAGE_SIZE);
-  const lines = [title, `${missing.length} track${missing.length === 1 ? '' : 's'} need${missing.length === 1 ? 's' : ''} you:`, '❔ not found · ⚠️ mismatch · ❌ failed'];
+  const lines = [title, `${missing.length} track${missing.length === 1 ? '' : 's'} need${missing.length === 1 ? 's' : ''} you:`, '❔ not found ⚠️ mismatch ❌ failed'];
   if (slice.pages > 1) lines.push(`(${slice.from}–${slice.to} of ${missing.length})`);
   for (const t of slice.items) {
     const head = `${MARK[t.state] ?? '•'} ${t.position}. `;
-    lines.push(`${head}${trackLabel(t, PHONE_LINE - head.length)}`);
+    lines.push(`${head}${titleFirstLabel(t, PHONE_LINE - [...head].length)}`);
   }
   if (others) lines.push(others);
   lines.push('Tap one to retry it, accept its file, or pick from the bot’s menu.');

@@ -147,7 +147,7 @@ export function loginScenario(): Promise<LoginScenario> {
       const preview = await sentWith(server, 'is ready');
       const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
       server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('start', jobId));
-      await sentWith(server, 'Your Telegram session stopped working', 10_000);
+      await sentWith(server, 'not logged in to Telegram yet', 10_000);
 
       server.pushMessage(OWNER, '/login');
       await sentWith(server, 'Send the phone number');
@@ -159,7 +159,9 @@ export function loginScenario(): Promise<LoginScenario> {
       secretMessages.push(server.pushMessage(OWNER, LOGIN.code.split('').join('-')));
       await sentWith(server, 'two-step verification');
       secretMessages.push(server.pushMessage(OWNER, LOGIN.password));
-      await sentWith(server, '✅ Logged in', 10_000);
+      const loggedIn = await sentWith(server, '✅ Logged in', 10_000);
+      // The job waited as ready: Start (offered with the login) runs it now.
+      server.pushCallbackQuery(OWNER, loggedIn.messageId, encodeCallback('start', jobId));
       await sentWith(server, '✅ Finished', 20_000);
       const deleted = new Set(server.callsOf('deleteMessage').map((c) => Number(c.payload.message_id)));
       running.controller.abort();

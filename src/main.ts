@@ -372,7 +372,8 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
   return {
     prober: await botProbe(core, logger, wiring),
     service: core.service,
-    login: telegramLogin(core, logger.child({ component: 'login' }), wiring, loginModule),
+    // `code` is the login code here (elsewhere an errno code): redacted in this logger only.
+    login: telegramLogin(core, loginFlowLogger(logger), wiring, loginModule),
     spotify: spotifyLogin(core, pkceModule),
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),

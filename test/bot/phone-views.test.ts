@@ -10,7 +10,7 @@ import { missingView, trackDetailView } from '../../src/bot/features/missing.js'
 import { linkPreviewButtons } from '../../src/bot/keyboards.js';
 import { pageSlice, pagerRow } from '../../src/bot/paging.js';
 import { FloodWaitError, SafetyStopError, SessionExpiredError } from '../../src/domain/errors.js';
-import { emptyCounts, type JobRecord, type TrackRecord, type TrackState } from '../../src/domain/job.js';
+import type { JobRecord, TrackRecord, TrackState } from '../../src/domain/job.js';
 
 const NOW = 1_750_000_000_000;
 const PHONE = 35;

@@ -30,8 +30,13 @@ describe('a track list file sent to the control bot', () => {
     const preview = await server.waitFor(() => server.sentMessages((p) => String(p.text).includes('Digging Friday'))[0], 10_000);
     expect(preview.text).toContain('3 tracks');
     expect(preview.text).toContain('a track list file');
-    expect(preview.text).toMatch(/line 5: no track name and no artist/);
-    expect(((preview.payload.reply_markup?.inline_keyboard ?? []) as { text: string }[][]).flat().map((b) => b.text)).toContain('▶️ Start');
+    expect(preview.text).toMatch(/⚠️ \d+ notes?: tap Notes/);
+    const buttons = ((preview.payload.reply_markup?.inline_keyboard ?? []) as { text: string; callback_data: string }[][]).flat();
+    expect(buttons.map((b) => b.text)).toContain('▶️ Start');
+    // The problem rows, named by line, one tap away.
+    server.pushCallbackQuery(OWNER, preview.messageId, buttons.find((b) => b.text.startsWith('ℹ️ Notes'))!.callback_data);
+    const notes = await server.waitFor(() => server.sentMessages((p) => String(p.text).startsWith('ℹ️ Notes on job'))[0], 10_000);
+    expect(notes.text).toMatch(/line 5: no track name and no artist/);
     // Kept under the data folder (private), so a restart can resume the job.
     const uploads = path.join(stack.dataDir, 'uploads');
     expect((await stat(uploads)).mode & 0o777).toBe(0o700);

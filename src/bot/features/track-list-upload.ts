@@ -29,7 +29,7 @@ export interface BotFileSource {
 
 export function createTrackListUploadFeature(deps: BotDeps, files: BotFileSource): Composer<BotContext> {
   const composer = new Composer<BotContext>();
-  const { service, settings, config } = deps;
+  const { service, settings, config, progress } = deps;
 
   composer.on('message:document', async (ctx, next) => {
     const doc = ctx.message.document;
@@ -52,7 +52,11 @@ export function createTrackListUploadFeature(deps: BotDeps, files: BotFileSource
       const job = await service.createJob(trackListLink(file, name), { quality, batchSize });
       ctx.logger.info({ jobId: job.id, tracks: job.total }, 'track list read');
       const { counts } = service.progress(job.id);
-      await ctx.reply(previewText(job, totalCount(counts)), { reply_markup: inlineKeyboard(linkPreviewButtons(job.id)) });
+      const sent = await ctx.reply(previewText(job, totalCount(counts)), {
+        reply_markup: inlineKeyboard(linkPreviewButtons(job.id, job.warnings.length)),
+      });
+      // The preview is the job's one card, as for a link.
+      progress.adopt(job.id, { chatId: sent.chat.id, messageId: sent.message_id });
     } catch (err) {
       ctx.logger.info({ err }, 'track list refused');
       await ctx.reply(`Could not use ${fileName}:\n${errorText(err, deps.secrets)}`);

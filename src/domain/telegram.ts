@@ -82,6 +82,8 @@ export interface SessionStatus {
   /** Who is logged in, when known (never the phone number). */
   user: string | null;
   detail: string | null;
+  /** The account's own names (first, last, username), to remove them from recordings (`crate probe --record`). */
+  names?: string[];
 }
 
 export type IncomingHandler = (message: BotMessage, kind: 'new' | 'edited') => void;

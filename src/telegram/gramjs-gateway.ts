@@ -129,7 +129,8 @@ export class GramjsGateway implements TelegramGateway {
     try {
       const me = await withTelegramErrors('getMe', () => this.client.getMe());
       const user = me.username ? `@${me.username}` : [me.firstName, me.lastName].filter(Boolean).join(' ') || null;
-      return { state: 'ready', user, detail: null };
+      const names = [me.firstName, me.lastName, me.username].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
+      return { state: 'ready', user, detail: null, names };
     } catch (err) {
       if (err instanceof SessionExpiredError) return { state: 'expired', user: null, detail: err.message };
       return { state: 'offline', user: null, detail: err instanceof Error ? err.message : String(err) };

@@ -150,7 +150,7 @@ describe('GramjsGateway errors', () => {
 
   it('reports a revoked session as SessionExpiredError / status expired, not a crash', async () => {
     const { fake, gateway } = await setup();
-    expect(await gateway.status()).toEqual({ state: 'ready', user: '@owner', detail: null });
+    expect(await gateway.status()).toEqual({ state: 'ready', user: '@owner', detail: null, names: ['Owner', 'owner'] });
     fake.failAll('SESSION_REVOKED', 401);
     const err = await gateway.sendText('hello').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SessionExpiredError);

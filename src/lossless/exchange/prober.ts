@@ -44,7 +44,7 @@ export function createProber(deps: ProberDeps): Prober {
       if (status.state !== 'ready') {
         throw new UserError(`The Telegram session is not ready (${status.state}${status.detail ? `: ${status.detail}` : ''}).`, 'Log in first (`crate login` or /login).');
       }
-      return runProbe(deps, track, { ...(options.signal ? { signal: options.signal } : {}), ownerNames: status.user ? [status.user] : [] });
+      return runProbe(deps, track, { ...(options.signal ? { signal: options.signal } : {}), ownerNames: [...(status.user ? [status.user] : []), ...(status.names ?? [])] });
     },
   };
 }

@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { parseExchange, parseExchangeText, type ExchangeScenario } from '../../../src/lossless/exchange/format.js';
 import { MemoryPacerStore } from '../../../src/lossless/exchange/memory-pacer-store.js';
 import { recordingOf, runProbe } from '../../../src/lossless/exchange/probe.js';
+import { createProber } from '../../../src/lossless/exchange/prober.js';
 import { scrubber } from '../../../src/lossless/exchange/record.js';
 import { replayScenario } from '../../../src/lossless/exchange/replay.js';
 import { ScriptedBot } from '../../../src/lossless/exchange/scripted-bot.js';
@@ -53,6 +54,52 @@ describe('probe → recording → replay', () => {
       );
     });
   }
+});
+
+describe('a recording names nobody', () => {
+  it("the account's names and phone in the bot's texts are removed (names from the session)", async () => {
+    const scenario = parseExchange({
+      format: 'crate-exchange/1',
+      scenarios: [
+        {
+          id: 'names',
+          request: { artists: ['Kino'], title: 'Gruppa Krovi', durationMs: 283_000 },
+          bot: [
+            { on: { sent: 'text' }, replies: [{ afterMs: 500, message: { ref: 'm1', text: 'Привет, Viktor Tsoi! Ваш номер +7 912 345-67-89, id 5123456789', buttons: [[{ text: 'Kino - Gruppa Krovi [4:43]', data: 'u:5123456789:0' }]] } }] },
+            { on: { clicked: 'Kino - Gruppa Krovi [4:43]' }, replies: [{ afterMs: 500, edit: { ref: 'm1', text: 'Viktor, выберите качество:', buttons: [[{ text: 'High (16bit) 💿', data: 'q:16' }]] } }] },
+            { on: { clicked: 'High (16bit) 💿' }, replies: [{ afterMs: 5000, message: { ref: 'm2', media: { kind: 'document', fileName: 'Kino - Gruppa Krovi.flac', mimeType: 'audio/flac', size: 9, performer: 'Kino', title: 'Gruppa Krovi', durationSec: 283 } } }] },
+          ],
+        },
+      ],
+    }).scenarios[0]!;
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12));
+    const bot = new ScriptedBot(scenario, { clock });
+    // The session knows the account as @vtsoi, first name Viktor, last name Tsoi.
+    const gateway = Object.assign(bot, { status: async () => ({ state: 'ready' as const, user: '@vtsoi', detail: null, names: ['Viktor', 'Tsoi', 'vtsoi'] }) });
+    const prober = createProber({
+      source: { load: async () => Promise.reject(new Error('unused')) },
+      gateway,
+      pacer: new Pacer({ store: new MemoryPacerStore(), clock, messageGapSeconds: 3, dailyBudget: 100 }),
+      clock,
+      mode: 'chat',
+      quality: 'high',
+      responseTimeoutSeconds: 300,
+      logger: silentLogger(),
+      busy: () => null,
+    });
+    try {
+      const report = await clock.run(prober.probe('Kino - Gruppa Krovi'));
+      expect(report.result).toMatchObject({ outcome: 'download', document: 'm2' });
+      const text = recordingOf(report);
+      expect(text).not.toMatch(/Viktor|Tsoi|vtsoi|912|5123456789/);
+      expect(text).toContain('Привет, <owner>! Ваш номер <phone>, id <id1>');
+      expect(text).toContain('"data": "u:<id1>:0"');
+      // The scrubbed recording still replays: the pressed texts and the data match as scrubbed.
+      expect(await replayScenario(parseExchange(JSON.parse(text)).scenarios[0]!)).toMatchObject({ outcome: 'download', document: 'm2' });
+    } finally {
+      bot.close();
+    }
+  });
 });
 
 describe('scrubber', () => {

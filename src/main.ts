@@ -8,6 +8,7 @@
  * (`npm run bench -- startup`).
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN_MESSAGE_GAP_SECONDS, requireSettings, type Config } from './config.js';
 import type { DrizzleJobStore } from './db/job-store.js';
@@ -108,6 +109,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
   const buildGateway = wiring.createGateway ?? defaultGateway;
   const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' })));
+  await rememberSessionSecret(config.dataDir, logger);
   const source = createSpotifySource(config, {
     logger,
     clock,
@@ -158,6 +160,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     connectUserSession,
     async reloadUserSession() {
       await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' })));
+      await rememberSessionSecret(config.dataDir, logger);
       await connectUserSession();
     },
     async close() {
@@ -218,6 +221,12 @@ function progressMessages(core: CoreRuntime): ProgressMessageStore {
       core.store.updateJob(jobId, { progressChatId: ref.chatId, progressMessageId: ref.messageId });
     },
   };
+}
+
+/** The saved Telegram session (the account's auth key) is scrubbed from logs and replies like a configured secret. */
+async function rememberSessionSecret(dataDir: string, logger: Logger): Promise<void> {
+  const session = await readFile(sessionFilePath(dataDir), 'utf8').catch(() => null);
+  addSecrets(logger, session?.trim());
 }
 
 /**

@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logger.js';
 import { openCore } from '../../src/main.js';
 import { UnavailableGateway } from '../../src/telegram/unavailable-gateway.js';
 import { SpotifyTokenStore } from '../../src/spotify/token-store.js';
+import { saveSession } from '../../src/telegram/session-file.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,5 +54,25 @@ describe('stored secrets join the scrubbed ones', () => {
     expect(text).toContain('[redacted]');
     expect(text).not.toContain(onDisk);
     expect(text).not.toContain(later);
+  });
+});
+
+describe('the saved Telegram session', () => {
+  it('is scrubbed from log lines once Crate has read it', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'crate-secrets-'));
+    dirs.push(dataDir);
+    const session = `1BVtsOK${'x'.repeat(300)}AuthKeyEnd`;
+    await saveSession(dataDir, session);
+    const out = capture();
+    const logger = createLogger({ level: 'info', secrets: [], destination: out.stream, pretty: false });
+    const config = parseConfig({ CRATE_DATA_DIR: dataDir, DOWNLOAD_FOLDER: path.join(dataDir, 'music') });
+    const core = await openCore(config, logger, { createGateway: async () => new UnavailableGateway('test') });
+    try {
+      logger.warn({ detail: { raw: `StringSession(${session})` } }, 'a library printed its session');
+    } finally {
+      await core.close();
+    }
+    expect(out.text()).toContain('[redacted]');
+    expect(out.text()).not.toContain('AuthKeyEnd');
   });
 });

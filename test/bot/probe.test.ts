@@ -50,14 +50,14 @@ describe('/probe', () => {
     await sent('Probing @LosslessRobot for "Kerri Chandler - Rain"');
     await sent('Verdict: download');
     const all = h.server.sentMessages().map((m) => m.text).join('\n');
-    expect(all).toContain('→ sent (#1): "Kerri Chandler - Rain"');
+    expect(all).toMatch(/→ sent \(#\d+\): "Kerri Chandler - Rain"/);
     expect(all).toContain('[row 1, column 1] "Kerri Chandler - Rain [6:11]" (button)');
     expect(all).toContain('Crate reads: quality menu (low, high, max)');
     const file = await h.server.waitFor(() => h.server.callsOf('sendDocument').at(-1));
     // grammY sends the file as a multipart part that `document` points at (attach://NAME).
     const part = String(file.payload.document).replace('attach://', '');
     const recording = parseExchange(file.payload[part]);
-    expect(recording.scenarios[0]).toMatchObject({ mode: 'chat', request: { artists: ['Kerri Chandler'], title: 'Rain' }, expected: { outcome: 'download', document: 'm2' } });
+    expect(recording.scenarios[0]).toMatchObject({ mode: 'chat', request: { artists: ['Kerri Chandler'], title: 'Rain' }, expected: { outcome: 'download', document: expect.stringMatching(/^m\d+$/) } });
     expect(String(file.payload.caption)).toContain('crate-exchange/1');
   });
 

@@ -9,6 +9,7 @@ import {
   errorMessage,
 } from '../domain/errors.js';
 import { SecretRegistry, type Logger } from '../logger.js';
+import { toChatWords } from './chat-words.js';
 import type { BotContext } from './context.js';
 import { formatDuration, truncate } from './format.js';
 
@@ -33,7 +34,7 @@ export function expectedErrorText(err: unknown): string | null {
 export function errorText(err: unknown, secrets: SecretRegistry | string[]): string {
   const raw =
     expectedErrorText(err) ?? `Something went wrong: ${truncate(errorMessage(err), 300)}\n(The details are in the log.)`;
-  return scrubSecrets(raw, secrets);
+  return scrubSecrets(toChatWords(raw), secrets);
 }
 
 export function scrubSecrets(text: string, secrets: SecretRegistry | string[]): string {

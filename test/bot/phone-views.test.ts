@@ -4,12 +4,13 @@
  * the plain words of expected errors (item 7), with no secret (item 10).
  */
 import { describe, expect, it } from 'vitest';
+import { toChatWords } from '../../src/bot/chat-words.js';
 import { errorText, scrubSecrets } from '../../src/bot/errors.js';
 import { previewText, trackListView } from '../../src/bot/features/link.js';
 import { missingView, trackDetailView } from '../../src/bot/features/missing.js';
 import { linkPreviewButtons } from '../../src/bot/keyboards.js';
 import { pageSlice, pagerRow } from '../../src/bot/paging.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError } from '../../src/domain/errors.js';
+import { FloodWaitError, SafetyStopError, SessionExpiredError, UserError } from '../../src/domain/errors.js';
 import type { JobRecord, TrackRecord, TrackState } from '../../src/domain/job.js';
 
 const NOW = 1_750_000_000_000;
@@ -127,5 +128,26 @@ describe('expected errors in plain words, never a secret', () => {
     expect(text).not.toContain('AAH-abcdefghijklmnopqrstuvwxyz012345');
     expect(scrubSecrets(`/bot${encodeURIComponent(token)}/getMe`, [])).toBe('/bot[redacted-token]/getMe');
     expect(scrubSecrets(`x=${encodeURIComponent('+44 20 1234')}`, ['+44 20 1234'])).toBe('x=[redacted]');
+  });
+});
+
+describe('chat words for texts shared with the terminal', () => {
+  it.each([
+    ['Log in first (`crate login` or /login).', 'Log in first (/login).'],
+    ['Log in again with `crate login` (or /login in the control bot).', 'Log in again with /login.'],
+    ['not logged in: run `crate login` or send /login to the control bot', 'not logged in: send /login'],
+    ['Run `crate spotify-login` again (or send /spotify to the control bot).', 'Send /spotify again.'],
+    ['copy it into a playlist of your own and log in (`crate spotify-login` or /spotify), or turn on X.', 'copy it into a playlist of your own and log in (/spotify), or turn on X.'],
+    ['if it is yours, log in with `crate spotify-login` so Crate can read it privately.', 'if it is yours, log in with /spotify so Crate can read it privately.'],
+    ['then run `crate spotify-login` again.', 'then send /spotify again.'],
+    ['No job 3. Run `crate status` to see the jobs.', 'No job 3. Send /jobs to see the jobs.'],
+    ['Nothing to change here.', 'Nothing to change here.'],
+  ])('%s', (shared, chat) => {
+    expect(toChatWords(shared)).toBe(chat);
+  });
+
+  it('errors shown in the chat use them', () => {
+    const text = errorText(new UserError('That playlist is private.', 'Run `crate spotify-login` again (or send /spotify to the control bot).'), []);
+    expect(text).toBe('That playlist is private.\nSend /spotify again.');
   });
 });

@@ -10,6 +10,7 @@ import type { MessageEntity } from 'grammy/types';
 import type { JobRecord, TrackRecord } from '../../domain/job.js';
 import type { SourceBackend } from '../../domain/track.js';
 import { onCallback } from '../callbacks.js';
+import { toChatWords } from '../chat-words.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { errorText } from '../errors.js';
 import { formatTrackLength, titleFirstLabel, truncate } from '../format.js';
@@ -73,7 +74,7 @@ export function trackListView(job: JobRecord, tracks: TrackRecord[], page: numbe
 }
 
 export function notesView(job: JobRecord): MessageView {
-  const lines = [`ℹ️ Notes on job #${job.id}`, ...job.warnings.map((w) => `• ${truncate(w, 400)}`)];
+  const lines = [`ℹ️ Notes on job #${job.id}`, ...job.warnings.map((w) => `• ${truncate(toChatWords(w), 400)}`)];
   if (job.warnings.length === 0) lines.push('None.');
   return { text: lines.join('\n'), buttons: [] };
 }

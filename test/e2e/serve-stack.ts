@@ -121,7 +121,9 @@ export async function startStack(options: { tracks?: number } = {}): Promise<Sta
     CRATE_DATA_DIR: 'data',
     DOWNLOAD_FOLDER: 'music',
     BATCH_SIZE: '3',
-    RESPONSE_TIMEOUT: '20',
+    // 6 s of wall time at SCALE 0.1: long enough that a loaded machine's late replies are not
+    // taken for silence (a timeout is a retry, and the tests count every message sent).
+    RESPONSE_TIMEOUT: '60',
     LOG_LEVEL: 'trace',
   };
   const clients: SimulatedTelegramClient[] = [];

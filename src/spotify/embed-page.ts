@@ -7,6 +7,8 @@
  * Every input is bounded before it is decoded: the page is a few hundred KB at most.
  */
 
+import { get, isObject } from './json-shape.js';
+
 /** Longest page accepted (the real one is ~150–400 KB for 100 tracks). */
 export const MAX_EMBED_PAGE_CHARS = 8 * 1024 * 1024;
 const MAX_ROWS = 10_000;
@@ -182,17 +184,4 @@ function parseBase64Json(text: string, what: string): unknown {
 
 function numberOr(v: unknown): number | null {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function get(v: unknown, ...keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
 }

@@ -11,6 +11,7 @@
  */
 import type { TrackInfo } from '../domain/track.js';
 import { SpotifyApiError } from './errors.js';
+import { get, isObject } from './json-shape.js';
 import type { AccessTokenSource, SpotifyHttp } from './http.js';
 
 /** Rows per request (what the web player itself asks for). */
@@ -157,17 +158,4 @@ function describeFailure(err: unknown): string {
     return `Spotify's web API answered ${err.status}`;
   }
   return err instanceof Error ? err.message.slice(0, 200) : String(err);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function get(v: unknown, ...keys: string[]): unknown {
-  let cur = v;
-  for (const k of keys) {
-    if (!isObject(cur)) return undefined;
-    cur = cur[k];
-  }
-  return cur;
 }

@@ -175,8 +175,15 @@ export class FsLibrary implements Library {
     } catch {
       // The owner vouches for it; facts are a nicety.
     }
-    const finalPath = await moveIntoPlace(track.quarantinePath, this.plannedPath(job, track));
-    return { path: finalPath, audio };
+    if (!audio) {
+      const finalPath = await moveIntoPlace(track.quarantinePath, this.plannedPath(job, track));
+      return { path: finalPath, audio };
+    }
+    // The owner says it is this track: it gets the track's tags and the player's format like any other.
+    const finished = await this.finish(track.quarantinePath, track, audio);
+    const finalPath = await moveIntoPlace(finished.path, withExtension(this.plannedPath(job, track), finished.extension));
+    if (finished.path !== track.quarantinePath) await rm(track.quarantinePath, { force: true });
+    return { path: finalPath, audio: { ...audio, ...finished.audio, sizeBytes: (await stat(finalPath)).size } };
   }
 
   finishNotes(_job: JobRecord, tracks: TrackRecord[]): string[] {

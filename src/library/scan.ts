@@ -6,6 +6,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseFile } from 'music-metadata';
+import { readConvertedTags } from './convert/read-converted.js';
 import { checkFlacIntegrity } from './flac-frames.js';
 import { QUARANTINE_DIR } from './path-template.js';
 import type { FlacStructure } from './verify/flac-structure.js';
@@ -129,7 +130,7 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
       if (result) cacheHits++;
       else {
         try {
-          result = { ok: true, tags: await readFlacTags(file) };
+          result = { ok: true, tags: await readLibraryTags(file) };
         } catch (err) {
           if (!(err instanceof FlacReadError)) throw err;
           result = { ok: false, kind: err.kind, reason: err.kind === 'not_flac' ? `not a FLAC file (${err.reason})` : err.reason };
@@ -150,6 +151,18 @@ export async function scanFolder(dir: string, options: ScanOptions = {}): Promis
   return { files, cacheHits };
 }
 
+/** A library file's tags: FLAC through the bounded FLAC reader, AIFF/WAV through the chunk reader. */
+async function readLibraryTags(file: string): Promise<FlacTags> {
+  if (/\.flac$/i.test(file)) return readFlacTags(file);
+  try {
+    return await readConvertedTags(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EACCES') throw new FlacReadError(file, 'unreadable', (err as Error).message, { cause: err });
+    throw new FlacReadError(file, 'not_flac', (err as Error).message, { cause: err });
+  }
+}
+
 async function listFlacs(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string) => {
@@ -160,7 +173,8 @@ async function listFlacs(dir: string): Promise<string[]> {
       if (e.name.startsWith('.') || (e.isDirectory() && e.name === QUARANTINE_DIR)) continue;
       const full = path.join(d, e.name);
       if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && /\.flac$/i.test(e.name)) out.push(full);
+      // AIFF and WAV are what Crate converts to for players without FLAC (OUTPUT_FORMAT).
+      else if (e.isFile() && /\.(flac|aiff?|wav)$/i.test(e.name)) out.push(full);
     }
   };
   await walk(dir);

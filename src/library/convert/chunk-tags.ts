@@ -21,7 +21,7 @@ interface Container {
   chunks: { id: string; offset: number; size: number }[];
 }
 
-async function readContainer(file: string): Promise<Container> {
+export async function readContainer(file: string): Promise<Container> {
   const h = await open(file, 'r');
   try {
     const head = Buffer.alloc(12);

@@ -106,3 +106,32 @@ describe('library conversions for the player', () => {
     expect(real.detail).toMatch(/^CDJ-3000: writing FLAC up to 96 kHz\/24-bit \(flac 1\.\d.*SoX v14/);
   });
 });
+
+describe('folder scans see converted files', () => {
+  it('an AIFF and a WAV made by the converter are read with their tags (crate missing finds them)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crate-scanconv-'));
+    try {
+      const { SoxFormatStep } = await import('../../../src/library/convert/format-step.js');
+      const { FlacTagger } = await import('../../../src/library/tags/flac-tagger.js');
+      const { scanFolder } = await import('../../../src/library/scan.js');
+      const { renameSync } = await import('node:fs');
+      const track = { ...krovi, isrc: 'RUA000000001' };
+      for (const format of ['aiff', 'wav'] as const) {
+        const src = path.join(dir, `src-${format}.flac`);
+        copyFileSync(path.join(FLAC_FIXTURES, 'kino-gruppa-krovi-24-192.flac'), src);
+        const tags = await new FlacTagger({ mode: 'overwrite' }).tag(src, track);
+        const audio = { bitDepth: 24, sampleRate: 192000, channels: 2, durationMs: 1000, sizeBytes: null, quality: null };
+        const out = await new SoxFormatStep({ target: { format, maxSampleRate: 48000, maxBitDepth: 16 } }).convert(src, audio, tags, track);
+        renameSync(out.path, path.join(dir, `Кино - Группа крови${out.extension}`));
+        rmSync(src);
+      }
+      const { files } = await scanFolder(dir);
+      expect(files.map((f) => [path.basename(f.path), f.error, f.tags?.title, f.tags?.isrc, f.tags?.sampleRate])).toEqual([
+        ['Кино - Группа крови.aiff', null, 'Группа крови', 'RUA000000001', 48000],
+        ['Кино - Группа крови.wav', null, 'Группа крови', 'RUA000000001', 48000],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

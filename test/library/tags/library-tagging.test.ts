@@ -114,4 +114,33 @@ describe('tags and artwork through the library', () => {
       close();
     }
   });
+
+  it('a quarantined file the owner accepts gets the tags and cover of the track', async () => {
+    const config = parseConfig({ ...fake.env(), CRATE_DATA_DIR: path.join(dir, 'data3'), DOWNLOAD_FOLDER: path.join(dir, 'music3') });
+    const { store, close } = openJobStore(path.join(dir, 'crate3.sqlite'));
+    try {
+      const { source } = sourceFor(config);
+      const listing = await source.load(`https://open.spotify.com/album/${ALBUM}`);
+      const job = store.createJob({
+        link: 'L',
+        listing,
+        fingerprint: 'f',
+        options: { limit: null, startFrom: 1, batchSize: 2, organizeBy: 'playlist', yearFolders: false, outputDir: config.downloadFolder, fileTemplate: '{artists} - {title}', quality: 'high' },
+      });
+      const library = new FsLibrary({ store, finisher: createFinisher(config) });
+      const quarantined = path.join(config.downloadFolder, 'Rain', '_quarantine', 'odd name.flac');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(path.dirname(quarantined), { recursive: true });
+      copyFileSync(path.join(FLAC_FIXTURES, 'kerri-chandler-rain-16-44.flac'), quarantined);
+      const track = store.updateTrack(store.tracks(job.id)[1]!.id, { state: 'mismatch', quarantinePath: quarantined });
+      const stored = await library.acceptQuarantined(job, track);
+      expect(path.basename(stored.path)).toBe('Kerri Chandler, Jerome Sydenham - Rain (Original Mix).flac');
+      expect(existsSync(quarantined)).toBe(false);
+      expect(metaflacTags(stored.path)).toMatchObject({ ALBUMARTIST: ['Kerri Chandler'], TRACKNUMBER: ['2'] });
+      expect(metaflacList(stored.path)).toMatch(/Cover \(front\)/);
+      expect(stored.audio?.sizeBytes).toBe(statSync(stored.path).size);
+    } finally {
+      close();
+    }
+  });
 });

@@ -16,8 +16,27 @@ export interface ToolRun {
 
 const STDERR_KEEP = 16 * 1024;
 
+/**
+ * Children still running, killed if Crate exits first: a conversion left behind would go on writing
+ * a temporary file nobody will pick up. Registered on the first run, not at import.
+ */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of running) c.kill('SIGKILL');
+    });
+  }
+  running.add(child);
+  child.once('close', () => running.delete(child));
+  child.once('error', () => running.delete(child));
+}
+
 export function startTool(command: string, args: string[], o: { timeoutMs: number; stdin?: 'pipe' | 'ignore'; stdout?: 'pipe' | 'ignore' }): ToolRun {
   const child = spawn(command, args, { stdio: [o.stdin ?? 'ignore', o.stdout ?? 'ignore', 'pipe'] });
+  track(child);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < STDERR_KEEP) stderr += d.toString('utf8').slice(0, STDERR_KEEP - stderr.length);

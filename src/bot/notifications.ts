@@ -59,7 +59,8 @@ export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: 
   if (playlistFile) lines.push(`Playlist: ${path.basename(playlistFile)}`);
   for (const note of notes) lines.push(`⚠️ ${note}`);
   const buttons: ButtonSpec[][] = [];
-  const missing = counts.not_found + counts.mismatch;
+  // What /missing lists: not found, mismatch and failed.
+  const missing = counts.not_found + counts.mismatch + counts.failed;
   if (missing > 0) {
     lines.push(`/missing ${job.id} shows the ${missing} track${missing === 1 ? ' that needs' : 's that need'} you.`);
     buttons.push([{ text: `🔎 Missing (${missing})`, action: 'missing', id: job.id }]);

@@ -158,7 +158,8 @@ export function progressButtons(job: JobRecord, counts: TrackCounts): ButtonSpec
   if (counts.failed > 0 && job.status !== 'cancelled') {
     extra.push({ text: `🔁 Retry failed (${counts.failed})`, action: 'retryFailed', id: job.id });
   }
-  const missing = counts.not_found + counts.mismatch;
+  // What /missing lists: not found, mismatch and failed.
+  const missing = counts.not_found + counts.mismatch + counts.failed;
   if (missing > 0) extra.push({ text: `🔎 Missing (${missing})`, action: 'missing', id: job.id });
   if (extra.length > 0) rows.push(extra);
   return rows;

@@ -71,7 +71,7 @@ describe('renderProgress', () => {
       name: 'paused by a safety stop, with failures',
       input: input({ job: job('paused', { pauseReason: 'the bot showed a Premium offer' }), counts: counts({ done: 2, failed: 2, queued: 6 }), etaSeconds: 99 }),
       lines: ['Summer Mix · job #7', '⏸ paused: the bot showed a Premium offer', '▓▓▓▓▓▓░░░░░░░░░░ 40% (4/10)', '✅ 2 found · ❔ 0 not found', '⚠️ 0 mismatch · ❌ 2 failed'],
-      buttons: ['▶️ Resume=resume:7', '✖️ Cancel=cancel:7', '🔁 Retry failed (2)=retryFailed:7'],
+      buttons: ['▶️ Resume=resume:7', '✖️ Cancel=cancel:7', '🔁 Retry failed (2)=retryFailed:7', '🔎 Missing (2)=missing:7'],
     },
     {
       name: 'finished: no pacer, no ETA, no pause',

@@ -136,3 +136,33 @@ export const verifications = sqliteTable('verifications', {
   firstStartedAt: integer('first_started_at').notNull(),
   lastStartedAt: integer('last_started_at').notNull(),
 });
+
+/** Playlists the owner follows: checked on a schedule, new tracks fetched, removed ones noted (files kept). */
+export const watches = sqliteTable(
+  'watches',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    link: text('link').notNull(),
+    sourceId: text('source_id').notNull(),
+    name: text('name').notNull(),
+    everyMs: integer('every_ms').notNull(),
+    status: text('status').notNull().default('active'),
+    /** The job that holds this playlist's tracks (in Spotify's order); synced on every check. */
+    jobId: integer('job_id'),
+    nextCheckAt: integer('next_check_at').notNull(),
+    lastCheckAt: integer('last_check_at'),
+    /** Spotify's snapshot_id (owner-readable playlists) or a hash of the listing (public page). */
+    lastSnapshot: text('last_snapshot'),
+    /** Track keys in Spotify's order at the last check (JSON array). */
+    trackKeysJson: text('track_keys_json').notNull().default('[]'),
+    /** Tracks that left the playlist: [{key, label, removedAt}] (their files stay). */
+    removedJson: text('removed_json').notNull().default('[]'),
+    lastResultJson: text('last_result_json'),
+    lastError: text('last_error'),
+    /** A check whose downloads are still running: told to the owner when its job finishes. */
+    pendingNoticeJson: text('pending_notice_json'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('watches_source').on(t.sourceId), index('watches_next').on(t.status, t.nextCheckAt)],
+);

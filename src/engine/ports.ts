@@ -171,7 +171,22 @@ export type JobEvent =
   /** `until`: epoch ms when sending may go on (set for FloodWaits). */
   | { type: 'pacer_waiting'; seconds: number; reason: string; until?: number }
   /** `notLoggedIn`: there never was a session (nothing expired); `code`: Telegram's reason (AUTH_KEY_UNREGISTERED…). */
-  | { type: 'session_expired'; message: string; notLoggedIn?: boolean; code?: string };
+  | { type: 'session_expired'; message: string; notLoggedIn?: boolean; code?: string }
+  /** A watched playlist's check found something; for added tracks, sent once their job finished. */
+  | {
+      type: 'watch_report';
+      watchId: number;
+      name: string;
+      jobId: number | null;
+      added: number;
+      downloaded: number;
+      notFound: number;
+      failed: number;
+      removed: number;
+      removedLabels: string[];
+    }
+  /** A watch check waits (daily budget, safety stop, Spotify quota): said once per reason. */
+  | { type: 'watch_postponed'; watchId: number; name: string; reason: string; until: number };
 
 export interface JobEvents {
   emit(event: JobEvent): void;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openJobStore, type DrizzleJobStore } from '../../src/db/job-store.js';
+import type { CrateDb } from '../../src/db/open.js';
 import type { JobOptions } from '../../src/domain/job.js';
 import type { SourceListing } from '../../src/domain/track.js';
 import { JobEventEmitter } from '../../src/engine/job-events.js';
@@ -32,6 +33,8 @@ export interface Harness {
   file: string;
   clock: FakeClock;
   store: DrizzleJobStore;
+  /** The Drizzle handle on the same SQLite file (for other stores of the same database). */
+  db: CrateDb;
   pacer: Pacer;
   acquirer: FakeAcquirer;
   library: Library & Partial<FakeLibrary>;
@@ -101,6 +104,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     file,
     clock,
     store,
+    db: opened.db.db,
     pacer,
     acquirer,
     library,

@@ -22,6 +22,7 @@ import { SpotifyApiError, SpotifyRateLimitError } from './errors.js';
 import { SpotifyHttp, systemClock, type AccessTokenSource, type FetchLike } from './http.js';
 import { isSpotifyOwnedPlaylist, resolveSpotifyLink, type SpotifyLink } from './links.js';
 import { PkcePlaylistReader, PlaylistNotReadableError, SpotifyLoginRefusedError } from './pkce-source.js';
+import { readPlaylistSnapshot } from './snapshot-probe.js';
 import { SpotifyTokenStore } from './token-store.js';
 
 export interface SpotifySourceDeps {
@@ -50,6 +51,8 @@ export interface SpotifySource extends PlaylistSource {
   readonly http: SpotifyHttp;
   /** For `crate doctor`: do the app credentials work, and is the owner's login there and accepted? */
   probe(options?: { signal?: AbortSignal }): Promise<SpotifyProbe>;
+  /** The playlist watch's probe: snapshot_id of a playlist the owner's login lists; null otherwise. */
+  snapshot(link: string, options?: { signal?: AbortSignal }): Promise<string | null>;
 }
 
 export interface SpotifyProbe {
@@ -273,12 +276,19 @@ export function createSpotifySource(config: Config, deps: SpotifySourceDeps): Sp
     };
   }
 
+  async function snapshot(link: string, options: { signal?: AbortSignal } = {}): Promise<string | null> {
+    const resolved = await resolve(link, options);
+    if (resolved.type !== 'playlist' || isSpotifyOwnedPlaylist(resolved.id)) return null;
+    return readPlaylistSnapshot({ http, apiUrl: api, logger }, userToken(), resolved.id, options.signal);
+  }
+
   return {
     http,
     tokenStore,
     resolve,
     loadLink,
     probe,
+    snapshot,
     async load(link, options = {}) {
       return loadLink(await resolve(link, options), options);
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { UserError } from './domain/errors.js';
 import { OUTPUT_FORMATS, PLAYERS, type OutputFormat, type PlayerId } from './library/convert/player-profiles.js';
+import { parseIntervalMs } from './domain/interval.js';
 import { TEMPLATE_FIELDS, unknownTemplateFields } from './library/path-template.js';
 import { TAG_MODES, type TagMode } from './library/tags/tag-plan.js';
 
@@ -247,6 +248,18 @@ const envSchema = z.object({
       }
       return [...new Set(kinds)] as DjPlaylistKind[];
     }),
+  WATCH_DEFAULT_EVERY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 6 * 3600_000;
+      const ms = parseIntervalMs(v);
+      if (ms === null || ms < 30 * 60_000 || ms > 30 * 24 * 3600_000) {
+        ctx.addIssue({ code: 'custom', message: `must be an interval from 30m to 30d such as 30m, 6h or 1d, got "${v}"` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 });
 
@@ -301,6 +314,8 @@ export interface Config {
     /** Where the DJ's computer sees DOWNLOAD_FOLDER (paths in the XML/NML files); undefined = the real paths. */
     musicRoot: string | undefined;
   };
+  /** How often a watched playlist is checked unless the owner says otherwise (ms, at least 30 min). */
+  watchDefaultEveryMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
   warnings: string[];
@@ -367,6 +382,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       djPlaylists: e.DJ_PLAYLISTS,
       musicRoot: e.DJ_MUSIC_ROOT,
     },
+    watchDefaultEveryMs: e.WATCH_DEFAULT_EVERY,
     logLevel: e.LOG_LEVEL,
     warnings,
   };

@@ -18,6 +18,7 @@ import { systemClock } from './engine/clock.js';
 import type { JobService } from './engine/job-service.js';
 import type { Pacer } from './engine/pacer.js';
 import type { Clock } from './engine/ports.js';
+import type { WatchService } from './engine/watch-service.js';
 import { addSecrets, loginFlowLogger, type Logger } from './logger.js';
 import type { LosslessAcquirer } from './lossless/create-acquirer.js';
 import type { FetchLike } from './spotify/http.js';
@@ -67,6 +68,8 @@ export interface CoreRuntime {
   service: JobService;
   pacer: Pacer;
   acquirer: LosslessAcquirer;
+  /** Playlist watch on the same database, job service, pacer and events (serve runs its scheduler). */
+  watches: WatchService;
   /** Connects the user session and resolves the external bot; throws when there is no session. */
   connectUserSession(): Promise<void>;
   /** Builds a fresh user session from the saved session file (after a /login) and swaps it in. */
@@ -88,7 +91,7 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
-  const [{ openJobStore }, { databasePath }, { createJobService }, { createLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }] =
+  const [{ openJobStore }, { databasePath }, { createJobService }, { createLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }, { DrizzleWatchStore }, { WatchService }] =
     await Promise.all([
       import('./db/job-store.js'),
       import('./db/open.js'),
@@ -100,6 +103,8 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./db/track-facts-store.js'),
       import('./tracklist/track-list-file.js'),
       import('./db/verification-ledger.js'),
+      import('./db/watch-store.js'),
+      import('./engine/watch-service.js'),
     ]);
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
@@ -119,7 +124,13 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   });
   rememberSpotifySecrets(source, logger);
   let acquirer!: LosslessAcquirer;
-  const { service, pacer } = createJobService(config, {
+  const library = createLibrary(config, {
+    store,
+    ledger: new DrizzleVerificationLedger(db.db, () => clock.now()),
+    ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
+    logger: logger.child({ component: 'library' }),
+  });
+  const { service, pacer, events } = createJobService(config, {
     store,
     source: withTrackLists(source),
     acquirer: (p) => {
@@ -133,15 +144,26 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       });
       return acquirer;
     },
-    library: createLibrary(config, {
-      store,
-      ledger: new DrizzleVerificationLedger(db.db, () => clock.now()),
-      ...(wiring.fetch ? { fetch: wiring.fetch } : {}),
-      logger: logger.child({ component: 'library' }),
-    }),
+    library,
     sessionStatus: () => gateway.status(),
     logger,
     clock,
+  });
+
+  const watchStore = new DrizzleWatchStore(db.db, store, () => clock.now());
+  const watches = new WatchService({
+    store: watchStore,
+    editor: watchStore,
+    jobStore: store,
+    jobs: service,
+    source,
+    snapshots: { snapshot: (link, options) => source.snapshot(link, options) },
+    library,
+    pacer,
+    events,
+    clock,
+    logger: logger.child({ component: 'watch' }),
+    defaultEveryMs: config.watchDefaultEveryMs,
   });
 
   const connectUserSession = async () => {
@@ -157,6 +179,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     service,
     pacer,
     acquirer,
+    watches,
     connectUserSession,
     async reloadUserSession() {
       await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' })));
@@ -164,6 +187,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       await connectUserSession();
     },
     async close() {
+      watches.stop();
       acquirer.close();
       await gateway.disconnect().catch((err: unknown) => logger.warn({ err }, 'closing the Telegram session failed'));
       closeDb();
@@ -387,6 +411,7 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),
     probes: doctorProbes(core),
+    watches: core.watches,
     startUserSession: async () => {
       await core.connectUserSession();
       // Jobs cut short by a crash or a shutdown go on by themselves once the account is reachable.

@@ -26,6 +26,13 @@ export const CALLBACK_ACTIONS = {
   menuRows: 'mr',
   chooseRow: 'cr',
   quality: 'sq',
+  // Playlist watch: the id is the watch's, except watchAdd and watchJob (a job's).
+  watchAdd: 'wa',
+  watchCheck: 'wc',
+  watchPause: 'wp',
+  watchResume: 'wr',
+  watchStop: 'wx',
+  watchJob: 'wj',
 } as const;
 
 export type CallbackAction = keyof typeof CALLBACK_ACTIONS;

@@ -10,6 +10,8 @@ export const BOT_COMMANDS = [
   { command: 'cancel', description: 'Cancel a job: /cancel [job]' },
   { command: 'login', description: 'Log in the Telegram account that talks to the bot' },
   { command: 'spotify', description: 'Log in to Spotify (your own playlists, full lists)' },
+  { command: 'watch', description: 'Follow a playlist: /watch LINK [6h]' },
+  { command: 'watches', description: 'Watched playlists: check, pause, stop' },
   { command: 'settings', description: 'Quality, message gap, batch size' },
   { command: 'probe', description: 'Record one exchange with @LosslessRobot: /probe Artist - Title' },
 ] as const;

@@ -22,6 +22,8 @@ import { createSettingsFeature } from './features/settings.js';
 import { createSpotifyConversation, createSpotifyFeature } from './features/spotify.js';
 import { createUnhandledFeature } from './features/unhandled.js';
 import { LoginNoticeThrottle, Notifications } from './notifications.js';
+import { createWatchFeature, type WatchControl } from './features/watch.js';
+import { canWatch, watchEventView } from './watch-views.js';
 import type { Check, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import { ProgressMessages } from './progress-messages.js';
 
@@ -46,6 +48,8 @@ export interface CreateBotOptions {
   /** FloodWaits at least this long ring the phone (default 180 s). */
   floodNoticeSeconds?: number;
   autoRetry?: Partial<AutoRetryOptions>;
+  /** Playlist watch (/watch, /watches, its notices); absent: those commands are not there. */
+  watches?: WatchControl;
 }
 
 export interface CrateBot {
@@ -113,6 +117,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
     logger: logger.child({ part: 'notifications' }),
     floodNoticeSeconds: options.floodNoticeSeconds ?? 180,
     loginNotice,
+    ...(options.watches ? watchNotices(options.watches) : {}),
   });
 
   const deps: BotDeps = {
@@ -141,6 +146,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   guarded.use(createJobControlFeature(deps));
   guarded.use(createMissingFeature(deps));
   guarded.use(createProbeFeature(deps));
+  if (options.watches) guarded.use(createWatchFeature(deps, options.watches));
   guarded.use(createLinkFeature(deps));
   guarded.use(createTrackListUploadFeature(deps, { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }));
   guarded.use(createUnhandledFeature());
@@ -153,4 +159,12 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
 
 function updateKind(ctx: Context): string {
   return Object.keys(ctx.update).find((k) => k !== 'update_id') ?? 'unknown';
+}
+
+function watchNotices(watches: WatchControl) {
+  return {
+    quietJob: (jobId: number) => watches.isWatchRun(jobId),
+    finishedButtons: (job: Parameters<typeof canWatch>[0]) => (canWatch(job, watches.list()) ? [{ text: '⏰ Watch', action: 'watchAdd' as const, id: job.id }] : []),
+    moreViews: (event: Parameters<typeof watchEventView>[0]) => watchEventView(event, Date.now()),
+  };
 }

@@ -24,6 +24,12 @@ export interface NotificationsOptions {
   /** Shared with the login prompts of buttons, so the phone rings once for a missing session. */
   loginNotice: LoginNoticeThrottle;
   now?: () => number;
+  /** A job run by a playlist watch check: its watch sends the one notice of that check, not the job. */
+  quietJob?: (jobId: number) => boolean;
+  /** Buttons added under a finished job's notice (⏰ Watch for a playlist not watched yet). */
+  finishedButtons?: (job: JobRecord) => ButtonSpec[];
+  /** Notices for events this class does not know (the playlist watch's). */
+  moreViews?: (event: JobEvent) => MessageView | null;
 }
 
 /** At most one "log in" message per interval, whoever asks for it. */
@@ -133,8 +139,12 @@ export class Notifications {
 
   private viewFor(event: JobEvent): MessageView | null {
     switch (event.type) {
-      case 'job_finished':
-        return finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs, event.notes);
+      case 'job_finished': {
+        if (this.options.quietJob?.(event.job.id)) return null;
+        const view = finishedView(event.job, event.counts, event.playlistFile, event.elapsedMs, event.notes);
+        const extra = this.options.finishedButtons?.(event.job) ?? [];
+        return extra.length > 0 ? { ...view, buttons: [...view.buttons, extra] } : view;
+      }
       case 'job_paused':
         // A pause for the session is announced by the session notice (with Log in, not Resume).
         return event.safetyStop && !isSessionExpiredReason(event.reason) ? safetyStopView(event.job, event.reason) : null;
@@ -151,7 +161,7 @@ export class Notifications {
         return floodWaitView(event.seconds, event.reason, until);
       }
       default:
-        return null;
+        return this.options.moreViews?.(event) ?? null;
     }
   }
 }

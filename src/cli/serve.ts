@@ -12,6 +12,7 @@ import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { Logger } from '../logger.js';
 import type { ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
 import type { RunningBot } from '../bot/run-bot.js';
+import type { WatchControl } from '../bot/features/watch.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { doctorChecks, type DoctorProbes } from './doctor.js';
@@ -33,6 +34,8 @@ export interface ServeRuntime {
    * session yet, revoked, offline) and the bot must keep working meanwhile.
    */
   startUserSession?(): Promise<void>;
+  /** Playlist watch: the bot's /watch and /watches, and the scheduler serve runs. */
+  watches?: WatchControl & { start(): void; stop(): void };
   /** Closes GramJS and SQLite; called after service.shutdown(). */
   close(): Promise<void>;
 }
@@ -80,17 +83,31 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
       checks: doctorChecks(config, runtime.probes ?? {}, { includeBot: false }),
       ...(runtime.progressStore ? { progressStore: runtime.progressStore } : {}),
       ...(runtime.prober ? { prober: runtime.prober } : {}),
+      ...(runtime.watches ? { watches: runtime.watches } : {}),
       ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     });
     running = await runBot(crate, { logger });
     ctx.stdout.write(`Crate is running: talk to @${running.username} on Telegram. Ctrl+C stops it.\n`);
 
+    // Watched playlists are checked once the user session had its chance to come up (a check
+    // postpones itself, and says so, while the session is missing).
+    const startWatches = () => {
+      if (!signal.aborted) runtime.watches?.start();
+    };
     if (runtime.startUserSession) {
       runtime.startUserSession().then(
-        () => logger.info('Telegram user session is up'),
-        (err: unknown) => logger.warn({ err }, 'Telegram user session is not available; the bot works, jobs wait (see /status)'),
+        () => {
+          logger.info('Telegram user session is up');
+          startWatches();
+        },
+        (err: unknown) => {
+          logger.warn({ err }, 'Telegram user session is not available; the bot works, jobs wait (see /status)');
+          startWatches();
+        },
       );
+    } else {
+      startWatches();
     }
 
     await Promise.race([
@@ -105,6 +122,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
     // Polling stops first (no new commands), then jobs pause at a safe point while the progress
     // messages still follow them, then everything closes.
     await running?.stopPolling().catch((err: unknown) => logger.warn({ err }, 'stopping the bot failed'));
+    runtime.watches?.stop();
     await runtime.service.shutdown().catch((err: unknown) => logger.error({ err }, 'jobs did not pause cleanly'));
     await running?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the bot failed'));
     await runtime.close().catch((err: unknown) => logger.error({ err }, 'closing failed'));

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RateLimitedError, UserError, errorMessage } from '../domain/errors.js';
+import { parseIntervalMs } from '../domain/interval.js';
 import type { JobRecord } from '../domain/job.js';
 import type { SourceListing } from '../domain/track.js';
 import type { Logger } from '../logger.js';
@@ -37,6 +38,16 @@ export interface WatchServiceDeps {
   clock: Clock;
   logger: Logger;
   random?: () => number;
+  /** WATCH_DEFAULT_EVERY (default 6 h). */
+  defaultEveryMs?: number;
+}
+
+export interface CheckOptions {
+  /** Read and compare only: nothing is stored, nothing is sent. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** false: the new tracks are queued in the job but the job is not started (the caller runs it). */
+  startJob?: boolean;
 }
 
 export interface CheckOutcome {
@@ -54,6 +65,7 @@ export class WatchService {
   private readonly unsubscribe: () => void;
   private loop: AbortController | null = null;
   private checking = new Set<number>();
+  private readonly reporting = new Set<number>();
 
   constructor(private readonly deps: WatchServiceDeps) {
     this.unsubscribe = deps.events.subscribe((event) => {
@@ -71,9 +83,13 @@ export class WatchService {
     return w;
   }
 
-  /** True while a watch check's new tracks are downloading (the watch tells the owner, not the job). */
+  /**
+   * True while a watch check's new tracks are downloading, and during the emit of that job's
+   * job_finished (the watch tells the owner, not the job): the watch's own listener runs before the
+   * bot's and clears the pending notice, so the job id is remembered until that emit is over.
+   */
   isWatchRun(jobId: number): boolean {
-    return this.deps.store.listWatches().some((w) => w.pendingNotice?.jobId === jobId);
+    return this.reporting.has(jobId) || this.deps.store.listWatches().some((w) => w.pendingNotice?.jobId === jobId);
   }
 
   /**
@@ -81,8 +97,14 @@ export class WatchService {
    * are what later checks compare with. A job never started is started now: watching means keeping it downloaded.
    */
   async add(link: string, options: { everyMs?: number } = {}): Promise<{ watch: WatchRecord; job: JobRecord; created: boolean }> {
-    const everyMs = checkInterval(options.everyMs ?? DEFAULT_WATCH_EVERY_MS);
+    const everyMs = checkInterval(options.everyMs ?? this.deps.defaultEveryMs ?? DEFAULT_WATCH_EVERY_MS);
+    // The snapshot before the read: if the playlist changes in between, the first check reads it again.
+    const snapshot = await this.probeSnapshot(link);
     const fresh = await this.deps.jobs.createJob(link);
+    if (fresh.sourceType !== 'playlist' || fresh.sourceId.startsWith('list-')) {
+      if (fresh.status === 'pending' && !fresh.startedAt) this.deps.jobStore.updateJob(fresh.id, { status: 'cancelled', pauseReason: 'not a playlist to watch', finishedAt: this.deps.clock.now() });
+      throw new UserError('Only Spotify playlists can be watched (albums, tracks and track list files do not change).', 'Send a playlist link, e.g. https://open.spotify.com/playlist/…');
+    }
     const existing = this.deps.store.findWatchBySource(fresh.sourceId);
     if (existing) return { watch: existing, job: fresh, created: false };
     // A finished job of the same playlist holds its files: sync that one instead of the new copy.
@@ -98,10 +120,20 @@ export class WatchService {
     const keys = this.deps.jobStore.tracks(job.id).sort((a, b) => a.position - b.position).map(trackKey);
     const now = this.deps.clock.now();
     const watch = this.deps.store.createWatch({ link, sourceId: job.sourceId, name: job.name, everyMs, nextCheckAt: this.nextAfter(now, everyMs) });
-    const withJob = this.deps.store.updateWatch(watch.id, { jobId: job.id, trackKeys: keys });
+    // Only the fresh read lines up with the snapshot; an older job's rows are compared at the first check.
+    const withJob = this.deps.store.updateWatch(watch.id, { jobId: job.id, trackKeys: keys, lastSnapshot: job === fresh ? snapshot : null });
     if (job.status === 'pending' && !job.startedAt) job = await this.deps.jobs.resume(job.id);
     this.deps.logger.info({ watch: watch.id, job: job.id, everyMs }, 'watching a playlist');
     return { watch: withJob, job, created: true };
+  }
+
+  private async probeSnapshot(link: string): Promise<string | null> {
+    try {
+      return (await this.deps.snapshots?.snapshot(link)) ?? null;
+    } catch (err) {
+      this.deps.logger.debug({ err: errorMessage(err) }, 'no snapshot when adding a watch');
+      return null;
+    }
   }
 
   remove(id: number): void {
@@ -118,7 +150,7 @@ export class WatchService {
   }
 
   /** One check now. `dryRun` reads and compares only: nothing is stored, nothing is sent. */
-  async check(id: number, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<CheckOutcome> {
+  async check(id: number, options: CheckOptions = {}): Promise<CheckOutcome> {
     if (this.checking.has(id)) throw new UserError(`Watch #${id} is being checked right now.`);
     this.checking.add(id);
     try {
@@ -128,7 +160,7 @@ export class WatchService {
     }
   }
 
-  private async checkOnce(w: WatchRecord, options: { dryRun?: boolean; signal?: AbortSignal }): Promise<CheckOutcome> {
+  private async checkOnce(w: WatchRecord, options: CheckOptions): Promise<CheckOutcome> {
     const { clock, store, jobStore, logger } = this.deps;
     const now = clock.now();
     const log = logger.child({ watch: w.id });
@@ -202,7 +234,8 @@ export class WatchService {
     });
     log.info({ added: diff.added.length, removed: diff.removed.length, unchanged: diff.unchanged }, 'watch check');
     if (addedKeys.length > 0) {
-      await this.deps.jobs.resume(synced.id);
+      // The CLI runs the job in the foreground itself (`crate watch check`); serve queues it.
+      if (options.startJob !== false) await this.deps.jobs.resume(synced.id);
     } else if (orderChanged) {
       // Nothing to fetch, but the playlist file must follow Spotify's order (and lose what left).
       await this.deps.library.writePlaylist(synced, jobStore.tracks(synced.id));
@@ -250,6 +283,9 @@ export class WatchService {
     for (const w of this.deps.store.listWatches()) {
       const notice = w.pendingNotice;
       if (!notice || notice.jobId !== job.id) continue;
+      this.reporting.add(job.id);
+      // Synchronous emitter: every listener of this job_finished has run when the microtask does.
+      queueMicrotask(() => this.reporting.delete(job.id));
       this.emitReport(w, job.id, notice.addedKeys, notice.removed);
     }
   }
@@ -316,11 +352,9 @@ export function checkInterval(ms: number): number {
 
 /** "30m", "6h", "1d", "90" (minutes) → ms. */
 export function parseInterval(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)?\s*$/i.exec(text);
-  if (!m) throw new UserError(`"${text}" is not an interval.`, 'Use 30m, 6h or 1d.');
-  const unit = (m[2] ?? 'm').toLowerCase();
-  const factor = unit === 'd' ? DAY_MS : unit === 'h' ? 3600_000 : 60_000;
-  return checkInterval(Number(m[1]) * factor);
+  const ms = parseIntervalMs(text);
+  if (ms === null) throw new UserError(`"${text}" is not an interval.`, 'Use 30m, 6h or 1d.');
+  return checkInterval(ms);
 }
 
 function isSafetyReason(reason: string | null): boolean {

@@ -88,6 +88,7 @@ export interface Stack {
   downloadDir: string;
   playlistUrl: string;
   tracks: FakeTrack[];
+  playlistId: string;
   notFound: number[];
   wrong: number[];
   env: Record<string, string>;
@@ -96,11 +97,12 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { tracks?: number } = {}): Promise<Stack> {
+/** `rows`: how many of the tracks the playlist lists at first (all; a watch test grows it with setRows). */
+export async function startStack(options: { tracks?: number; rows?: number } = {}): Promise<Stack> {
   const { tracks, catalogue, notFound, wrong } = library(options.tracks);
   const playlistId = fakeId('playlist:e2e');
   const spotify = await startFakeSpotify({
-    playlists: [{ id: playlistId, name: PLAYLIST_NAME, ownerId: 'owner', ownerName: 'Owner', rows: tracks }],
+    playlists: [{ id: playlistId, name: PLAYLIST_NAME, ownerId: 'owner', ownerName: 'Owner', rows: tracks.slice(0, options.rows ?? tracks.length) }],
     users: [{ id: 'owner', displayName: 'Owner' }],
   });
   const refreshToken = spotify.issueRefreshToken('owner');
@@ -137,6 +139,7 @@ export async function startStack(options: { tracks?: number } = {}): Promise<Sta
     downloadDir,
     playlistUrl: `${openUrl('playlist', playlistId)}?si=e2e`,
     tracks,
+    playlistId,
     notFound,
     wrong,
     env,

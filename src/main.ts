@@ -44,6 +44,7 @@ import { createServeCommand, type ServeRuntime } from './cli/serve.js';
 import { registerSpotifyLogin } from './cli/spotify-login.js';
 import { createStatusCommand, type SessionView } from './cli/status.js';
 import { createVerifyCommand } from './cli/verify.js';
+import { createWatchCommand, type WatchRuntime } from './cli/watch.js';
 
 /** What tests (and benchmarks) may replace; production passes nothing. */
 export interface Wiring {
@@ -330,7 +331,8 @@ function doctorProbes(core: CoreRuntime): DoctorProbes {
   };
 }
 
-async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<DownloadRuntime> {
+/** The core with the user session connected (commands that send to the external bot). */
+async function connectedCore(config: Config, logger: Logger, wiring: Wiring): Promise<CoreRuntime> {
   requireSettings(config, ['telegramUser']);
   const core = await openCore(config, logger, wiring);
   try {
@@ -346,12 +348,32 @@ async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): 
     await core.close();
     throw err;
   }
+  return core;
+}
+
+async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<DownloadRuntime> {
+  const core = await connectedCore(config, logger, wiring);
   return {
     service: core.service,
     tracks: (jobId) => core.store.tracks(jobId),
     pacer: core.pacer,
     close: async () => {
       await core.service.shutdown();
+      await core.close();
+    },
+  };
+}
+
+/** `crate watch`: the watches on the product's engine; the user session only when a command downloads. */
+async function watchRuntime(config: Config, logger: Logger, wiring: Wiring, session: boolean): Promise<WatchRuntime> {
+  const core = session ? await connectedCore(config, logger, wiring) : await openCore(config, logger, wiring);
+  return {
+    watches: core.watches,
+    service: core.service,
+    tracks: (jobId) => core.store.tracks(jobId),
+    pacer: core.pacer,
+    close: async () => {
+      if (session) await core.service.shutdown();
       await core.close();
     },
   };
@@ -472,5 +494,6 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     registerDebugMatch,
     registerDebugExchange,
     createVerifyCommand(),
+    createWatchCommand({ createWatchRuntime: ({ config, logger, session }) => watchRuntime(config, logger, wiring, session) }),
   ];
 }

@@ -67,6 +67,17 @@ export async function runJobInForeground(
     fileTemplate: o.fileTemplate,
     resume: o.resume,
   });
+  return followJobInForeground(ctx, service, job, o, deps);
+}
+
+/** Runs an existing job in the foreground with the live display and the summary (also `crate watch`). */
+export async function followJobInForeground(
+  ctx: CliContext,
+  service: JobServiceApi,
+  job: JobRecord,
+  o: Pick<DownloadRunOptions, 'refreshMs'> = {},
+  deps: DownloadRunDeps = {},
+): Promise<JobRecord> {
   const out = ctx.stdout;
   const before = service.progress(job.id);
   const already = before.counts.done + before.counts.skipped;

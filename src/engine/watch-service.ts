@@ -94,9 +94,10 @@ export class WatchService {
 
   /**
    * Follows a playlist. Its job is the newest job of that playlist (or a new one); the tracks it holds
-   * are what later checks compare with. A job never started is started now: watching means keeping it downloaded.
+   * are what later checks compare with. A job never started is started now (unless `startJob` is
+   * false: the CLI runs it in the foreground): watching means keeping it downloaded.
    */
-  async add(link: string, options: { everyMs?: number } = {}): Promise<{ watch: WatchRecord; job: JobRecord; created: boolean }> {
+  async add(link: string, options: { everyMs?: number; startJob?: boolean } = {}): Promise<{ watch: WatchRecord; job: JobRecord; created: boolean }> {
     const everyMs = checkInterval(options.everyMs ?? this.deps.defaultEveryMs ?? DEFAULT_WATCH_EVERY_MS);
     // The snapshot before the read: if the playlist changes in between, the first check reads it again.
     const snapshot = await this.probeSnapshot(link);
@@ -122,7 +123,7 @@ export class WatchService {
     const watch = this.deps.store.createWatch({ link, sourceId: job.sourceId, name: job.name, everyMs, nextCheckAt: this.nextAfter(now, everyMs) });
     // Only the fresh read lines up with the snapshot; an older job's rows are compared at the first check.
     const withJob = this.deps.store.updateWatch(watch.id, { jobId: job.id, trackKeys: keys, lastSnapshot: job === fresh ? snapshot : null });
-    if (job.status === 'pending' && !job.startedAt) job = await this.deps.jobs.resume(job.id);
+    if (job.status === 'pending' && !job.startedAt && options.startJob !== false) job = await this.deps.jobs.resume(job.id);
     this.deps.logger.info({ watch: watch.id, job: job.id, everyMs }, 'watching a playlist');
     return { watch: withJob, job, created: true };
   }

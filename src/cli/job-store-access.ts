@@ -1,15 +1,16 @@
 import type { DrizzleJobStore } from '../db/job-store.js';
+import type { CrateDb } from '../db/open.js';
 import { UserError } from '../domain/errors.js';
 import type { JobRecord } from '../domain/job.js';
 import type { CliContext } from './context.js';
 
 /** Opens the job database for a command that needs only it (status, report, reset) and closes it after. */
-export async function withJobStore<T>(ctx: CliContext, fn: (store: DrizzleJobStore) => Promise<T> | T): Promise<T> {
+export async function withJobStore<T>(ctx: CliContext, fn: (store: DrizzleJobStore, db: CrateDb) => Promise<T> | T): Promise<T> {
   // Loaded here, not at the top: `crate --help` should not pay for SQLite and Drizzle.
   const [{ openJobStore }, { databasePath }] = await Promise.all([import('../db/job-store.js'), import('../db/open.js')]);
   const opened = openJobStore(databasePath(ctx.config().dataDir));
   try {
-    return await fn(opened.store);
+    return await fn(opened.store, opened.db.db);
   } finally {
     opened.close();
   }

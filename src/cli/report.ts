@@ -15,13 +15,16 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
     .option('--csv', 'CSV output (one row per track)')
     .action(async (jobArg: string | undefined, opts: { json?: boolean; csv?: boolean }) => {
       if (opts.json && opts.csv) throw new UserError('Choose one of --json and --csv.');
-      await withJobStore(ctx, (store) => {
+      await withJobStore(ctx, async (store, db) => {
         const job = pickJob(store, jobArg);
         const tracks = store.tracks(job.id);
         const counts = store.counts(job.id);
-        if (opts.json) ctx.stdout.write(`${JSON.stringify({ job, counts, quality: qualitySummary(tracks), tracks }, null, 2)}\n`);
+        // A watched playlist's job: the tracks that left the playlist (their files stay) are part of its story.
+        const { DrizzleWatchStore } = await import('../db/watch-store.js');
+        const removed = new DrizzleWatchStore(db, store).listWatches().find((w) => w.jobId === job.id)?.removed ?? [];
+        if (opts.json) ctx.stdout.write(`${JSON.stringify({ job, counts, quality: qualitySummary(tracks), tracks, removedFromPlaylist: removed }, null, 2)}\n`);
         else if (opts.csv) ctx.stdout.write(reportCsv(tracks));
-        else ctx.stdout.write(reportText(job, tracks, jobLine(job, counts)));
+        else ctx.stdout.write(reportText(job, tracks, jobLine(job, counts)) + removedText(removed));
       });
     });
 };
@@ -65,5 +68,13 @@ export function reportText(job: JobRecord, tracks: TrackRecord[], header: string
     }
     lines.push(`${trackLabel(t)}  [${t.state}]${detail ? `  ${detail}` : ''}`);
   }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Tracks that left a watched playlist, newest last (their files were kept). */
+export function removedText(removed: { label: string; removedAt: number }[]): string {
+  if (removed.length === 0) return '';
+  const lines = ['', `Left the playlist (files kept): ${removed.length}`];
+  for (const r of removed) lines.push(`  - ${r.label}  (${new Date(r.removedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC)`);
   return `${lines.join('\n')}\n`;
 }

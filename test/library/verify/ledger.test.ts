@@ -75,13 +75,22 @@ describe('verifications recorded in SQLite', () => {
     expect(reads).toBe(1);
   });
 
-  it('cut short twice: quarantined with the reason, not verified again', async () => {
+  it('cut short twice (two kills while it ran): verified once more, and stored', async () => {
     const file = await downloaded();
     ledger.begin(track.id, file);
     ledger.begin(track.id, file);
     const result = await library.accept(job, track, file);
+    expect(result.kind).toBe('stored');
+  });
+
+  it('cut short three times: quarantined with the reason, not verified again', async () => {
+    const file = await downloaded();
+    ledger.begin(track.id, file);
+    ledger.begin(track.id, file);
+    ledger.begin(track.id, file);
+    const result = await library.accept(job, track, file);
     expect(result).toMatchObject({ kind: 'quarantined', audio: null });
-    expect(result.kind === 'quarantined' && result.reason).toMatch(/^verification did not finish 2 times .*not tried again/);
+    expect(result.kind === 'quarantined' && result.reason).toMatch(/^verification did not finish 3 times .*not tried again/);
     expect(reads).toBe(0);
     // And the record is closed: the quarantined file is the owner's call now (accept from /missing).
     expect(ledger.begin(track.id, file).unfinishedBefore).toBe(0);

@@ -120,6 +120,12 @@ export const spotifyTrackFacts = sqliteTable('spotify_track_facts', {
   isrc: text('isrc'),
   album: text('album'),
   releaseYear: integer('release_year'),
+  /** Album facts for tags and the cover (null in rows from before they were kept). */
+  albumArtistsJson: text('album_artists_json'),
+  trackNumber: integer('track_number'),
+  discNumber: integer('disc_number'),
+  releaseDate: text('release_date'),
+  coverUrl: text('cover_url'),
   fetchedAt: integer('fetched_at').notNull(),
 });
 

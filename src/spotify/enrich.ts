@@ -12,12 +12,18 @@ import type { Logger } from '../logger.js';
 import type { Track } from './api-types.js';
 import { SpotifyApiError, SpotifyRateLimitError } from './errors.js';
 import { apiUrl, type AccessTokenSource, type SpotifyHttp } from './http.js';
-import { normaliseIsrc, releaseYear } from './map-track.js';
+import { trackInfoFromTrack } from './map-track.js';
 
 export interface TrackFacts {
   isrc: string | null;
   album: string | null;
   releaseYear: number | null;
+  /** Album facts for tags and the cover (absent in facts cached before they were kept). */
+  albumArtists?: string[];
+  trackNumber?: number | null;
+  discNumber?: number | null;
+  releaseDate?: string | null;
+  coverUrl?: string | null;
 }
 
 /** Where looked-up facts are kept between runs (SQLite in the service; nothing for a dry run). */
@@ -61,10 +67,16 @@ export async function enrichTracks(tracks: TrackInfo[], deps: EnrichDeps, signal
     try {
       requests++;
       const track = await deps.http.getJson<Track>(apiUrl(deps.apiUrl, `/v1/tracks/${id}`), { auth: deps.auth, signal });
+      const info = trackInfoFromTrack(track, 0);
       const found: TrackFacts = {
-        isrc: normaliseIsrc(track.external_ids?.isrc),
-        album: track.album?.name ?? null,
-        releaseYear: releaseYear(track.album?.release_date),
+        isrc: info.isrc,
+        album: info.album,
+        releaseYear: info.releaseYear,
+        albumArtists: info.albumArtists ?? [],
+        trackNumber: info.trackNumber ?? null,
+        discNumber: info.discNumber ?? null,
+        releaseDate: info.releaseDate ?? null,
+        coverUrl: info.coverUrl ?? null,
       };
       facts.set(id, found);
       deps.cache?.put(id, found);
@@ -94,7 +106,18 @@ export async function enrichTracks(tracks: TrackInfo[], deps: EnrichDeps, signal
   const enriched = tracks.map((t): TrackInfo => {
     const f = t.spotifyId ? facts.get(t.spotifyId) : undefined;
     if (!f) return t;
-    return { ...t, isrc: t.isrc ?? f.isrc, album: t.album ?? f.album, releaseYear: t.releaseYear ?? f.releaseYear };
+    return {
+      ...t,
+      isrc: t.isrc ?? f.isrc,
+      album: t.album ?? f.album,
+      releaseYear: t.releaseYear ?? f.releaseYear,
+      // What the tags and the cover need (src/library/tags/), when the listing did not have it.
+      albumArtists: t.albumArtists?.length ? t.albumArtists : (f.albumArtists ?? []),
+      trackNumber: t.trackNumber ?? f.trackNumber ?? null,
+      discNumber: t.discNumber ?? f.discNumber ?? null,
+      releaseDate: t.releaseDate ?? f.releaseDate ?? null,
+      coverUrl: t.coverUrl ?? f.coverUrl ?? null,
+    };
   });
   const filled = enriched.filter((t, i) => t.isrc !== null && tracks[i]!.isrc === null).length;
   if (filled > 0) deps.logger.info({ filled, requests }, 'filled ISRC codes from the Spotify catalogue');

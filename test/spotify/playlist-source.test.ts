@@ -514,6 +514,8 @@ describe('ISRC and album enrichment for rows that lack them (app credentials, on
     expect(listing.source.backend).toBe('embed');
     expect(listing.tracks[0]).toMatchObject({ isrc: null });
     expect(listing.tracks[1]).toMatchObject({ isrc: small[1]!.isrc, album: small[1]!.album.name, releaseYear: 2019 });
+    // The album facts the tags and the cover need come along with the same lookup.
+    expect(listing.tracks[1]).toMatchObject({ albumArtists: small[1]!.artists.slice(0, 1), trackNumber: 1, discNumber: 1, releaseDate: '2019-05-17' });
     expect(fake.requestsTo('/v1/tracks/').length - before).toBe(small.length - 1);
     expect(listing.warnings.join('\n')).toMatch(/looked up in Spotify's catalogue for 11 of 12 tracks/);
 

@@ -10,6 +10,7 @@ export function buildProgram(ctx: CliContext, commands: RegisterCommand[]): Comm
     .name('crate')
     .description('Turn Spotify playlists into folders of verified FLAC files via @LosslessRobot.')
     .version('0.1.0')
+    .option('--debug', 'verbose logs on stderr and stack traces on errors (any command)')
     .showHelpAfterError('(run `crate --help` for the list of commands)')
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -37,13 +38,19 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
-  const ctx = createCliContext({ shutdownSignal: controller.signal, ...overrides });
+  const debug = wantsDebug(argv);
+  const ctx = createCliContext({ shutdownSignal: controller.signal, debug, ...overrides });
+  const hint = earlierToolHint(argv);
+  if (hint) {
+    ctx.stderr.write(hint);
+    return 2;
+  }
   try {
     await buildProgram(ctx, commands ?? createCommands(wiring)).parseAsync(argv);
     // Per run, never process.exitCode: one process may run several commands (tests, the bot).
     return ctx.exitCode ?? 0;
   } catch (err) {
-    return reportFailure(ctx, err, argv.includes('--debug'));
+    return reportFailure(ctx, err, debug);
   } finally {
     if (ownSignal) {
       process.off('SIGINT', onSignal);
@@ -52,10 +59,29 @@ export async function runCli(argv: string[], options: RunCliOptions = {}): Promi
   }
 }
 
+/** `--debug` anywhere before a `--` (it is a global option: every command takes it). */
+function wantsDebug(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).slice(2).includes('--debug');
+}
+
+/** `crate <link>` was the earlier tool's form; Crate's is `crate download <link>`. */
+function earlierToolHint(argv: string[]): string | null {
+  const first = argv[2];
+  if (!first || first.startsWith('-')) return null;
+  if (!/^(https?:\/\/|spotify:)|spotify\.(com|link)\//i.test(first)) return null;
+  return `crate: "${first.length > 80 ? `${first.slice(0, 77)}...` : first}" is a link, not a command.\nTo download it: crate download ${first.length > 200 ? 'LINK' : first}\nTo list its tracks only: crate download --dry-run LINK\n`;
+}
+
+/** Commander's own exits that are not mistakes: help asked for, version asked for. */
+const NOT_ERRORS = new Set(['commander.helpDisplayed', 'commander.version', 'commander.help']);
+
 function reportFailure(ctx: CliContext, err: unknown, debug: boolean): number {
   if (err instanceof CommanderError) {
-    // Help and version "errors" are commander's normal exits; usage errors were already printed.
-    return err.exitCode;
+    // Usage errors (unknown option or command, bad or missing value) were already printed by
+    // commander; they exit 2 like every input to fix (README, exit codes). Help and version: 0.
+    if (NOT_ERRORS.has(err.code)) return err.code === 'commander.help' ? 2 : 0;
+    return 2;
   }
   if (err instanceof UserError) {
     ctx.stderr.write(`crate: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);

@@ -5,6 +5,9 @@ import { parseIntervalMs } from './domain/interval.js';
 import { TEMPLATE_FIELDS, unknownTemplateFields } from './library/path-template.js';
 import { TAG_MODES, type TagMode } from './library/tags/tag-plan.js';
 
+/** Requests in flight at once (BATCH_SIZE, `--batch-size`, /settings). */
+export const BATCH_SIZE_RANGE = { min: 1, max: 50 } as const;
+
 /** The message gap can be configured, but never below this: the owner's account comes first. */
 export const MIN_MESSAGE_GAP_SECONDS = 2.0;
 
@@ -176,7 +179,7 @@ const envSchema = z.object({
   DELAY_BETWEEN_REQUESTS: number(3.0, { min: 0, max: 3600 }),
   MAX_RETRIES: number(3, { min: 0, max: 20, int: true }),
   RESPONSE_TIMEOUT: number(300, { min: 10, max: 86_400 }),
-  BATCH_SIZE: number(12, { min: 1, max: 50, int: true }),
+  BATCH_SIZE: number(12, { ...BATCH_SIZE_RANGE, int: true }),
   DAILY_MESSAGE_BUDGET: number(400, { min: 1, max: 100_000, int: true }),
   DOWNLOAD_PARALLEL_PARTS: number(4, { min: 1, max: 16, int: true }),
   LOSSLESS_QUALITY: choice(['high', 'max'] as const, 'high'),

@@ -15,6 +15,8 @@ export interface CliContext {
   /** Parsed config (`.env` in cwd fills what the real environment does not set); folders are absolute, from cwd. */
   config(): Config;
   logger(options?: { debug?: boolean }): Logger;
+  /** `--debug` was given (a global option): debug logs, stack traces on unexpected errors. */
+  debug: boolean;
   /** Aborted on SIGINT/SIGTERM; long commands stop cleanly on it. */
   shutdownSignal: AbortSignal;
   /** Set by a command that ends without an error but not in success (runCli returns it; default 0). */
@@ -22,7 +24,7 @@ export interface CliContext {
 }
 
 export function createCliContext(
-  overrides: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'cwd' | 'shutdownSignal'>> = {},
+  overrides: Partial<Pick<CliContext, 'stdout' | 'stderr' | 'env' | 'cwd' | 'shutdownSignal' | 'debug'>> = {},
 ): CliContext {
   const cwd = overrides.cwd ?? process.cwd();
   const env = overrides.env ?? loadEnv(cwd, process.env);
@@ -33,6 +35,7 @@ export function createCliContext(
     stderr: overrides.stderr ?? process.stderr,
     env,
     cwd,
+    debug: overrides.debug ?? false,
     shutdownSignal: overrides.shutdownSignal ?? new AbortController().signal,
     config() {
       // Relative folders belong to the command's working directory (not the process's), once.
@@ -40,13 +43,14 @@ export function createCliContext(
       return config;
     },
     logger(options) {
+      const debug = options?.debug || ctx.debug;
       if (!logger) {
         const cfg = ctx.config();
         // Logs follow the command's stderr (a caller that passes its own stream gets them there too).
         const own = ctx.stderr === process.stderr ? {} : { destination: ctx.stderr };
-        logger = createLogger({ level: options?.debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg), ...own });
+        logger = createLogger({ level: debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg), ...own });
         for (const w of cfg.warnings) logger.warn(w);
-      } else if (options?.debug) {
+      } else if (debug) {
         logger.level = 'debug';
       }
       return logger;

@@ -7,7 +7,7 @@
 import { mkdir, access, statfs, writeFile, rm } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
-import { CommanderError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { requireSettings, type Config, type Requirement } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { SessionStatus } from '../domain/telegram.js';
@@ -238,7 +238,8 @@ export function createDoctorCommand(options: DoctorCommandOptions = {}): Registe
           const results = await runChecks(checks, ctx.stdout, ctx.shutdownSignal);
           const failed = results.filter((r) => r.status === 'fail').length;
           ctx.stdout.write(failed === 0 ? '\nAll good: `npm start` runs Crate.\n' : `\n${failed} check${failed === 1 ? '' : 's'} failed.\n`);
-          if (failed > 0) throw new CommanderError(1, 'crate.doctor', `${failed} checks failed`);
+          // A failed check is a setting or a folder to fix: 2, like every other input to fix.
+          if (failed > 0) ctx.exitCode = 2;
         } finally {
           await probes.close?.();
         }

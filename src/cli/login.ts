@@ -34,7 +34,6 @@ export function createLoginCommand(deps: LoginCommandDeps = {}): RegisterCommand
       .command('login')
       .description('log in to your Telegram account (the one that talks to the external bot)')
       .option('--phone <number>', 'phone number in international form (default: TELEGRAM_PHONE_NUMBER or a prompt)')
-      .option('--debug', 'verbose logs')
       .action(async (opts: { phone?: string; debug?: boolean }) => {
         await runLogin(ctx, deps, opts);
       });

@@ -40,7 +40,6 @@ export function createMissingCommand(deps: SpotifyCommandDeps = {}): RegisterCom
       .argument('<link>', 'Spotify playlist, album or track link')
       .option('--dir <dir>', 'folder to check (default: the playlist\'s folder under DOWNLOAD_FOLDER)')
       .option('--json', 'print one JSON document on stdout')
-      .option('--debug', 'verbose logs on stderr')
       .action(async (link: string, opts: MissingFlags) => {
         await runMissingCheck(ctx, link, opts, deps);
       });

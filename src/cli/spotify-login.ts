@@ -21,7 +21,6 @@ export function createSpotifyLoginCommand(deps: SpotifyLoginDeps = {}): Register
       .command('spotify-login')
       .description('log in to your own Spotify app so Crate can read your playlists (with ISRCs)')
       .option('--logout', 'forget the stored Spotify login')
-      .option('--debug', 'verbose logs on stderr')
       .action(async (opts: { logout?: boolean; debug?: boolean }) => {
         await runSpotifyLogin(ctx, opts, deps);
       });

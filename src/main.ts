@@ -29,6 +29,7 @@ import { sessionFilePath } from './telegram/session-file.js';
 import type { SwitchableGateway } from './telegram/switchable-gateway.js';
 import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
 import type { RegisterCommand } from './cli/commands.js';
+import { databaseError } from './cli/data-folders.js';
 import { registerDebugMatch } from './cli/debug-match.js';
 import { registerDebugExchange } from './cli/debug-exchange.js';
 import { createProbeCommand, type ProbeRuntime } from './cli/probe.js';
@@ -91,7 +92,12 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
   return createGatewayFromConfig(config, logger);
 }
 
-export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}): Promise<CoreRuntime> {
+export interface OpenCoreOptions {
+  /** Another database than the data folder's (doctor: ':memory:' when there is none yet, so it creates nothing). */
+  databaseFile?: string;
+}
+
+export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}, options: OpenCoreOptions = {}): Promise<CoreRuntime> {
   const [{ openJobStore }, { databasePath }, { createJobService }, { createLibrary }, { createLosslessAcquirer, losslessTimeouts }, { createSpotifySource }, { SwitchableGateway }, { DrizzleTrackFactsCache }, { withTrackLists }, { DrizzleVerificationLedger }, { DrizzleWatchStore }, { WatchService }] =
     await Promise.all([
       import('./db/job-store.js'),
@@ -110,7 +116,14 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
   // Row timestamps on the engine's clock: resume decisions compare them with its time.
-  const { store, db, close: closeDb } = openJobStore(databasePath(stored.dataDir), { now: () => clock.now() });
+  const dbFile = options.databaseFile ?? databasePath(stored.dataDir);
+  let opened: ReturnType<typeof openJobStore>;
+  try {
+    opened = openJobStore(dbFile, { now: () => clock.now() });
+  } catch (err) {
+    throw databaseError(err, dbFile);
+  }
+  const { store, db, close: closeDb } = opened;
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
   const buildGateway = wiring.createGateway ?? defaultGateway;
@@ -485,9 +498,19 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     registerLogin,
     registerSpotifyLogin,
     createDoctorCommand({
+      // Doctor only looks: with no database yet it works on an in-memory one; with a data folder it
+      // cannot use, the folder lines say why and the probes that need it are left out.
       probes: async (config, logger) => {
-        const core = await openCore(config, logger, wiring);
-        return { ...doctorProbes(core), close: core.close };
+        const [{ databasePath }, { existingDatabase }] = await Promise.all([import('./db/open.js'), import('./cli/job-store-access.js')]);
+        let databaseFile: string;
+        try {
+          databaseFile = existingDatabase(withAbsolutePaths(config).dataDir, databasePath) ?? ':memory:';
+          const core = await openCore(config, logger, wiring, { databaseFile });
+          return { ...doctorProbes(core), close: core.close };
+        } catch (err) {
+          if (!(err instanceof UserError)) throw err;
+          return { unavailable: `not checked: ${err.message}` };
+        }
       },
     }),
     createProbeCommand({ createProbeRuntime: (config, logger) => probeRuntime(config, logger, wiring) }),

@@ -4,8 +4,8 @@
  * the same list in short form. Checks that need the Telegram user session or Spotify use probes
  * the composition root provides (src/main.ts); without them those lines say so.
  */
-import { mkdir, access, statfs, writeFile, rm } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { statfs, writeFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { requireSettings, type Config, type Requirement } from '../config.js';
@@ -16,6 +16,7 @@ import type { Check, CheckResult } from '../bot/ports.js';
 import { flacToolChecker } from '../library/verify/deep-check.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
+import { checkWritableFolder, DATA_FOLDER, DOWNLOAD_FOLDER, folderError, type FolderRole } from './data-folders.js';
 
 /** What the composition root can tell about the parts beyond the control bot. */
 export interface DoctorProbes {
@@ -27,6 +28,8 @@ export interface DoctorProbes {
   spotify?(): Promise<{ app: 'ok' | 'missing' | 'rejected'; user: 'ok' | 'missing' | 'expired'; detail?: string }>;
   /** The deep check's decoder (default: is the reference `flac` tool installed?). */
   decoder?(): Promise<{ ok: true; version: string } | { ok: false; reason: string }>;
+  /** Why the probes above are missing (e.g. the data folder cannot be used), shown on their lines. */
+  unavailable?: string;
   /** Releases what the probes opened (GramJS client, database). */
   close?(): Promise<void>;
 }
@@ -58,30 +61,50 @@ export function settingsCheck(config: Config): Check {
   };
 }
 
-/** Writable (or creatable) folder with room for FLAC files. */
-export function folderCheck(name: string, folder: string, options: { minFreeBytes?: number; lowFreeBytes?: number } = {}): Check {
+/**
+ * A writable (or creatable) folder with room for FLAC files. Doctor only looks: a folder that does
+ * not exist yet is not created (its nearest existing parent must be writable).
+ */
+export function folderCheck(
+  name: string,
+  folder: string,
+  options: { minFreeBytes?: number; lowFreeBytes?: number; role?: FolderRole } = {},
+): Check {
   const minFree = options.minFreeBytes ?? MIN_FREE_BYTES;
   const lowFree = options.lowFreeBytes ?? LOW_FREE_BYTES;
+  const role = options.role ?? { what: name.toLowerCase(), setting: 'its setting' };
   return {
     name,
     async run() {
       const absolute = path.resolve(folder);
       try {
-        await mkdir(absolute, { recursive: true });
-        await access(absolute, constants.W_OK | constants.R_OK);
-        const probe = path.join(absolute, `.crate-doctor-${process.pid}`);
-        await writeFile(probe, 'ok');
-        await rm(probe, { force: true });
+        checkWritableFolder(absolute, role);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        return { status: 'fail', detail: `${absolute} is not writable (${code})`, fix: `Create it and give the user running Crate write access, or point the setting elsewhere.` };
+        if (err instanceof UserError) return { status: 'fail', detail: err.message, ...(err.hint ? { fix: err.hint } : {}) };
+        throw err;
       }
-      const fs = await statfs(absolute);
+      const exists = existsSync(absolute);
+      if (exists) {
+        // access() says yes to root even on a read-only mount: a real write says for sure.
+        const probe = path.join(absolute, `.crate-doctor-${process.pid}`);
+        try {
+          await writeFile(probe, 'ok');
+          await rm(probe, { force: true });
+        } catch (err) {
+          const e = folderError(err, absolute, role);
+          if (e instanceof UserError) return { status: 'fail', detail: e.message, ...(e.hint ? { fix: e.hint } : {}) };
+          throw err;
+        }
+      }
+      let existing = absolute;
+      while (!existsSync(existing)) existing = path.dirname(existing);
+      const fs = await statfs(existing);
       const free = Number(fs.bavail) * Number(fs.bsize);
       const gb = (free / 1024 ** 3).toFixed(1);
+      const where = exists ? `${absolute}: writable` : `${absolute}: not there yet, Crate creates it (${existing} is writable)`;
       if (free < minFree) return { status: 'fail', detail: `${absolute}: only ${gb} GB free`, fix: 'Free some space: a FLAC track is 20–50 MB (24-bit up to 150 MB).' };
-      if (free < lowFree) return { status: 'warn', detail: `${absolute}: ${gb} GB free`, fix: `Only about ${Math.floor(free / (45 * 1024 * 1024))} tracks fit.` };
-      return { status: 'ok', detail: `${absolute}: writable, ${gb} GB free` };
+      if (free < lowFree) return { status: 'warn', detail: `${where}, ${gb} GB free`, fix: `Only about ${Math.floor(free / (45 * 1024 * 1024))} tracks fit.` };
+      return { status: 'ok', detail: `${where}, ${gb} GB free` };
     },
   };
 }
@@ -150,7 +173,7 @@ export function doctorChecks(
     const ownerId = config.telegram.ownerId;
     if (ownerId !== undefined) checks.push(lazyCheck('Owner', async () => (await botChecks()).ownerCheck(target, ownerId)));
   }
-  const unavailable = 'not checked (this build has no probe for it)';
+  const unavailable = probes.unavailable ?? 'not checked (this build has no probe for it)';
   checks.push(
     { ...probeCheck('Telegram session', probes.session ? async () => sessionResult(await probes.session!()) : null, unavailable), topic: 'session' },
     {
@@ -185,8 +208,8 @@ export function doctorChecks(
       unavailable,
     ),
     decoderCheck(probes.decoder ?? (() => flacToolChecker().available())),
-    folderCheck('Download folder', config.downloadFolder),
-    folderCheck('Data folder', config.dataDir, { minFreeBytes: 50 * 1024 * 1024, lowFreeBytes: 200 * 1024 * 1024 }),
+    folderCheck('Download folder', config.downloadFolder, { role: DOWNLOAD_FOLDER }),
+    folderCheck('Data folder', config.dataDir, { minFreeBytes: 50 * 1024 * 1024, lowFreeBytes: 200 * 1024 * 1024, role: DATA_FOLDER }),
     lazyCheck('Player and formats', async () => {
       const { playerCheckResult } = await import('../library/convert/player-check.js');
       return { name: 'Player and formats', run: () => playerCheckResult(config) };

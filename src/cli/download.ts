@@ -4,6 +4,7 @@
  *   --check-missing  which tracks are not in the folder yet (same as `crate missing`)
  *   otherwise        the real download through the job engine (runDownload below).
  */
+import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { BATCH_SIZE_RANGE } from '../config.js';
 import { UserError } from '../domain/errors.js';
@@ -11,11 +12,13 @@ import type { OrganizeBy } from '../domain/job.js';
 import { linkOrTrackList } from './track-list-arg.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
+import { checkWritableFolder, DATA_FOLDER, DOWNLOAD_FOLDER, type FolderRole } from './data-folders.js';
 import { listingJson, listingText, selectTracks } from './listing-view.js';
 import { runMissingCheck, type SpotifyCommandDeps } from './missing.js';
 import { runJobInForeground, type DownloadRuntimeFactory } from './download-run.js';
 
 const { min: BATCH_MIN, max: BATCH_MAX } = BATCH_SIZE_RANGE;
+const OUTPUT_DIR: FolderRole = { what: 'output folder', setting: '--output-dir' };
 
 /** The engine side of `crate download` (src/main.ts passes `createDownloadRuntime`). */
 export interface DownloadEngineDeps {
@@ -147,6 +150,10 @@ export async function runDryRun(ctx: CliContext, link: string, flags: DownloadFl
  * with the flags above, run it in the foreground, show progress, stop cleanly on Ctrl-C).
  */
 export async function runDownload(ctx: CliContext, link: string, flags: DownloadFlags, deps: DownloadEngineDeps): Promise<void> {
+  // Before Spotify or Telegram: a download folder that is a file (or not ours) fails every track.
+  const config = ctx.config();
+  checkWritableFolder(path.resolve(ctx.cwd, flags.outputDir ?? config.downloadFolder), flags.outputDir ? OUTPUT_DIR : DOWNLOAD_FOLDER);
+  checkWritableFolder(config.dataDir, DATA_FOLDER);
   const runtime = await deps.createDownloadRuntime({ config: ctx.config(), logger: ctx.logger({ debug: flags.debug }), signal: ctx.shutdownSignal });
   try {
     const job = await runJobInForeground(ctx, runtime.service, link, { ...flags, resume: flags.resume }, runtime);

@@ -17,6 +17,8 @@ import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { formatDuration, headerLine, listingJson, trackJson, trackLine } from './listing-view.js';
 import { closestFiles } from '../library/closest-files.js';
+import { databaseError } from './data-folders.js';
+import { existingDatabase } from './job-store-access.js';
 
 export interface SpotifyCommandDeps {
   /** Tests may route Spotify through their own fetch; normally the SPOTIFY_*_URL settings are enough. */
@@ -69,11 +71,19 @@ export async function runMissingCheck(ctx: CliContext, link: string, flags: Miss
     import('../db/tag-cache-store.js'),
     import('../library/missing.js'),
   ]);
+  // The tag cache lives in the database; with none yet the check runs on an in-memory cache and
+  // creates nothing. A data folder that cannot be used is said before Spotify is read.
+  const dbFile = existingDatabase(path.resolve(ctx.cwd, config.dataDir), databasePath);
   const source = createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd });
   const listing = await source.load(link, { signal: ctx.shutdownSignal });
   const dir = flags.dir ? path.resolve(ctx.cwd, flags.dir) : defaultFolder(config, ctx.cwd, listing, flags);
 
-  const db = openDatabase(databasePath(path.resolve(ctx.cwd, config.dataDir)));
+  let db: ReturnType<typeof openDatabase>;
+  try {
+    db = openDatabase(dbFile ?? ':memory:');
+  } catch (err) {
+    throw dbFile ? databaseError(err, dbFile) : err;
+  }
   let check: FolderCheck;
   try {
     check = await checkFolder(listing.tracks, dir, { cache: new DrizzleTagCache(db.db), signal: ctx.shutdownSignal });

@@ -25,6 +25,9 @@ export interface CrateRunOptions {
   nodeArgs?: string[];
   input?: string;
   timeoutMs?: number;
+  /** Run as this user and group id (tests of permissions, when the suite runs as root). */
+  uid?: number;
+  gid?: number;
 }
 
 export function runCrate(args: string[], options: CrateRunOptions): Promise<CrateRun> {
@@ -35,7 +38,8 @@ export function runCrate(args: string[], options: CrateRunOptions): Promise<Crat
     CRATE_RUN_FROM: options.from ?? 'src',
     ...options.env,
   };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CRATE_BIN, ...args], { cwd: options.cwd, env, stdio: 'pipe' });
+  const ids = options.uid !== undefined ? { uid: options.uid, gid: options.gid ?? options.uid } : {};
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CRATE_BIN, ...args], { cwd: options.cwd, env, stdio: 'pipe', ...ids });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -61,7 +61,7 @@ const number = (fallback: number, opts: { min?: number; max?: number; int?: bool
       return n;
     });
 
-const url = (fallback: string) =>
+const url = (fallback: string, normalise: (u: string) => string = (u) => u) =>
   z
     .string()
     .trim()
@@ -75,8 +75,17 @@ const url = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: `must be an http(s) URL, got "${value}"` });
         return z.NEVER;
       }
-      return value.replace(/\/+$/, '');
+      return normalise(value.replace(/\/+$/, ''));
     });
+
+/**
+ * Spotify documents its Web API base as `https://api.spotify.com/v1`; Crate adds `/v1` to every
+ * path itself, so a base given with it would call `/v1/v1/…` (404s and a silent fall-back to the
+ * embed page). Both forms are accepted.
+ */
+export function spotifyApiBase(u: string): string {
+  return u.replace(/(\/v1)+\/*$/i, '').replace(/\/+$/, '');
+}
 
 const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
   z
@@ -155,7 +164,7 @@ const envSchema = z.object({
   SPOTIFY_CLIENT_SECRET: credential("the Client secret from your Spotify app's dashboard"),
   SPOTIFY_REFRESH_TOKEN: credential('a Spotify refresh token'),
   SPOTIFY_REDIRECT_URI: url('http://127.0.0.1:8888/callback'),
-  SPOTIFY_API_URL: url('https://api.spotify.com'),
+  SPOTIFY_API_URL: url('https://api.spotify.com', spotifyApiBase),
   SPOTIFY_ACCOUNTS_URL: url('https://accounts.spotify.com'),
   SPOTIFY_WEB_URL: url('https://open.spotify.com'),
   SPOTIFY_WEB_PLAYLISTS: choice(['on', 'off'], 'off'),
@@ -322,10 +331,28 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
   warnings: string[];
+  /** Settings that still hold .env.example's placeholder; they count as not set. */
+  placeholders: string[];
 }
+
+/**
+ * The example values of .env.example: a copied file that was never filled in must read as "not
+ * set yet", not pass as credentials (a test keeps this list and the file in step).
+ */
+export const EXAMPLE_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  TELEGRAM_BOT_TOKEN: '123456789:replace-with-your-bot-token-from-botfather',
+  TELEGRAM_OWNER_ID: 'your-numeric-telegram-user-id',
+  TELEGRAM_API_ID: 'your-api-id',
+  TELEGRAM_API_HASH: 'your-32-character-api-hash',
+  TELEGRAM_PHONE_NUMBER: '+10000000000',
+  SPOTIFY_CLIENT_ID: 'your-spotify-client-id',
+  SPOTIFY_CLIENT_SECRET: 'your-spotify-client-secret',
+};
 
 /** Pure: environment in, Config out, or a UserError listing every bad setting. */
 export function parseConfig(env: Record<string, string | undefined>): Config {
+  const placeholders = Object.keys(EXAMPLE_PLACEHOLDERS).filter((k) => env[k]?.trim() === EXAMPLE_PLACEHOLDERS[k]);
+  if (placeholders.length > 0) env = { ...env, ...Object.fromEntries(placeholders.map((k) => [k, undefined])) };
   const result = envSchema.safeParse(env);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
@@ -388,6 +415,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     watchDefaultEveryMs: e.WATCH_DEFAULT_EVERY,
     logLevel: e.LOG_LEVEL,
     warnings,
+    placeholders,
   };
 }
 
@@ -432,10 +460,10 @@ const REQUIREMENTS: Record<Requirement, { key: string; present: (c: Config) => b
 export function requireSettings(config: Config, needs: Requirement[]): void {
   const missing = needs.flatMap((n) => REQUIREMENTS[n].filter((r) => !r.present(config)));
   if (missing.length === 0) return;
-  const lines = missing.map((m) => `  ${m.key}: ${m.where}`);
+  const lines = missing.map((m) => `  ${m.key}: ${config.placeholders?.includes(m.key) ? "still the example value from .env.example; " : ''}${m.where}`);
   throw new UserError(
     `Missing settings:\n${lines.join('\n')}`,
-    'Put them in a .env file next to package.json (copy .env.example) or in the environment. See README.md → Setup.',
+    'Put them in a .env file in the folder you run crate from (for `npm start`: the project folder; copy .env.example) or in the environment. See README.md → Setup.',
   );
 }
 

@@ -34,7 +34,7 @@ import { registerDebugMatch } from './cli/debug-match.js';
 import { registerDebugExchange } from './cli/debug-exchange.js';
 import { createProbeCommand, type ProbeRuntime } from './cli/probe.js';
 import type { ExchangeProbe } from './bot/ports.js';
-import { createDoctorCommand, type DoctorProbes } from './cli/doctor.js';
+import { createDoctorCommand, type DoctorProbes, type SpotifyDoctorProbe } from './cli/doctor.js';
 import { createDownloadCommand } from './cli/download.js';
 import type { DownloadRuntime } from './cli/download-run.js';
 import { registerLogin } from './cli/login.js';
@@ -340,9 +340,27 @@ function doctorProbes(core: CoreRuntime): DoctorProbes {
       return core.gateway.status();
     },
     resolveExternalBot: () => core.gateway.resolveBot(core.config.telegram.externalBot),
-    spotify: () => core.source.probe(),
+    spotify: async () => {
+      const probe: SpotifyDoctorProbe = await core.source.probe();
+      if (probe.app !== 'ok') return probe;
+      // Tokens alone prove little (a wrong SPOTIFY_API_URL still hands them out): read one
+      // catalogue album through the same code downloads use, and insist it came from the Web API.
+      try {
+        const listing = await core.source.load(DOCTOR_PROBE_ALBUM);
+        const fromApi = listing.source.backend === 'catalog';
+        probe.read = fromApi
+          ? { ok: true, detail: `read the album "${listing.source.name}" (${listing.tracks.length} tracks) from ${new URL(core.config.spotify.apiUrl).host}` }
+          : { ok: false, detail: `the album came from the ${listing.source.backend} fall-back, not the Web API at ${core.config.spotify.apiUrl}` };
+      } catch (err) {
+        probe.read = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
+      return probe;
+    },
   };
 }
+
+/** A catalogue album any app token may read (Daft Punk, "Discovery", 2001), for doctor's Spotify line. */
+export const DOCTOR_PROBE_ALBUM = 'spotify:album:2noRn2Aes5aoNVsU6iWThc';
 
 /** The core with the user session connected (commands that send to the external bot). */
 async function connectedCore(config: Config, logger: Logger, wiring: Wiring): Promise<CoreRuntime> {

@@ -25,13 +25,37 @@ export interface DoctorProbes {
   /** Resolves the external bot through the user session. */
   resolveExternalBot?(): Promise<{ username: string; id: string }>;
   /** Spotify: do the app credentials work, and is a user login stored and still accepted? */
-  spotify?(): Promise<{ app: 'ok' | 'missing' | 'rejected'; user: 'ok' | 'missing' | 'expired'; detail?: string }>;
+  spotify?(): Promise<SpotifyDoctorProbe>;
   /** The deep check's decoder (default: is the reference `flac` tool installed?). */
   decoder?(): Promise<{ ok: true; version: string } | { ok: false; reason: string }>;
   /** Why the probes above are missing (e.g. the data folder cannot be used), shown on their lines. */
   unavailable?: string;
   /** Releases what the probes opened (GramJS client, database). */
   close?(): Promise<void>;
+}
+
+export interface SpotifyDoctorProbe {
+  app: 'ok' | 'missing' | 'rejected';
+  user: 'ok' | 'missing' | 'expired';
+  detail?: string;
+  /** A real read through the Web API (a catalogue album), so a wrong SPOTIFY_API_URL shows here. */
+  read?: { ok: boolean; detail: string };
+}
+
+/** SpotifyHttp says "Cannot reach Spotify (host): …" for DNS, refused and timed-out connections. */
+const NETWORK = /Cannot reach Spotify/;
+
+export function spotifyResult(s: SpotifyDoctorProbe): CheckResult {
+  if (s.app === 'missing') return { status: 'fail', detail: 'no app credentials', fix: 'Set SPOTIFY_CLIENT_ID (developer.spotify.com/dashboard).' };
+  if (s.detail && NETWORK.test(s.detail)) {
+    return { status: 'fail', detail: `network: ${s.detail}`, fix: 'Check the network (DNS, proxy, firewall) and SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL; the credentials were not checked.' };
+  }
+  if (s.app === 'rejected') return { status: 'fail', detail: `Spotify refused the app credentials${s.detail ? ` (${s.detail})` : ''}`, fix: 'Check SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET.' };
+  if (s.read && !s.read.ok) return { status: 'fail', detail: `credentials OK, but reading through the Web API failed: ${s.read.detail}`, fix: 'Check SPOTIFY_API_URL (the base, e.g. https://api.spotify.com, with or without /v1).' };
+  const read = s.read ? `; ${s.read.detail}` : '';
+  if (s.user === 'missing') return { status: 'warn', detail: `app OK${read}; no user login: public playlists only (first 100 tracks)`, fix: 'Run `crate spotify-login` or send /spotify.' };
+  if (s.user === 'expired') return { status: 'fail', detail: 'the stored Spotify login was revoked', fix: 'Log in again: `crate spotify-login` or /spotify.' };
+  return { status: 'ok', detail: `app and user login OK${read}` };
 }
 
 export type DoctorProbesFactory = (config: Config, logger: Logger) => Promise<DoctorProbes>;
@@ -174,14 +198,21 @@ export function doctorChecks(
     if (ownerId !== undefined) checks.push(lazyCheck('Owner', async () => (await botChecks()).ownerCheck(target, ownerId)));
   }
   const unavailable = probes.unavailable ?? 'not checked (this build has no probe for it)';
+  // One look at the session serves both lines; without one, the external bot cannot be looked up.
+  let session: Promise<SessionStatus> | null = null;
+  const sessionOnce = probes.session ? () => (session ??= probes.session!()) : null;
   checks.push(
-    { ...probeCheck('Telegram session', probes.session ? async () => sessionResult(await probes.session!()) : null, unavailable), topic: 'session' },
+    { ...probeCheck('Telegram session', sessionOnce ? async () => sessionResult(await sessionOnce()) : null, unavailable), topic: 'session' },
     {
       topic: 'needs-session',
       ...probeCheck(
       `External bot ${config.telegram.externalBot}`,
       probes.resolveExternalBot
         ? async () => {
+            const state = sessionOnce ? (await sessionOnce().catch(() => null))?.state : undefined;
+            if (state === 'no_session' || state === 'expired') {
+              return { status: 'warn', detail: 'not checked: it is looked up through the Telegram session (see above)' };
+            }
             try {
               const bot = await probes.resolveExternalBot!();
               return { status: 'ok', detail: `${bot.username} (id ${bot.id})` };
@@ -195,16 +226,7 @@ export function doctorChecks(
     },
     probeCheck(
       'Spotify',
-      probes.spotify
-        ? async () => {
-            const s = await probes.spotify!();
-            if (s.app === 'missing') return { status: 'fail', detail: 'no app credentials', fix: 'Set SPOTIFY_CLIENT_ID (developer.spotify.com/dashboard).' };
-            if (s.app === 'rejected') return { status: 'fail', detail: `Spotify refused the app credentials${s.detail ? ` (${s.detail})` : ''}`, fix: 'Check SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET.' };
-            if (s.user === 'missing') return { status: 'warn', detail: 'app OK, no user login: public playlists only (first 100 tracks)', fix: 'Run `crate spotify-login` or send /spotify.' };
-            if (s.user === 'expired') return { status: 'fail', detail: 'the stored Spotify login was revoked', fix: 'Log in again: `crate spotify-login` or /spotify.' };
-            return { status: 'ok', detail: 'app and user login OK' };
-          }
-        : null,
+      probes.spotify ? async () => spotifyResult(await probes.spotify!()) : null,
       unavailable,
     ),
     decoderCheck(probes.decoder ?? (() => flacToolChecker().available())),

@@ -62,8 +62,13 @@ export function createServeCommand(options: ServeOptions): RegisterCommand {
 
 export async function serve(ctx: CliContext, options: ServeOptions): Promise<void> {
   const config = ctx.config();
-  // First, before opening anything: with nothing configured, say what is missing and stop.
-  requireSettings(config, ['controlBot']);
+  // First, before opening anything: with the control bot not configured, say everything that is
+  // missing (also what downloads will need) and stop. The bot itself runs without the rest.
+  try {
+    requireSettings(config, ['controlBot']);
+  } catch {
+    requireSettings(config, ['controlBot', 'telegramUser', 'spotifyApp']);
+  }
   const logger = ctx.logger();
   const signal = ctx.shutdownSignal;
   if (signal.aborted) return;

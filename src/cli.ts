@@ -12,6 +12,8 @@ export function buildProgram(ctx: CliContext, commands: RegisterCommand[]): Comm
     .version('0.1.0')
     .option('--debug', 'verbose logs on stderr and stack traces on errors (any command)')
     .showHelpAfterError('(run `crate --help` for the list of commands)')
+    // Each command's --help also lists --debug (and --help), which every command takes.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),

@@ -4,6 +4,7 @@
  * which FLACs there the playlist does not know. Tags are cached in the database by path, size
  * and mtime, so the second run over a big library is quick.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../config.js';
@@ -71,9 +72,11 @@ export async function runMissingCheck(ctx: CliContext, link: string, flags: Miss
     import('../db/tag-cache-store.js'),
     import('../library/missing.js'),
   ]);
-  // The tag cache lives in the database; with none yet the check runs on an in-memory cache and
-  // creates nothing. A data folder that cannot be used is said before Spotify is read.
-  const dbFile = existingDatabase(path.resolve(ctx.cwd, config.dataDir), databasePath);
+  // The tag cache lives in the database. In a data folder that is there (Crate is set up) it is
+  // kept for next time; with no data folder the check runs on an in-memory cache and creates
+  // nothing. A data folder that cannot be used is said before Spotify is read.
+  const dataDir = path.resolve(ctx.cwd, config.dataDir);
+  const dbFile = existingDatabase(dataDir, databasePath) ?? (existsSync(dataDir) ? databasePath(dataDir) : null);
   const source = createSpotifySource(config, { logger, fetch: deps.fetch, clock: deps.clock, cwd: ctx.cwd });
   const listing = await source.load(link, { signal: ctx.shutdownSignal });
   const dir = flags.dir ? path.resolve(ctx.cwd, flags.dir) : defaultFolder(config, ctx.cwd, listing, flags);

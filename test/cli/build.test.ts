@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCrate } from './support/crate-bin.js';
 
@@ -34,11 +35,15 @@ describe('the compiled build', () => {
     expect(loads).not.toMatch(/node_modules\/tsx\//);
   });
 
-  it('opens and migrates a new database from dist/ (status in an empty folder)', async () => {
+  it('finds the migrations from dist/: a database made by the build is read by the built status', async () => {
+    const file = path.join(dir, 'data', 'crate.sqlite');
+    const open = pathToFileURL(path.join(REPO_ROOT, 'dist/db/open.js')).href;
+    const made = spawnSync(process.execPath, ['--input-type=module', '-e', `(await import(${JSON.stringify(open)})).openDatabase(${JSON.stringify(file)}).close()`], { encoding: 'utf8' });
+    expect(made.stderr).toBe('');
+    expect(existsSync(file)).toBe(true);
     const run = await runCrate(['status'], { cwd: dir, from: 'dist', env: { CRATE_DATA_DIR: path.join(dir, 'data') } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('No jobs yet');
-    expect(existsSync(path.join(dir, 'data', 'crate.sqlite'))).toBe(true);
   });
 });

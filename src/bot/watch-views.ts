@@ -88,7 +88,8 @@ export function watchEventView(event: JobEvent, now: number): MessageView | null
   if (lines.length === 0) return null;
   if (event.jobId !== null) {
     const row: ButtonSpec[] = [{ text: `📋 Job #${event.jobId}`, action: 'watchJob', id: event.jobId }];
-    const missing = event.notFound;
+    // What /missing lists: not found, mismatch (in notFound) and failed.
+    const missing = event.notFound + event.failed;
     if (missing > 0) row.push({ text: `🔎 Missing (${missing})`, action: 'missing', id: event.jobId });
     buttons.push(row);
   }

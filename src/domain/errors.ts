@@ -56,11 +56,17 @@ export function isSessionExpiredReason(reason: string | null | undefined): boole
   return typeof reason === 'string' && (reason.startsWith(SESSION_EXPIRED_TEXT) || reason.startsWith(NOT_LOGGED_IN_TEXT));
 }
 
-/** The external bot signalled a paywall, quota or restriction: stop asking and tell the owner. */
+/**
+ * Why a job pauses on its own: a paywall, quota or restriction of the external bot, a gate only
+ * the owner can open (join a channel, press start), replies Crate cannot read, or our own limits.
+ */
+export type SafetySignal = 'promo' | 'quota' | 'restricted' | 'gate' | 'unknown_reply' | 'flood' | 'budget';
+
+/** The external bot signalled a paywall, quota, restriction or gate: stop asking and tell the owner. */
 export class SafetyStopError extends Error {
   override readonly name = 'SafetyStopError';
   constructor(
-    readonly signal: 'promo' | 'quota' | 'restricted' | 'flood' | 'budget',
+    readonly signal: SafetySignal,
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -9,7 +9,10 @@ import { SafetyStopError, errorMessage } from '../domain/errors.js';
 import type { BotMessage } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
 import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
-import { classifyCallbackAnswer, classifyReply, type QualityReply } from './protocol.js';
+import { classifyReply, readToast, type QualityReply, type ToastReading } from './protocol.js';
+import type { FirstContact } from './first-contact.js';
+import { clip, gateStop, promoStop } from './stops.js';
+import type { UnansweredReplies } from './unanswered.js';
 import { isReplyTimeout, type Conversation, type Expectation, type ReplyRouter, type Routed } from './reply-router.js';
 import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId, RESUME_HISTORY_LIMIT } from './resume-step.js';
 
@@ -23,6 +26,10 @@ export interface LosslessTimeouts {
 export interface ChatStrategyOptions extends StepDeps {
   router: ReplyRouter;
   timeouts: LosslessTimeouts;
+  /** Counts tracks whose attempt ended on the same unreadable reply (pauses the job at its limit). */
+  unanswered: UnansweredReplies;
+  /** Sends /start once before the first request of the account; absent: never. */
+  firstContact?: FirstContact;
   /** Menu pages looked at before giving up on a query (the bot has many, mostly irrelevant). */
   maxPages?: number;
   /** Base of track links; defaults to Spotify's public one. */
@@ -48,6 +55,15 @@ type ResumedReply = Routed & { query?: string };
 
 /** Actions per attempt before we call it a loop (menus answered with menus...). */
 const MAX_STEPS = 12;
+/** Interim replies (placeholders, progress edits) read per attempt; the reply and file timeouts bound them too. */
+const MAX_UPDATES = 200;
+/** Throttle replies answered by waiting and asking again, per attempt. */
+const MAX_THROTTLES = 3;
+/** Added to the seconds a throttle reply names (at least this, or 10 % of them). */
+const THROTTLE_MARGIN_MS = 2_000;
+/** The first back-off when a throttle reply names no time (doubled each time). */
+const THROTTLE_BACKOFF_MS = 30_000;
+const EMPTY_MESSAGE: BotMessage = { id: 0, date: 0, editDate: null, out: false, text: '', buttons: [], media: 'none', document: null, replyToMessageId: null };
 const RESUMABLE_MENU_STATES = new Set(['requested', 'picked', 'downloading']);
 
 export class ChatStrategy implements TrackAcquirer {
@@ -104,9 +120,10 @@ export class ChatStrategy implements TrackAcquirer {
       const queries = this.queries(track);
       let last: MenuRows = { query: queries[0]!, messageId: null, rows: [], buttons: [] };
       for (const query of queries) {
-        const routed = await this.send(conv, track.id, query, signal);
+        await this.o.firstContact?.ensure(signal, track.id);
+        const routed = await this.firstResult(conv, await this.send(conv, track.id, query, signal), signal);
         const reply = routed.reply;
-        stopOn(reply);
+        stopOn(routed);
         if (reply.kind === 'menu') {
           return {
             query,
@@ -115,7 +132,7 @@ export class ChatStrategy implements TrackAcquirer {
             buttons: reply.buttons.map((b) => b.text),
           };
         }
-        if (reply.kind !== 'not_found') throw new Error(`the bot answered "${describeReply(routed)}" instead of a menu`);
+        if (reply.kind !== 'not_found' && reply.kind !== 'unavailable') throw new Error(`the bot answered "${describeReply(routed)}" instead of a menu`);
         last = { query, messageId: null, rows: [], buttons: [] };
       }
       return last;
@@ -133,15 +150,46 @@ export class ChatStrategy implements TrackAcquirer {
     conv.pickedRow = null;
     const t = request.track;
     // Any message id known now is older than the request about to go out.
-    const sendingAfterId = newestKnownId(this.o.router, t);
-    const routed = await this.send(conv, t.id, query, request.signal, {
+    await this.o.firstContact?.ensure(request.signal, t.id);
+    const persist = {
       // Intent right before sending: a crash after it leaves 'requested' without a request id, and
       // the next run looks for our message newer than `sendingAfterId` before asking again.
       before: () =>
-        request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId }),
-      after: (id) => request.record({ requestMessageId: id, sendingAfterId: null }),
-    });
-    return this.drive(request, conv, routed);
+        request.record({
+          state: 'requested',
+          requestMessageId: null,
+          menuMessageId: null,
+          pickedRow: null,
+          fileMessageId: null,
+          sendingAfterId: newestKnownId(this.o.router, t),
+        }),
+      after: (id: number) => request.record({ requestMessageId: id, sendingAfterId: null }),
+    };
+    const routed = await this.send(conv, t.id, query, request.signal, persist);
+    const redo = async () => {
+      await this.sendRequest(conv, t.id, query, request.signal, persist);
+      return null;
+    };
+    return this.drive(request, conv, routed, redo, `the search results for "${clip(query, 120)}"`);
+  }
+
+  /** The first reply that is a result (menu, nothing found…), past placeholders; for the manual pick. */
+  private async firstResult(conv: Conversation, first: Routed, signal: AbortSignal): Promise<Routed> {
+    const deadline = this.o.router.clock.now() + this.o.timeouts.replyMs;
+    let routed = first;
+    for (let i = 0; i < MAX_UPDATES; i++) {
+      const k = routed.reply.kind;
+      const interim = k === 'interim' || k === 'unknown' || k === 'own' || (routed.reply.kind === 'promo' && !routed.reply.quota);
+      if (!interim) return routed;
+      conv.keepWaiting(routed.message.id);
+      try {
+        routed = await conv.next({ timeoutMs: deadline - this.o.router.clock.now(), signal });
+      } catch (err) {
+        if (isReplyTimeout(err)) return routed;
+        throw err;
+      }
+    }
+    return routed;
   }
 
   private async send(
@@ -151,6 +199,18 @@ export class ChatStrategy implements TrackAcquirer {
     signal: AbortSignal,
     persist: { before?: () => Promise<void>; after?: (messageId: number) => Promise<void> } = {},
   ): Promise<Routed> {
+    await this.sendRequest(conv, trackId, query, signal, persist);
+    return conv.next({ timeoutMs: this.o.timeouts.replyMs, signal });
+  }
+
+  /** Sends the request (paced, intent persisted first); its reply is read with `conv.next`. */
+  private async sendRequest(
+    conv: Conversation,
+    trackId: number,
+    query: string,
+    signal: AbortSignal,
+    persist: { before?: () => Promise<void>; after?: (messageId: number) => Promise<void> } = {},
+  ): Promise<void> {
     await this.o.pacer.acquire('message', { signal, trackId });
     await persist.before?.();
     // Until the send returns our message id, no reply can be ours: a menu read meanwhile (another
@@ -164,41 +224,116 @@ export class ChatStrategy implements TrackAcquirer {
     conv.sent(sent.id);
     conv.answerAfter(sent.id);
     await persist.after?.(sent.id);
-    return conv.next({ timeoutMs: this.o.timeouts.replyMs, signal });
   }
 
-  /** Follows the bot's replies from `first` to an outcome. */
-  private async drive(request: AcquireRequest, conv: Conversation, first: Routed): Promise<AcquireOutcome> {
+  /**
+   * Follows the bot's replies from `first` to an outcome. `redo` repeats the action `first`
+   * answers (the request), for a throttle reply; null when it is not ours to repeat (a resume).
+   */
+  private async drive(
+    request: AcquireRequest,
+    conv: Conversation,
+    first: Routed,
+    redo: (() => Promise<AcquireOutcome | null>) | null = null,
+    waitingFor = 'the search results',
+  ): Promise<AcquireOutcome> {
     const { track, signal } = request;
     const { replyMs, fileMs } = this.o.timeouts;
-    let routed = first;
-    let pages = 1;
-    let fileDeadline: number | null = null;
     const now = () => this.o.router.clock.now();
+    let routed: Routed | null = first;
+    let pages = 1;
+    let steps = 0;
+    let updates = 0;
+    let throttles = 0;
+    let fileDeadline: number | null = null;
+    let replyDeadline = now() + replyMs;
+    let again = redo;
+    let expecting = waitingFor;
+    /** The last interim / unknown / promo reply of this action: what an empty wait ends on. */
+    let pending: Routed | null = null;
     const waitFile = () => waitForFile(this.o, request, conv, fileDeadline ?? now() + fileMs, now);
+    /** The next reply of the current action; null when its time is up. */
+    const next = async (): Promise<Routed | AcquireOutcome | null> => {
+      if (fileDeadline !== null) {
+        try {
+          return await waitFile();
+        } catch (err) {
+          if (isReplyTimeout(err) && pending) return null;
+          throw err;
+        }
+      }
+      try {
+        return await conv.next({ timeoutMs: replyDeadline - now(), signal });
+      } catch (err) {
+        if (isReplyTimeout(err) && pending) return null;
+        throw err;
+      }
+    };
+    const acted = (what: string, repeat: () => Promise<AcquireOutcome | null>) => {
+      steps += 1;
+      pending = null;
+      expecting = what;
+      again = repeat;
+      replyDeadline = now() + replyMs;
+    };
 
-    for (let step = 0; step < MAX_STEPS; step++) {
+    for (;;) {
       signal.throwIfAborted();
+      if (routed === null) {
+        // Time is up and the last word was interim: say what it was, never retry in silence.
+        const last: Routed = pending!;
+        if (last.reply.kind === 'promo') throw promoStop(last.reply.text);
+        const reason = this.o.unanswered.note({ trackId: track.id, message: last.message, waitingFor: expecting });
+        this.o.logger.warn({ trackId: track.id, messageId: last.message.id, text: clip(last.message.text) }, 'the bot\'s reply never became a result');
+        return { kind: 'failed', reason, retryable: true };
+      }
+      if (steps > MAX_STEPS) return { kind: 'failed', reason: `the bot kept answering without a file after ${MAX_STEPS} steps`, retryable: true };
       const { message, reply } = routed;
-      stopOn(reply);
       switch (reply.kind) {
+        case 'safety':
+          throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${clip(reply.text)}"`);
+        case 'gate':
+          throw gateStop(message, reply.links, `its answer while Crate waited for ${expecting}`);
+        case 'promo':
+          // With its "limit spent" text it replaced the result; a bare offer may sit beside one.
+          if (reply.quota) throw promoStop(reply.text);
+          pending = routed;
+          conv.keepWaiting(message.id);
+          break;
         case 'document':
           return takeFile(this.o, request, conv, message);
         case 'not_found':
           return { kind: 'not_found', reason: reply.text ? `the bot found nothing ("${clip(reply.text)}")` : 'the bot found nothing' };
-        case 'unknown':
-          this.o.logger.warn({ trackId: track.id, messageId: message.id, text: reply.text }, 'unexpected reply from the bot');
-          return { kind: 'failed', reason: `unexpected reply from the bot: "${clip(reply.text)}"`, retryable: true };
-        case 'own':
-          routed = await conv.next({ timeoutMs: replyMs, signal });
-          break;
-        case 'wait': {
-          fileDeadline ??= now() + fileMs;
-          const got = await waitFile();
-          if ('kind' in got) return got;
-          routed = got;
+        case 'unavailable':
+          return { kind: 'not_found', reason: `the bot says this track is not available ("${clip(reply.text)}")` };
+        case 'throttle': {
+          if (!again || throttles >= MAX_THROTTLES) {
+            return { kind: 'failed', reason: `the bot asked to slow down ("${clip(reply.text)}")`, retryable: true };
+          }
+          throttles += 1;
+          await this.waitOutThrottle(request, reply.seconds, throttles);
+          const repeat = again;
+          const decided = await repeat();
+          if (decided) return decided;
+          acted(expecting, repeat);
+          steps -= 1;
           break;
         }
+        case 'own':
+          break;
+        case 'wait':
+          fileDeadline ??= now() + fileMs;
+          break;
+        case 'interim':
+        case 'unknown':
+          // Not a result yet: a placeholder ("🔍 Ищу трек…"), progress, or words we do not know.
+          // Its edit or the next message may be the answer, until the action's time is up.
+          if (reply.kind === 'unknown') this.o.logger.info({ trackId: track.id, messageId: message.id, text: clip(reply.text) }, 'unknown reply from the bot; waiting for what follows');
+          pending = routed;
+          updates += 1;
+          if (updates > MAX_UPDATES) routed = null;
+          conv.keepWaiting(message.id);
+          break;
         case 'menu': {
           conv.own(message.id);
           await request.record({ menuMessageId: message.id });
@@ -208,8 +343,11 @@ export class ChatStrategy implements TrackAcquirer {
           if (!button) {
             if (reply.next?.data && pages < this.maxPages) {
               pages += 1;
-              await this.click(request, conv, 'page', message.id, reply.next.data);
-              routed = await conv.next({ timeoutMs: replyMs, signal });
+              const data = reply.next.data;
+              const repeat = () => this.clickToast(request, conv, 'page', message.id, data);
+              const toast = await this.clickToast(request, conv, 'page', message.id, data);
+              if (toast) return toast;
+              acted('the next page of results', repeat);
               break;
             }
             return { kind: 'not_found', reason: `no menu row fits (${choice.reason}; ${pages} page${pages === 1 ? '' : 's'} looked at)` };
@@ -218,8 +356,10 @@ export class ChatStrategy implements TrackAcquirer {
           conv.pickedRow = button.text;
           if (track.rememberedChoice && button.text.trim() === track.rememberedChoice.trim()) conv.expected = rowAsTrack(button.text, track);
           await request.record({ state: 'picked', menuMessageId: message.id, pickedRow: button.text });
-          await this.click(request, conv, 'row', message.id, button.data);
-          routed = await conv.next({ timeoutMs: replyMs, signal });
+          const data = button.data;
+          const toast = await this.clickToast(request, conv, 'row', message.id, data);
+          if (toast) return toast;
+          acted(`the quality menu after pressing "${clip(button.text, 80)}"`, () => this.clickToast(request, conv, 'row', message.id, data));
           break;
         }
         case 'quality': {
@@ -235,23 +375,71 @@ export class ChatStrategy implements TrackAcquirer {
           // waited for, never asked again; an unconfirmed one (killed right before or while it
           // went out) is given a short grace, then clicked again.
           const sendingAfterId = this.o.router.newestSeenId;
-          await this.click(request, conv, 'quality', message.id, button.data, {
+          const data = button.data;
+          const toast = await this.clickToast(request, conv, 'quality', message.id, data, {
             before: () => request.record({ state: 'downloading', sendingAfterId }),
             after: () => request.record({ sendingAfterId: null }),
             failed: () => request.record({ state: 'picked' }),
           });
+          if (toast) return toast;
+          acted(`the file after choosing "${clip(button.text, 40)}"`, () => this.clickToast(request, conv, 'quality', message.id, data));
           fileDeadline = now() + fileMs;
-          const got = await waitFile();
-          if ('kind' in got) return got;
-          routed = got;
           break;
         }
         default:
-          return { kind: 'failed', reason: `unhandled reply ${reply.kind}`, retryable: true };
+          return { kind: 'failed', reason: `unhandled reply ${(reply as { kind: string }).kind}`, retryable: true };
+      }
+      if (routed === null) continue;
+      const got = await next();
+      if (got !== null && 'kind' in got) return got;
+      routed = got;
+    }
+  }
+
+  /** Waits as long as the bot asked (plus a margin), or backs off when it did not say. */
+  private async waitOutThrottle(request: AcquireRequest, seconds: number | null, nth: number): Promise<void> {
+    const ms = seconds !== null ? seconds * 1000 + Math.max(THROTTLE_MARGIN_MS, seconds * 100) : THROTTLE_BACKOFF_MS * 2 ** (nth - 1);
+    this.o.logger.info({ trackId: request.track.id, waitMs: ms }, 'the bot asked to slow down; waiting before asking again');
+    // A long wait holds every track (the bot limits the account, not one request), and the
+    // engine's inactivity watchdog knows to wait for it.
+    if (ms > this.o.timeouts.replyMs / 2) this.o.pacer.noteFloodWait(Math.ceil(ms / 1000));
+    else await this.o.router.clock.sleep(ms, request.signal);
+  }
+
+  /**
+   * Clicks and reads the toast: stops the job for quota / promo / ban / gate, or returns the
+   * outcome a toast decides for this track (not available, a stale button); null goes on.
+   * A throttle toast waits as asked and clicks once more.
+   */
+  private async clickToast(
+    request: AcquireRequest,
+    conv: Conversation,
+    kind: Expectation,
+    messageId: number,
+    data: string,
+    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
+  ): Promise<AcquireOutcome | null> {
+    for (let attempt = 1; ; attempt++) {
+      const toast = await this.click(request, conv, kind, messageId, data, persist);
+      if (toast === null) return null;
+      switch (toast.kind) {
+        case 'unavailable':
+          conv.expectation = null;
+          return { kind: 'not_found', reason: `the bot says this track is not available ("${clip(toast.text)}")` };
+        case 'stale':
+          conv.expectation = null;
+          return { kind: 'failed', reason: `the bot says the button is no longer valid ("${clip(toast.text)}")`, retryable: true };
+        case 'throttle':
+          conv.expectation = null;
+          if (attempt > MAX_THROTTLES) return { kind: 'failed', reason: `the bot asked to slow down ("${clip(toast.text)}")`, retryable: true };
+          await this.waitOutThrottle(request, toast.seconds, attempt);
+          continue;
+        default:
+          return null;
       }
     }
-    return { kind: 'failed', reason: `the bot kept answering without a file after ${MAX_STEPS} steps`, retryable: true };
   }
+
 
   private async click(
     request: AcquireRequest,
@@ -260,7 +448,7 @@ export class ChatStrategy implements TrackAcquirer {
     messageId: number,
     data: string,
     persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
-  ): Promise<void> {
+  ): Promise<ToastReading | null> {
     await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
     await persist.before?.();
     conv.expect(kind, messageId);
@@ -272,9 +460,11 @@ export class ChatStrategy implements TrackAcquirer {
       return unexpect(conv)(err);
     });
     await persist.after?.();
-    const stop = classifyCallbackAnswer(answer.message, { echo: conv.echo });
-    if (stop === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer: "${clip(answer.message ?? '')}"`);
-    if (stop) throw new SafetyStopError(stop, `@LosslessRobot says: "${clip(answer.message ?? '')}"`);
+    const toast = readToast(answer.message, { echo: conv.echo });
+    if (toast?.kind === 'promo') throw promoStop(toast.text);
+    if (toast?.kind === 'quota' || toast?.kind === 'restricted') throw new SafetyStopError(toast.kind, `@LosslessRobot says: "${clip(toast.text)}"`);
+    if (toast?.kind === 'gate') throw gateStop({ ...EMPTY_MESSAGE, text: toast.text }, [], 'its answer to a button press');
+    return toast;
   }
 
   /**
@@ -389,12 +579,11 @@ function unexpect(conv: Conversation): (err: unknown) => never {
   };
 }
 
-/** Promo, quota and restriction stop the whole job, not just this track. */
-function stopOn(reply: Routed['reply']): void {
-  if (reply.kind === 'promo') {
-    throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer ("${clip(reply.text)}"): its free quota is probably spent`);
-  }
+/** Promo (replacing a result), quota, restriction and gates stop the whole job, not just this track. */
+function stopOn({ message, reply }: Routed): void {
+  if (reply.kind === 'promo') throw promoStop(reply.text);
   if (reply.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${clip(reply.text)}"`);
+  if (reply.kind === 'gate') throw gateStop(message, reply.links, 'its answer to a request');
 }
 
 export function echoOf(track: Pick<TrackRecord, 'artists' | 'title'>): string[] {
@@ -404,8 +593,4 @@ export function echoOf(track: Pick<TrackRecord, 'artists' | 'title'>): string[] 
 function describeReply(routed: { message: BotMessage }): string {
   const m = routed.message;
   return clip([m.text, ...m.buttons.map((b) => `[${b.text}]`)].filter(Boolean).join(' '));
-}
-
-function clip(text: string, max = 200): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -8,7 +8,19 @@ import type { Clock } from '../engine/ports.js';
 import type { BotReply } from './protocol.js';
 
 /** The action a conversation just took, which decides which replies it can receive. */
-export type Expectation = 'request' | 'row' | 'quality' | 'page';
+export type Expectation = 'request' | 'row' | 'quality' | 'page' | 'start';
+
+export interface PendingExpectation {
+  kind: Expectation;
+  afterId: number;
+  seq: number;
+  /**
+   * The action already got an interim (or unknown) reply and still waits for the real one: a
+   * second interim message goes first to a conversation that has none yet (each request gets its
+   * own placeholder), anything else in the usual order.
+   */
+  interim?: boolean;
+}
 
 export interface Routed {
   message: BotMessage;
@@ -39,7 +51,9 @@ export function isReplyTimeout(err: unknown): boolean {
 export class Conversation {
   readonly ownedIds = new Set<number>();
   readonly sentIds = new Set<number>();
-  expectation: { kind: Expectation; afterId: number; seq: number } | null = null;
+  expectation: PendingExpectation | null = null;
+  /** The expectation a reply just answered (kept so an interim reply can put it back in its place). */
+  private answered: PendingExpectation | null = null;
   /** True once our request went out: from then on a document may be ours. */
   wantsFile = false;
   pickedRow: string | null = null;
@@ -68,6 +82,23 @@ export class Conversation {
   /** Call right before sending or clicking: the next fitting reply is ours. */
   expect(kind: Expectation, afterId: number): void {
     this.expectation = { kind, afterId, seq: this.router.nextSeq() };
+    this.router.wake();
+  }
+
+  /** A reply answered the current action (the router calls this as it delivers). */
+  consumeExpectation(): void {
+    if (this.expectation) this.answered = this.expectation;
+    this.expectation = null;
+  }
+
+  /**
+   * The reply was interim (a placeholder, progress, an unknown text): the real answer may still
+   * come as a new message after `afterId`, so the action waits again, in its old place in line.
+   */
+  keepWaiting(afterId: number): void {
+    const previous = this.expectation ?? this.answered;
+    if (!previous) return;
+    this.expectation = { ...previous, afterId: Math.max(previous.afterId, afterId), interim: true };
     this.router.wake();
   }
 

@@ -12,6 +12,8 @@ import { InlineStrategy } from './inline-strategy.js';
 import type { ProtocolMatcher } from './matcher.js';
 import { createMatcher } from './default-matcher.js';
 import { ReplyRouter } from './reply-router.js';
+import { FirstContact, type FirstContactStore } from './first-contact.js';
+import { DEFAULT_UNKNOWN_REPLY_LIMIT, UnansweredReplies } from './unanswered.js';
 
 export interface LosslessAcquirerDeps {
   gateway: TelegramGateway;
@@ -27,6 +29,13 @@ export interface LosslessAcquirerDeps {
   pollIntervalMs?: number;
   /** Menu pages looked at before not_found (default 3). */
   maxPages?: number;
+  /**
+   * Where "/start was sent once" is kept (SQLite in production). Absent: Crate never sends
+   * /start (tests of other behaviours, which count messages).
+   */
+  firstContact?: FirstContactStore;
+  /** Tracks in a row ending on the same unreadable reply before the job pauses (UNKNOWN_REPLY_LIMIT, default 3). */
+  unknownReplyLimit?: number;
 }
 
 export interface LosslessAcquirer extends TrackAcquirer {
@@ -55,11 +64,34 @@ export function createLosslessAcquirer(deps: LosslessAcquirerDeps): LosslessAcqu
     onFloodWait: (s) => deps.pacer.noteFloodWait(s),
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const common = { gateway: deps.gateway, pacer: deps.pacer, matcher, logger, router, timeouts: deps.timeouts };
+  const unanswered = new UnansweredReplies(deps.unknownReplyLimit ?? DEFAULT_UNKNOWN_REPLY_LIMIT);
+  const firstContact = deps.firstContact
+    ? new FirstContact({ gateway: deps.gateway, pacer: deps.pacer, router, store: deps.firstContact, logger, replyMs: deps.timeouts.replyMs })
+    : undefined;
+  const common = {
+    gateway: deps.gateway,
+    pacer: deps.pacer,
+    matcher,
+    logger,
+    router,
+    timeouts: deps.timeouts,
+    unanswered,
+    ...(firstContact ? { firstContact } : {}),
+  };
   const chat = new ChatStrategy({ ...common, ...(deps.maxPages !== undefined ? { maxPages: deps.maxPages } : {}) });
   const strategy: TrackAcquirer = deps.mode === 'inline' ? new InlineStrategy(common) : chat;
   return {
-    acquire: (request: AcquireRequest): Promise<AcquireOutcome> => strategy.acquire(request),
+    acquire: async (request: AcquireRequest): Promise<AcquireOutcome> => {
+      unanswered.begin(request.track.id);
+      try {
+        const outcome = await strategy.acquire(request);
+        unanswered.end(request.track.id);
+        return outcome;
+      } catch (err) {
+        unanswered.abandon(request.track.id);
+        throw err;
+      }
+    },
     menuRows: (track, options) => chat.listMenuRows(track, options?.signal ?? new AbortController().signal),
     listMenuRows: async (track, options) =>
       (await chat.listMenuRows(track, options?.signal ?? new AbortController().signal)).rows.map((r) => r.text),

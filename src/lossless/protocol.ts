@@ -4,6 +4,7 @@
  */
 import type { BotButton, BotMessage, DocumentFacts } from '../domain/telegram.js';
 import { classifyButton } from './menu-row.js';
+import { classifyText, MAX_TEXT_CHARS } from './reply-texts.js';
 
 export interface MenuReply {
   kind: 'menu';
@@ -28,10 +29,20 @@ export interface QualityReply {
 export type BotReply =
   | MenuReply
   | QualityReply
-  | { kind: 'promo'; text: string }
+  /** `quota`: the text says the free quota is spent (the promo replaced a result for sure). */
+  | { kind: 'promo'; text: string; quota: boolean }
   | { kind: 'safety'; signal: 'quota' | 'restricted'; text: string }
   | { kind: 'not_found'; text: string }
+  /** This track cannot be had (rights holder, region): not found for it, nothing else stops. */
+  | { kind: 'unavailable'; text: string }
+  /** The file is coming ("подождите, трек скоро скачается", "Скачиваю: 45%"). */
   | { kind: 'wait'; text: string }
+  /** The answer is coming ("🔍 Ищу трек…"): its edit or the next message is the real reply. */
+  | { kind: 'interim'; text: string }
+  /** The bot wants us slower; `seconds` when it said how long. */
+  | { kind: 'throttle'; text: string; seconds: number | null }
+  /** The bot gates its use (subscribe to a channel, press start): only the owner can open it. */
+  | { kind: 'gate'; text: string; links: { text: string; url: string }[] }
   | { kind: 'document'; document: DocumentFacts }
   /** Our own outgoing message (the gateway may echo it); never a reply. */
   | { kind: 'own' }
@@ -43,15 +54,12 @@ export interface ClassifyContext {
    * called "Limit To Your Love" echoed in a caption is not mistaken for a quota message.
    */
   echo?: string[];
+  /** The message answers our /start ("press start" is no gate then). */
+  answeringStart?: boolean;
 }
 
 const PROMO = /premium|премиум/i;
-const WAIT = /подождите|скоро скачается|please wait|downloading/i;
-const NOT_FOUND = /ничего не найдено|не найден|нет результатов|not found|no results|nothing found/i;
-const QUOTA =
-  /(?<!\p{L})(лимит\p{L}*|limit(s|ed)?|quota|исчерпан\p{L}*|превышен\p{L}*|exceeded|too many requests|слишком много|попробуйте завтра|try again tomorrow)(?!\p{L})/iu;
-const RESTRICTED =
-  /(?<!\p{L})(заблокир\p{L}*|блокир\p{L}*|бан\p{L}*|banned|ban|blocked|restricted|ограничен\p{L}*|spam|спам\p{L}*)(?!\p{L})/iu;
+const WAIT = /подождите|скоро скачается|please wait|загружается|скачивается/i;
 const DOWNLOAD_PAGE = /скачать страницу|download page|^💾/i;
 const NEXT = /^(→|➡️?|▶️?|»|>|next|далее|вперёд|вперед)$/i;
 const PREV = /^(←|⬅️?|◀️?|«|<|prev|назад)$/i;
@@ -63,55 +71,113 @@ const Q_MAX = /📀|\bmax\b|24\s*bit/i;
 const Q_BACK = /назад|\bback\b/i;
 const DURATION_SUFFIX = /\[\d{1,2}:\d{2}(:\d{2})?\]\s*$/;
 const AUDIO_NAME = /\.(flac|mp3|m4a|alac|wav|aiff?|ogg|opus)$/i;
+/** Telegram allows 100 buttons and 64-character labels; anything beyond is not read. */
+export const MAX_BUTTONS = 200;
+const MAX_BUTTON_CHARS = 256;
 
-/** Buttons in reading order, whatever order the adapter produced them in. */
+/** Buttons in reading order, whatever order the adapter produced them in (bounded). */
 export function orderedButtons(message: Pick<BotMessage, 'buttons'>): BotButton[] {
-  return [...message.buttons].sort((a, b) => a.row - b.row || a.column - b.column);
+  return message.buttons
+    .slice(0, MAX_BUTTONS)
+    .map((b) => (b.text.length > MAX_BUTTON_CHARS ? { ...b, text: b.text.slice(0, MAX_BUTTON_CHARS) } : b))
+    .sort((a, b) => a.row - b.row || a.column - b.column);
 }
 
 export function classifyReply(message: BotMessage, context: ClassifyContext = {}): BotReply {
   // Our own messages matter only once the bot turns them into something (inline results get edited).
   if (message.out && message.document === null && message.buttons.length === 0) return { kind: 'own' };
-  if (message.document !== null && isAudioDocument(message.document)) return { kind: 'document', document: message.document };
-
   const buttons = orderedButtons(message).filter((b) => b.text.trim() !== '');
-  const text = message.text.trim();
+  const text = message.text.slice(0, MAX_TEXT_CHARS).trim();
   const words = stripEcho(text, context.echo ?? []);
+  const waitButton = buttons.find((b) => WAIT.test(b.text));
+
+  if (message.document !== null && isAudioDocument(message.document)) {
+    // A document still showing the wait button (or saying it is pending) is a placeholder of the
+    // file, not the file: its edit brings the real one.
+    if (waitButton) return { kind: 'wait', text: waitButton.text };
+    if (words && classifyText(words)?.kind === 'wait' && !/flac/i.test(words)) return { kind: 'wait', text };
+    return { kind: 'document', document: message.document };
+  }
+
+  const links = buttons.filter((b) => b.url !== null).map((b) => ({ text: b.text, url: b.url! }));
+  const telegramLink = links.some((l) => /^(https?:\/\/)?(t\.me|telegram\.me)\//i.test(l.url) || l.url.startsWith('tg:'));
+  const facts = { telegramLink, ...(context.answeringStart ? { answeringStart: true } : {}) };
 
   if (buttons.length > 0) {
     const quality = parseQuality(buttons);
     if (quality) return quality;
     const rowsWithLength = buttons.some((b) => DURATION_SUFFIX.test(b.text));
-    const waitButton = buttons.find((b) => WAIT.test(b.text));
     if (waitButton && !rowsWithLength) return { kind: 'wait', text: waitButton.text };
+    // Real results win over anything beside them (a promo button under the rows is ignored).
     const menu = parseMenu(buttons);
     if (menu.trackIndexes.length > 0 || menu.next || menu.page || menu.downloadPage) return menu;
-    if (WAIT.test(text)) return { kind: 'wait', text };
-    const safety = safetySignal(words);
-    // The premium button is the bot's own quota signal; its text ("free limit spent") only explains it.
-    if (buttons.every((b) => PROMO.test(b.text)) && safety !== 'restricted') {
-      return { kind: 'promo', text: text || buttons.map((b) => b.text).join(' | ') };
-    }
-    if (safety) return { kind: 'safety', signal: safety, text };
-    return { kind: 'unknown', text: describe(text, buttons) };
   }
-
-  const safety = safetySignal(words);
-  if (safety) return { kind: 'safety', signal: safety, text };
-  if (PROMO.test(words)) return { kind: 'promo', text };
+  const byText = classifyText(words, facts);
+  // A premium button is the bot's own promo: with its "free limit spent" text it replaced a result.
+  const promoButtons = buttons.length > 0 && buttons.every((b) => PROMO.test(b.text));
+  switch (byText?.kind) {
+    case 'gate':
+      return { kind: 'gate', text, links };
+    case 'restricted':
+      return { kind: 'safety', signal: 'restricted', text };
+    case 'unavailable':
+      return { kind: 'unavailable', text };
+    case 'throttle':
+      return { kind: 'throttle', text, seconds: byText.seconds };
+    case 'quota':
+      return promoButtons ? { kind: 'promo', text, quota: true } : { kind: 'safety', signal: 'quota', text };
+    case 'promo':
+      return { kind: 'promo', text, quota: false };
+    default:
+      break;
+  }
+  if (promoButtons) return { kind: 'promo', text: text || buttons.map((b) => b.text).join(' | '), quota: false };
+  // "Nothing found" is a photo; a button beside it (another source, the bot's channel) changes nothing.
   if (message.media === 'photo') return { kind: 'not_found', text };
-  if (WAIT.test(text)) return { kind: 'wait', text };
-  if (NOT_FOUND.test(words)) return { kind: 'not_found', text };
+  // Only link buttons to Telegram and no words we know: the bot sends us somewhere before it answers.
+  if (buttons.length > 0 && telegramLink && buttons.every((b) => b.url !== null || /провер|check|✅|🔄/iu.test(b.text)) && byText === null) {
+    return { kind: 'gate', text, links };
+  }
+  if (byText?.kind === 'not_found') return { kind: 'not_found', text };
+  if (byText?.kind === 'wait') return { kind: 'wait', text };
+  if (byText?.kind === 'interim') return { kind: 'interim', text };
   if (message.document !== null) return { kind: 'unknown', text: `a non-audio document (${describeDocument(message.document)})` };
-  return { kind: 'unknown', text: text || `(empty ${message.media} message)` };
+  return { kind: 'unknown', text: buttons.length > 0 ? describe(text, buttons) : text || `(empty ${message.media} message)` };
 }
 
-/** Text of a callback answer (the toast after a click) that means stop. */
-export function classifyCallbackAnswer(answer: string | null, context: ClassifyContext = {}): 'quota' | 'restricted' | 'promo' | null {
+/** What a toast (the callback answer after a click) changes: null when it changes nothing. */
+export type ToastReading =
+  | { kind: 'quota' | 'restricted' | 'promo' | 'gate' | 'unavailable' | 'stale'; text: string }
+  | { kind: 'throttle'; text: string; seconds: number | null };
+
+/** Text of a callback answer (the toast after a click) that changes the step; informational ones ("Загрузка…") are null. */
+export function readToast(answer: string | null, context: ClassifyContext = {}): ToastReading | null {
   if (!answer) return null;
-  const words = stripEcho(answer, context.echo ?? []);
-  return safetySignal(words) ?? (PROMO.test(words) ? 'promo' : null);
+  const text = answer.slice(0, 1024).trim();
+  if (STALE_BUTTON.test(text)) return { kind: 'stale', text };
+  const words = stripEcho(text, context.echo ?? []);
+  const c = classifyText(words);
+  switch (c?.kind) {
+    case 'quota':
+    case 'restricted':
+    case 'promo':
+    case 'gate':
+    case 'unavailable':
+      return { kind: c.kind, text };
+    case 'throttle':
+      return { kind: 'throttle', text, seconds: c.seconds };
+    default:
+      return null;
+  }
 }
+
+/** The older reading of a toast: only what stops the job. */
+export function classifyCallbackAnswer(answer: string | null, context: ClassifyContext = {}): 'quota' | 'restricted' | 'promo' | null {
+  const t = readToast(answer, context);
+  return t && (t.kind === 'quota' || t.kind === 'restricted' || t.kind === 'promo') ? t.kind : null;
+}
+
+const STALE_BUTTON = /кнопка устарела|устарел\p{L}*|expired|outdated|no longer valid|недействительн\p{L}*/iu;
 
 export function parseQuality(buttons: BotButton[]): QualityReply | null {
   // A quality menu has no track rows; a track called "High" would carry a [m:ss] suffix.
@@ -166,13 +232,6 @@ export function formatDuration(seconds: number): string {
 
 export function describeDocument(doc: DocumentFacts): string {
   return [doc.fileName ?? 'no name', doc.mimeType ?? 'no type', `${doc.size} bytes`].join(', ');
-}
-
-function safetySignal(text: string): 'quota' | 'restricted' | null {
-  if (!text) return null;
-  if (RESTRICTED.test(text)) return 'restricted';
-  if (QUOTA.test(text)) return 'quota';
-  return null;
 }
 
 function stripEcho(text: string, echo: string[]): string {

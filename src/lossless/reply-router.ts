@@ -36,6 +36,8 @@ const ACCEPTS: Record<Expectation, ReplyKind[]> = {
   row: ['quality', 'wait'],
   quality: ['wait'],
   page: ['menu', 'not_found'],
+  // Whatever the bot says first after our /start is its answer (greeting, gate, menu of commands).
+  start: ['menu', 'quality', 'not_found', 'wait'],
 };
 const POLL_PAGE_SIZE = 50;
 const POLL_PAGES = 4;
@@ -45,7 +47,9 @@ const UNROUTED_LIMIT = 20;
 const CLAIMED_LIMIT = 5000;
 
 /** Notices that can answer any action; they go to whoever waited longest. */
-const ANY_ACTION: ReplyKind[] = ['promo', 'safety', 'unknown'];
+const ANY_ACTION: ReplyKind[] = ['promo', 'safety', 'unknown', 'interim', 'throttle', 'gate', 'unavailable'];
+/** Replies that say "more is coming": each request gets its own, see PendingExpectation.interim. */
+const INTERIM_KINDS: ReplyKind[] = ['interim', 'unknown'];
 
 export interface ReplyRouterOptions {
   logger: Logger;
@@ -140,7 +144,7 @@ export class ReplyRouter implements ConversationHost {
       if (reply.kind === 'own') return;
       if (reply.kind === 'document') this.markClaimed(message.id);
       // An owned message answering the current action consumes the expectation.
-      else owner.expectation = null;
+      else owner.consumeExpectation();
       owner.deliver({ message, reply, how: how === 'new' ? 'new' : 'edited' });
       return;
     }
@@ -173,7 +177,7 @@ export class ReplyRouter implements ConversationHost {
       if (this.unrouted.length > UNROUTED_LIMIT) this.unrouted.shift();
       return;
     }
-    target.expectation = null;
+    target.consumeExpectation();
     target.own(message.id);
     target.deliver({ message, reply: classifyReply(message, { echo: target.echo }), how });
   }
@@ -307,7 +311,10 @@ export class ReplyRouter implements ConversationHost {
     const accepts = (kind: Expectation) => ANY_ACTION.includes(reply.kind) || ACCEPTS[kind].includes(reply.kind);
     const live = open
       .filter((c) => c.expectation !== null && c.expectation.afterId < message.id && accepts(c.expectation.kind))
-      .sort((a, b) => a.expectation!.seq - b.expectation!.seq);
+      .sort((a, b) => interimRank(a) - interimRank(b) || a.expectation!.seq - b.expectation!.seq);
+    function interimRank(c: Conversation): number {
+      return INTERIM_KINDS.includes(reply.kind) && c.expectation!.interim ? 1 : 0;
+    }
     if (reply.kind !== 'menu' && reply.kind !== 'quality') return live[0] ?? null;
 
     // Menus answer in order, but one may be late for a request that gave up: give a menu to the

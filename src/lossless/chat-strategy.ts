@@ -98,7 +98,7 @@ export class ChatStrategy implements TrackAcquirer {
       for (const [i, query] of queries.entries()) {
         if (i < from) continue;
         outcome = await this.ask(request, conv, query);
-        if (outcome.kind !== 'not_found' || i === queries.length - 1) return outcome;
+        if (outcome.kind !== 'not_found' || i === queries.length - 1 || TRACK_UNAVAILABLE.has(outcome)) return outcome;
         log.info({ reason: outcome.reason }, 'nothing found by link; asking by name');
       }
       return outcome;
@@ -305,7 +305,7 @@ export class ChatStrategy implements TrackAcquirer {
         case 'not_found':
           return { kind: 'not_found', reason: reply.text ? `the bot found nothing ("${clip(reply.text)}")` : 'the bot found nothing' };
         case 'unavailable':
-          return { kind: 'not_found', reason: `the bot says this track is not available ("${clip(reply.text)}")` };
+          return unavailable(reply.text);
         case 'throttle': {
           if (!again || throttles >= MAX_THROTTLES) {
             return { kind: 'failed', reason: `the bot asked to slow down ("${clip(reply.text)}")`, retryable: true };
@@ -403,7 +403,7 @@ export class ChatStrategy implements TrackAcquirer {
     // A long wait holds every track (the bot limits the account, not one request), and the
     // engine's inactivity watchdog knows to wait for it.
     if (ms > this.o.timeouts.replyMs / 2) this.o.pacer.noteFloodWait(Math.ceil(ms / 1000));
-    else await this.o.router.clock.sleep(ms, request.signal);
+    await this.o.router.clock.sleep(ms, request.signal);
   }
 
   /**
@@ -425,7 +425,7 @@ export class ChatStrategy implements TrackAcquirer {
       switch (toast.kind) {
         case 'unavailable':
           conv.expectation = null;
-          return { kind: 'not_found', reason: `the bot says this track is not available ("${clip(toast.text)}")` };
+          return unavailable(toast.text);
         case 'stale':
           conv.expectation = null;
           return { kind: 'failed', reason: `the bot says the button is no longer valid ("${clip(toast.text)}")`, retryable: true };
@@ -577,6 +577,15 @@ function unexpect(conv: Conversation): (err: unknown) => never {
     conv.expectation = null;
     throw err;
   };
+}
+
+/** "Not available" outcomes: about the track, not the query, so it is not asked for by name too. */
+const TRACK_UNAVAILABLE = new WeakSet<AcquireOutcome>();
+
+function unavailable(text: string): AcquireOutcome {
+  const outcome: AcquireOutcome = { kind: 'not_found', reason: `the bot says this track is not available ("${clip(text)}")` };
+  TRACK_UNAVAILABLE.add(outcome);
+  return outcome;
 }
 
 /** Promo (replacing a result), quota, restriction and gates stop the whole job, not just this track. */

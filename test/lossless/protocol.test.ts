@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BotButton, BotMessage, DocumentFacts } from '../../src/domain/telegram.js';
-import { classifyCallbackAnswer, classifyReply, documentLabel, formatDuration } from '../../src/lossless/protocol.js';
+import { classifyCallbackAnswer, classifyReply, documentLabel, formatDuration, readToast } from '../../src/lossless/protocol.js';
 
 function btn(text: string, row: number, column = 0, data: string | null = `d${row}.${column}`): BotButton {
   return { text, row, column, data, url: null };
@@ -131,16 +131,59 @@ describe('classifyReply', () => {
     { name: 'our own text message', message: msg({ out: true, text: 'https://open.spotify.com/track/abc' }), kind: 'own' },
     { name: 'daily limit text', message: msg({ text: 'Вы исчерпали дневной лимит запросов' }), kind: 'safety', check: (r) => expect(r.signal).toBe('quota') },
     { name: 'English limit text', message: msg({ text: 'Daily limit reached, come back tomorrow' }), kind: 'safety', check: (r) => expect(r.signal).toBe('quota') },
-    { name: 'too many requests', message: msg({ text: 'Too many requests, slow down' }), kind: 'safety', check: (r) => expect(r.signal).toBe('quota') },
+    { name: 'too many requests (no number): a throttle, backed off', message: msg({ text: 'Too many requests, slow down' }), kind: 'throttle', check: (r) => expect(r.seconds).toBeNull() },
+    { name: 'too many requests today: a quota', message: msg({ text: 'Too many requests today, try again tomorrow' }), kind: 'safety', check: (r) => expect(r.signal).toBe('quota') },
     { name: 'ban text', message: msg({ text: 'Вы заблокированы за спам' }), kind: 'safety', check: (r) => expect(r.signal).toBe('restricted') },
     { name: 'English ban text', message: msg({ text: 'You have been banned from using this bot' }), kind: 'safety', check: (r) => expect(r.signal).toBe('restricted') },
-    { name: 'unknown text', message: msg({ text: 'Сервер перегружен, попробуйте позже' }), kind: 'unknown', check: (r) => expect(r.text).toContain('перегружен') },
+    { name: 'overloaded, try later: a throttle without a number', message: msg({ text: 'Сервер перегружен, попробуйте позже' }), kind: 'throttle' },
+    { name: 'unknown text', message: msg({ text: 'Сервис на техобслуживании' }), kind: 'unknown', check: (r) => expect(r.text).toContain('техобслуживании') },
     {
       name: 'unknown keyboard keeps its labels in the text',
-      message: msg({ text: 'Подпишитесь на канал', buttons: [{ ...btn('Канал', 0), data: null, url: 'https://t.me/x' }] }),
+      message: msg({ text: 'Новая версия бота!', buttons: [btn('Что нового', 0)] }),
       kind: 'unknown',
-      check: (r) => expect(r.text).toContain('[Канал]'),
+      check: (r) => expect(r.text).toContain('[Что нового]'),
     },
+    // ── interim: the answer is coming (wait for its edit or the next message) ──
+    { name: 'searching placeholder', message: msg({ text: '🔍 Ищу трек…' }), kind: 'interim' },
+    { name: 'English placeholder', message: msg({ text: 'Searching...' }), kind: 'interim' },
+    { name: 'processing', message: msg({ text: '⏳ Обрабатываю запрос' }), kind: 'interim' },
+    { name: 'one moment', message: msg({ text: 'Один момент' }), kind: 'interim' },
+    // ── wait: the file is coming ──
+    { name: 'progress text', message: msg({ text: 'Скачиваю: 45%' }), kind: 'wait' },
+    { name: 'English progress', message: msg({ text: 'Downloading… 12%' }), kind: 'wait' },
+    { name: 'a document still showing the wait button is not the file', message: msg({ out: true, media: 'document', document: flac, buttons: [btn('Подождите, трек скоро скачается.', 0)] }), kind: 'wait' },
+    // ── gate: only the owner can open it ──
+    {
+      name: 'subscription gate with a link and a check button',
+      message: msg({ text: '⚠️ Для работы с ботом нужна подписка на наш канал.', buttons: [{ ...btn('➡️ Открыть канал', 0), data: null, url: 'https://t.me/lossless_music' }, btn('🔄 Проверить', 1)] }),
+      kind: 'gate',
+      check: (r) => expect(r.links).toEqual([{ text: '➡️ Открыть канал', url: 'https://t.me/lossless_music' }]),
+    },
+    { name: 'imperative gate with a channel link in the text', message: msg({ text: 'Подпишитесь на канал', buttons: [{ ...btn('Канал', 0), data: null, url: 'https://t.me/x' }] }), kind: 'gate' },
+    { name: 'English gate, no buttons', message: msg({ text: 'Please subscribe to our channel @lossless_news to use the bot' }), kind: 'gate' },
+    { name: 'only Telegram link buttons and a check button', message: msg({ buttons: [{ ...btn('Lossless News', 0), data: null, url: 'https://t.me/lossless_news' }, btn('✅ Я подписался', 1)] }), kind: 'gate' },
+    { name: 'press start', message: msg({ text: 'Нажмите /start, чтобы начать' }), kind: 'gate' },
+    { name: 'a Premium subscription offer is a promo, not a gate', message: msg({ text: 'Оформите Premium подписку', buttons: [btn('😎 Подключить Premium со скидкой', 0)] }), kind: 'promo' },
+    // ── throttle: wait as long as it says ──
+    { name: 'throttle in Russian with seconds', message: msg({ text: 'Подождите 10 секунд…' }), kind: 'throttle', check: (r) => expect(r.seconds).toBe(10) },
+    { name: 'throttle in English with seconds', message: msg({ text: 'Please wait 10 seconds before the next request' }), kind: 'throttle', check: (r) => expect(r.seconds).toBe(10) },
+    { name: 'throttle in minutes', message: msg({ text: 'Слишком много запросов, попробуйте через 2 минуты' }), kind: 'throttle', check: (r) => expect(r.seconds).toBe(120) },
+    { name: 'too often, no number', message: msg({ text: 'Слишком часто!' }), kind: 'throttle', check: (r) => expect(r.seconds).toBeNull() },
+    { name: '"подождите" without a number is the file wait, not a throttle', message: msg({ text: 'Подождите немного, трек загружается' }), kind: 'wait' },
+    // ── unavailable: this track only ──
+    { name: 'rights holder', message: msg({ text: 'Трек ограничен правообладателем' }), kind: 'unavailable' },
+    { name: 'region', message: msg({ text: 'This track is not available in your region' }), kind: 'unavailable' },
+    { name: 'country, Russian', message: msg({ text: 'Трек недоступен в вашей стране' }), kind: 'unavailable' },
+    { name: 'an account restriction is still a stop', message: msg({ text: 'Ваш аккаунт ограничен' }), kind: 'safety', check: (r) => expect(r.signal).toBe('restricted') },
+    // ── results win over a promo beside them ──
+    { name: 'menu with a promo button under the rows', message: msg({ buttons: [btn('A - B [3:00]', 0), btn('😎 Подключить Premium со скидкой', 1)] }), kind: 'menu' },
+    { name: 'a bare promo without the quota words', message: msg({ buttons: [btn('😎 Подключить Premium со скидкой', 0)] }), kind: 'promo', check: (r) => expect(r.quota).toBe(false) },
+    { name: 'a promo with the quota words replaced a result', message: msg({ text: 'Бесплатный лимит на сегодня исчерпан.', buttons: [btn('😎 Подключить Premium со скидкой', 0)] }), kind: 'promo', check: (r) => expect(r.quota).toBe(true) },
+    // ── nothing found ──
+    { name: 'nothing-found photo with a button', message: msg({ media: 'photo', buttons: [btn('🔎 Искать в другом источнике', 0)] }), kind: 'not_found' },
+    { name: 'nothing-found photo with a link button', message: msg({ media: 'photo', buttons: [{ ...btn('Наш канал', 0), data: null, url: 'https://t.me/x' }] }), kind: 'not_found' },
+    // ── the greeting is no gate ──
+    { name: 'the /start greeting', message: msg({ text: '👋 Здравствуйте! Этот бот качает музыку без потерь — кидайте ссылку из Spotify.' }), kind: 'unknown' },
     { name: 'empty message', message: msg({}), kind: 'unknown' },
   ];
 
@@ -151,6 +194,19 @@ describe('classifyReply', () => {
       row.check?.(reply);
     });
   }
+
+  it('answering /start, "press start" is no gate', () => {
+    expect(classifyReply(msg({ text: 'Привет! Нажмите /start, чтобы начать' }), { answeringStart: true }).kind).toBe('unknown');
+  });
+
+  it('bounded: a huge text and thousands of buttons are read in bounded time and size', () => {
+    const buttons = Array.from({ length: 5000 }, (_, i) => btn(`Artist ${i} - Title [3:00]`, i));
+    const reply = classifyReply(msg({ text: 'a'.repeat(1_000_000), buttons }));
+    expect(reply.kind).toBe('menu');
+    expect((reply as { buttons: unknown[] }).buttons.length).toBeLessThanOrEqual(200);
+    const text = classifyReply(msg({ text: 'подождите '.repeat(100_000) }));
+    expect(['wait', 'throttle', 'unknown', 'interim']).toContain(text.kind);
+  });
 
   it('without the echo, a caption naming a "Limit" track would read as a quota notice', () => {
     expect(classifyReply(msg({ text: 'Limit To Your Love' })).kind).toBe('safety');
@@ -167,6 +223,16 @@ describe('classifyCallbackAnswer', () => {
     ['Вы заблокированы', 'restricted'],
   ])('%s → %s', (answer, expected) => {
     expect(classifyCallbackAnswer(answer)).toBe(expected);
+  });
+
+  it.each([
+    ['Загрузка…', null],
+    ['Кнопка устарела', 'stale'],
+    ['Подождите 5 секунд', 'throttle'],
+    ['Трек недоступен в вашем регионе', 'unavailable'],
+    ['Подпишитесь на наш канал', 'gate'],
+  ])('toast %s reads as %s', (answer, expected) => {
+    expect(readToast(answer)?.kind ?? null).toBe(expected);
   });
 });
 

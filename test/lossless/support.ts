@@ -10,6 +10,7 @@ import type { AcquireOutcome, AcquireRequest, TrackProgressPatch } from '../../s
 import { silentLogger, type Logger } from '../../src/logger.js';
 import { createLosslessAcquirer, type LosslessAcquirer } from '../../src/lossless/create-acquirer.js';
 import type { ProtocolMatcher } from '../../src/lossless/matcher.js';
+import type { FirstContactStore } from '../../src/lossless/first-contact.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { FakeGateway, schedulerOnClock, type FakeGatewayOptions } from '../fakes/fake-gateway.js';
 import { FakePacer } from '../fakes/fake-pacer.js';
@@ -42,6 +43,9 @@ export interface RigOptions {
   matcher?: ProtocolMatcher;
   pollIntervalMs?: number;
   logger?: Logger;
+  /** Turns first contact (/start once) on, kept here. */
+  firstContact?: FirstContactStore;
+  unknownReplyLimit?: number;
 }
 
 let nextTrackId = 1;
@@ -65,6 +69,8 @@ export async function makeRig(catalogue: SimTrack[], options: RigOptions = {}): 
     clock,
     pollIntervalMs: options.pollIntervalMs ?? 0,
     ...(options.matcher ? { matcher: options.matcher } : {}),
+    ...(options.firstContact ? { firstContact: options.firstContact } : {}),
+    ...(options.unknownReplyLimit !== undefined ? { unknownReplyLimit: options.unknownReplyLimit } : {}),
   });
   const dir = await mkdtemp(path.join(tmpdir(), 'crate-lossless-'));
   return {

@@ -50,8 +50,25 @@ export interface SimTrack {
   sampleRate?: number;
   /** Fixed file latency for this track, overriding latencyMs.file (late files). */
   fileDelayMs?: number;
-  /** Inline mode: 'document' = the result carries the file; 'deferred' (default) = wait message edited later. */
-  inline?: 'document' | 'deferred';
+  /**
+   * Inline mode: 'document' = the result carries the file; 'deferred' (default) = wait message
+   * edited later; 'pending-document' = the sent result is a placeholder document (a 30 s preview)
+   * still showing the wait button, edited into the real file later; 'pending-text' = the result's
+   * own message says it is still being prepared, then is edited into the file.
+   */
+  inline?: 'document' | 'deferred' | 'pending-document' | 'pending-text';
+  /** Inline mode: an MP3 copy of the track is listed before the FLAC result. */
+  inlineMp3?: boolean;
+  /** The request is answered with this per-track notice only ("Трек ограничен правообладателем"). */
+  restricted?: string;
+  /** The request is answered with this text only (a reply Crate has never seen). */
+  replyText?: string;
+}
+
+/** A gate: every message (and /start) is answered with this until `setGate(null)`. */
+export interface SimGate {
+  text: string;
+  buttons?: { text: string; url?: string }[];
 }
 
 export interface SimOptions {
@@ -71,6 +88,26 @@ export interface SimOptions {
   qualityMenuAs?: 'edit' | 'new';
   /** A crate-exchange/1 scenario decides every reply instead of the catalogue (exchange-behaviour.ts). */
   script?: ExchangeScenario;
+  /** The answer to /start (default: a greeting). */
+  greeting?: string;
+  /** The bot gates its use (subscribe to a channel) from the start; `setGate` changes it later. */
+  gate?: SimGate;
+  /**
+   * Searches are first answered with a placeholder ("🔍 Ищу трек…") that is edited into the
+   * result ('edit', as real bots do) or followed by the result as a new message ('new').
+   */
+  placeholder?: { text: string; as?: 'edit' | 'new' };
+  /** After a quality click, a progress message is edited through these texts before the file comes. */
+  progress?: string[];
+  /**
+   * A request sooner than `minGapMs` after the previous one is answered with `text` only (the
+   * bot's own flood limit), e.g. "Подождите 10 секунд…".
+   */
+  throttle?: { text: string; minGapMs: number };
+  /** Menus carry a promo button below the results, and a bare promo message follows each menu. */
+  promoBesideResults?: boolean;
+  /** "Nothing found" photos carry this button. */
+  nothingFoundButton?: { text: string; url?: string };
   /** Bot / owner user ids, for adapters. */
   botUserId?: number;
   selfUserId?: number;
@@ -151,7 +188,7 @@ export class SimulatedLosslessBot {
   private readonly messages = new Map<number, BotMessage>();
   private readonly menus = new Map<number, Menu>();
   private readonly documents = new Map<string, SimDocument>();
-  private readonly inlineResults = new Map<string, { track: SimTrack; document: SimDocument | null }>();
+  private readonly inlineResults = new Map<string, { track: SimTrack; document: SimDocument | null; placeholder: SimDocument | null }>();
   private readonly listeners = new Set<Listener>();
   private readonly timers = new Set<unknown>();
   private readonly log: SimAction[] = [];
@@ -164,6 +201,9 @@ export class SimulatedLosslessBot {
   private silentAll = false;
   /** The scenario playing the bot, when SimOptions.script is set. */
   readonly script: ExchangeBehaviour | null;
+  private gate: SimGate | null;
+  private lastRequestAt = -Infinity;
+  private readonly throttleQueue: string[] = [];
 
   constructor(private readonly options: SimOptions) {
     this.catalogue = options.catalogue;
@@ -177,6 +217,7 @@ export class SimulatedLosslessBot {
     this.botUserId = options.botUserId ?? 7_000_000_001;
     this.selfUserId = options.selfUserId ?? 100_500;
     this.script = options.script ? new ExchangeBehaviour(options.script, this.scriptHost()) : null;
+    this.gate = options.gate ?? null;
   }
 
   // ───────────────────────────── user side ─────────────────────────────
@@ -189,15 +230,61 @@ export class SimulatedLosslessBot {
       this.script.sent(text);
       return ours;
     }
-    const reply = this.searchReply(text, ours.id);
-    if (reply) this.later(this.pick(this.latency.reply), reply);
+    this.answer(text, ours.id);
     return ours;
+  }
+
+  /**
+   * The owner uses the bot by hand from another device: Telegram shows their outgoing message in
+   * the chat (and tells our session about it), and the bot answers it like any request.
+   */
+  ownerSends(text: string): BotMessage {
+    const theirs = this.post({ out: true, text }, false);
+    this.emit(this.messages.get(theirs.id)!, 'new');
+    this.answer(text, theirs.id);
+    return theirs;
+  }
+
+  /** The owner presses a button by hand (not through Crate, so not in `actions()`). */
+  ownerClicks(messageId: number, data: string): { message: string | null } {
+    return this.press(messageId, data);
+  }
+
+  private answer(text: string, requestMessageId: number): void {
+    if (this.silentAll) return;
+    const quote = { replyToMessageId: this.quote(requestMessageId) };
+    if (this.gate) {
+      const gate = this.gate;
+      this.later(this.pick(this.latency.reply), () => this.post({ out: false, text: gate.text, buttons: gateButtons(gate), ...quote }));
+      return;
+    }
+    if (text.trim() === '/start') {
+      const greeting = this.options.greeting ?? '👋 Здравствуйте! Этот бот качает музыку без потерь — кидайте ссылку из Spotify.';
+      this.later(this.pick(this.latency.reply), () => this.post({ out: false, text: greeting, ...quote }));
+      return;
+    }
+    const now = this.clock.now();
+    const throttle = this.options.throttle;
+    const queued = this.throttleQueue.shift();
+    const tooSoon = throttle !== undefined && now - this.lastRequestAt < throttle.minGapMs;
+    this.lastRequestAt = now;
+    if (queued !== undefined || tooSoon) {
+      const notice = queued ?? throttle!.text;
+      this.later(this.pick(this.latency.reply), () => this.post({ out: false, text: notice, ...quote }));
+      return;
+    }
+    const reply = this.searchReply(text, requestMessageId);
+    if (reply) this.later(this.pick(this.latency.reply), reply);
   }
 
   /** Presses a callback button of a bot message. */
   clickButton(messageId: number, data: string): { message: string | null } {
     this.act('click', `${messageId}:${decode(data)}`);
     if (this.script) return this.script.clicked(messageId, data);
+    return this.press(messageId, data);
+  }
+
+  private press(messageId: number, data: string): { message: string | null } {
     const message = this.messages.get(messageId);
     if (!message || message.out || !message.buttons.some((b) => b.data === data)) {
       return { message: 'Кнопка устарела' };
@@ -234,9 +321,18 @@ export class SimulatedLosslessBot {
           return { message: null };
         }
         const kindOf = row.track.wrongFile && !row.decoy ? 'wrong' : 'requested';
-        this.later(this.fileDelay(row.track), () =>
-          this.deliver(row, quality, { requestMessageId: menu.requestMessageId, kind: kindOf }),
-        );
+        const delay = this.fileDelay(row.track);
+        const progress = this.options.progress ?? [];
+        if (progress.length > 0) {
+          // A progress message, edited as the bot fetches the file, then the file as a new message.
+          this.later(Math.min(300, delay), () => {
+            const shown = this.post({ out: false, text: progress[0]! });
+            progress.slice(1).forEach((text, i) =>
+              this.later(Math.round(((i + 1) * delay) / (progress.length + 1)), () => this.edit(shown.id, { text })),
+            );
+          });
+        }
+        this.later(delay, () => this.deliver(row, quality, { requestMessageId: menu.requestMessageId, kind: kindOf }));
         return { message: 'Загрузка началась' };
       }
       case 'd': {
@@ -261,17 +357,32 @@ export class SimulatedLosslessBot {
     if (this.script) return this.script.inline(query, queryId);
     return this.search(query)
       .filter((t) => !t.notFound && !t.silent)
-      .map((track) => {
+      .flatMap((track) => {
+        const results: InlineResultInfo[] = [];
+        if (track.inlineMp3) {
+          // A lossy copy listed first, as some bots do: its own text says MP3.
+          const mp3 = this.makeDocument(ownRow(track), 'low', track.id);
+          mp3.facts = { ...mp3.facts, fileName: mp3.facts.fileName!.replace(/\.flac$/, '.mp3'), mimeType: 'audio/mpeg' };
+          this.inlineResults.set(`${queryId}/${track.id}-mp3`, { track, document: mp3, placeholder: null });
+          results.push({ queryId, resultId: `${track.id}-mp3`, title: `${track.artists.join(', ')} - ${track.title}`, description: 'MP3 320', document: { ...mp3.facts }, text: 'MP3 320 kbps', buttons: [] });
+        }
         const resultId = `${track.id}`;
-        const document = track.inline === 'document' ? this.makeDocument(ownRow(track), 'high', track.id) : null;
-        this.inlineResults.set(`${queryId}/${resultId}`, { track, document });
-        return {
+        const mode = track.inline ?? 'deferred';
+        const document = mode === 'document' || mode === 'pending-document' ? this.makeDocument(ownRow(track), 'high', track.id) : null;
+        // The pending document is a short preview standing in for the file until the bot has it.
+        const placeholder = mode === 'pending-document' ? this.makeDocument({ ...ownRow(track), durationSec: 30 }, 'high', 'preview') : null;
+        this.inlineResults.set(`${queryId}/${resultId}`, { track, document, placeholder });
+        const pendingText = mode === 'pending-text' ? '⏳ Трек готовится, подождите…' : null;
+        results.push({
           queryId,
           resultId,
           title: `${track.artists.join(', ')} - ${track.title}`,
-          description: document ? 'FLAC' : `${formatLength(track.durationSec)} · скачать`,
-          document: document ? { ...document.facts } : null,
-        };
+          description: document && mode === 'document' ? 'FLAC' : `${formatLength(track.durationSec)} · скачать`,
+          document: document && mode === 'document' ? { ...document.facts } : placeholder ? { ...placeholder.facts } : null,
+          text: pendingText ?? (mode === 'document' ? 'FLAC' : ''),
+          buttons: placeholder ? [button(WAIT_BUTTON, 0, 0, 'w:0')] : [],
+        });
+        return results;
       });
   }
 
@@ -281,8 +392,8 @@ export class SimulatedLosslessBot {
     if (this.script) return this.script.chosen(result);
     const entry = this.inlineResults.get(`${result.queryId}/${result.resultId}`);
     if (!entry) throw new Error(`QUERY_ID_INVALID: unknown inline result ${result.queryId}/${result.resultId}`);
-    const { track, document } = entry;
-    if (document) {
+    const { track, document, placeholder } = entry;
+    if (document && !placeholder) {
       const ours = this.post({ out: true, text: '', media: 'document', document: { ...document.facts } });
       this.delivered.push({
         messageId: ours.id,
@@ -294,14 +405,17 @@ export class SimulatedLosslessBot {
       });
       return ours;
     }
-    const ours = this.post({
-      out: true,
-      text: `${track.artists.join(', ')} - ${track.title}`,
-      buttons: [button(WAIT_BUTTON, 0, 0, 'w:0')],
-    });
+    const mode = track.inline ?? 'deferred';
+    const ours = placeholder
+      ? this.post({ out: true, text: '', media: 'document', document: { ...placeholder.facts }, buttons: [button(WAIT_BUTTON, 0, 0, 'w:0')] })
+      : this.post({
+          out: true,
+          text: mode === 'pending-text' ? '⏳ Трек готовится, подождите…' : `${track.artists.join(', ')} - ${track.title}`,
+          buttons: mode === 'pending-text' ? [] : [button(WAIT_BUTTON, 0, 0, 'w:0')],
+        });
     this.later(this.fileDelay(track), () => {
-      const doc = this.makeDocument(track.wrongFile ? wrongRow(track) : ownRow(track), 'high', track.id);
-      this.edit(ours.id, { text: '', buttons: [], media: 'document', document: doc.facts });
+      const doc = document ?? this.makeDocument(track.wrongFile ? wrongRow(track) : ownRow(track), 'high', track.id);
+      this.edit(ours.id, { text: '', buttons: [], media: 'document', document: { ...doc.facts } });
       this.delivered.push({
         messageId: ours.id,
         documentId: doc.facts.id,
@@ -348,6 +462,16 @@ export class SimulatedLosslessBot {
   /** The bot stops (or resumes) answering anything. */
   setSilent(silent: boolean): void {
     this.silentAll = silent;
+  }
+
+  /** The bot starts (or stops) gating its use. */
+  setGate(gate: SimGate | null): void {
+    this.gate = gate;
+  }
+
+  /** The next request is answered with this text only (e.g. a throttle notice). */
+  answerNextWith(text: string): void {
+    this.throttleQueue.push(text);
   }
 
   /** A file nobody asked for (stale request of an earlier run, another client...). */
@@ -436,21 +560,37 @@ export class SimulatedLosslessBot {
       found = this.search(text);
     }
     if (found.some((t) => t.silent)) return null;
+    const quote = { replyToMessageId: this.quote(requestMessageId) };
+    const notice = found.find((t) => t.restricted ?? t.replyText);
+    if (notice) return () => this.post({ out: false, text: (notice.restricted ?? notice.replyText)!, ...quote });
     if (this.promoDue(found, 'search')) return this.promoMessage();
     const shown = found.filter((t) => !t.notFound);
+    const placeholder = this.options.placeholder;
     if (shown.length === 0) {
-      return () => this.post({ out: false, text: '', media: 'photo', replyToMessageId: this.quote(requestMessageId) });
+      const extra = this.options.nothingFoundButton;
+      const buttons = extra ? [extra.url ? urlButton(extra.text, 0, 0, extra.url) : button(extra.text, 0, 0, 'other')] : [];
+      return () => this.post({ out: false, text: '', media: 'photo', buttons, ...quote });
     }
     const rows = shown.flatMap(menuRows);
-    return () => {
+    const showMenu = (into: number | null) => {
       // The menu's button data needs the message id: reserve it, then announce the full message.
-      const id = this.post({ out: false, replyToMessageId: this.quote(requestMessageId) }, false).id;
+      const id = into ?? this.post({ out: false, ...quote }, false).id;
       const menu: Menu = { messageId: id, requestMessageId, rows, page: 0 };
       this.menus.set(id, menu);
       const message = this.messages.get(id)!;
-      Object.assign(message, this.menuView(menu));
-      this.emit(message, 'new');
+      Object.assign(message, this.menuView(menu), into !== null ? { editDate: Math.floor(this.clock.now() / 1000) } : {});
+      this.emit(message, into !== null ? 'edited' : 'new');
+      if (this.options.promoBesideResults) {
+        this.later(50, () => this.post({ out: false, text: '', buttons: [button(PROMO_BUTTON, 0, 0, 'promo')] }));
+      }
     };
+    if (placeholder) {
+      return () => {
+        const shownPlaceholder = this.post({ out: false, text: placeholder.text, ...quote });
+        this.later(this.pick(this.latency.reply), () => showMenu((placeholder.as ?? 'edit') === 'edit' ? shownPlaceholder.id : null));
+      };
+    }
+    return () => showMenu(null);
   }
 
   private quote(id: number): number | null {
@@ -507,6 +647,7 @@ export class SimulatedLosslessBot {
       menu.page < pages - 1 ? button('→', r, 2, `p:${menu.messageId}:${menu.page + 1}`) : button('◉', r, 2, 'n'),
       button(DOWNLOAD_PAGE_BUTTON, r + 1, 0, `d:${menu.messageId}`),
     );
+    if (this.options.promoBesideResults) buttons.push(button(PROMO_BUTTON, r + 2, 0, 'promo'));
     return { text: `Результаты поиска (${menu.rows.length})`, buttons, media: 'none', document: null };
   }
 
@@ -689,6 +830,14 @@ export function formatLength(sec: number): string {
 
 function button(text: string, row: number, column: number, data: string): BotButton {
   return { text, row, column, data: Buffer.from(data, 'utf8').toString('base64'), url: null };
+}
+
+function urlButton(text: string, row: number, column: number, url: string): BotButton {
+  return { text, row, column, data: null, url };
+}
+
+function gateButtons(gate: SimGate): BotButton[] {
+  return (gate.buttons ?? []).map((b, i) => (b.url ? urlButton(b.text, i, 0, b.url) : button(b.text, i, 0, 'check')));
 }
 
 function decode(data: string): string {

@@ -217,6 +217,7 @@ export class ChatStrategy implements TrackAcquirer {
     // track's history read after a restart) answers an older request. Replies that find nobody
     // are routed again once the id is known.
     conv.expect('request', Number.MAX_SAFE_INTEGER);
+    conv.sending(query);
     const sent = await callGateway(this.o.pacer, () => {
       this.o.pacer.sending?.('message');
       return this.o.gateway.sendText(query);
@@ -575,6 +576,7 @@ export function chooseQuality(reply: QualityReply, quality: 'high' | 'max'): Qua
 function unexpect(conv: Conversation): (err: unknown) => never {
   return (err) => {
     conv.expectation = null;
+    conv.sendFailed();
     throw err;
   };
 }

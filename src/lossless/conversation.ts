@@ -34,6 +34,11 @@ export interface ConversationHost {
   nextSeq(): number;
   wake(): void;
   noteId(id: number): void;
+  /** A message Crate sent (so an outgoing message it did not send is the owner's own). */
+  noteSent(id: number): void;
+  /** A send is on its way (`text`, or null for an inline result): an outgoing message like it is ours. */
+  sending(key: string, text: string | null): void;
+  sendingDone(key: string): void;
   reconsiderOrphans(): void;
   /** Replies that found nobody are routed again (a request's id just became known). */
   reconsiderUnrouted(): void;
@@ -85,6 +90,16 @@ export class Conversation {
     this.router.wake();
   }
 
+  /** Call right before handing a message to Telegram (its id is not known until the call returns). */
+  sending(text: string | null): void {
+    this.router.sending(this.key, text);
+  }
+
+  /** The send failed: nothing of ours is on its way. */
+  sendFailed(): void {
+    this.router.sendingDone(this.key);
+  }
+
   /** A reply answered the current action (the router calls this as it delivers). */
   consumeExpectation(): void {
     if (this.expectation) this.answered = this.expectation;
@@ -116,6 +131,8 @@ export class Conversation {
     this.sentIds.add(messageId);
     this.ownedIds.add(messageId);
     this.requestId ??= messageId;
+    this.router.noteSent(messageId);
+    this.router.sendingDone(this.key);
     this.router.noteId(messageId);
     if (!this.wantsFile) {
       this.wantsFile = true;
@@ -229,6 +246,7 @@ export class Conversation {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.router.sendingDone(this.key);
     this.router.release(this);
     this.wantsFile = false;
     this.expectation = null;

@@ -109,6 +109,7 @@ export class FirstContact {
     const conv = router.open(START_TRACK, []);
     try {
       conv.expect('start', Number.MAX_SAFE_INTEGER);
+      conv.sending(START_COMMAND);
       const sent = await callGateway(pacer, () => {
         pacer.sending?.('message');
         return gateway.sendText(START_COMMAND);

@@ -60,9 +60,13 @@ export class InlineStrategy implements TrackAcquirer {
     // Intent right before sending: a crash after it leaves 'picked' without a request id, and the
     // next run looks for our inline message newer than `sendingAfterId` before sending again.
     await request.record({ sendingAfterId: newestKnownId(this.o.router, request.track) });
+    conv.sending(null);
     const sent = await callGateway(this.o.pacer, () => {
       this.o.pacer.sending?.('message');
       return this.o.gateway.sendInlineResult(picked);
+    }).catch((err: unknown) => {
+      conv.sendFailed();
+      throw err;
     });
     conv.sent(sent.id);
     await request.record({ requestMessageId: sent.id, sendingAfterId: null });

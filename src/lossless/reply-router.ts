@@ -23,6 +23,7 @@ import type { Clock } from '../engine/ports.js';
 import { systemClock } from '../engine/clock.js';
 import { Conversation, type ConversationHost, type Expectation, type Routed } from './conversation.js';
 import { relatedness } from './relatedness.js';
+import { OwnMessages, type ForeignRequest } from './foreign-requests.js';
 
 export { Conversation, isReplyTimeout, type Expectation, type Routed } from './conversation.js';
 export { relatedness } from './relatedness.js';
@@ -102,6 +103,7 @@ export class ReplyRouter implements ConversationHost {
   private polling = false;
   private readonly log: Logger;
   readonly clock: Clock;
+  private readonly own: OwnMessages;
 
   constructor(
     private readonly gateway: TelegramGateway,
@@ -109,6 +111,21 @@ export class ReplyRouter implements ConversationHost {
   ) {
     this.log = options.logger.child({ component: 'lossless-router' });
     this.clock = options.clock ?? systemClock;
+    const startedAt = this.clock.now();
+    // Telegram dates are whole seconds: a message of this very second counts as new.
+    this.own = new OwnMessages(() => Math.floor(startedAt / 1000) * 1000);
+  }
+
+  noteSent(id: number): void {
+    this.own.noteSent(id);
+  }
+
+  sending(key: string, text: string | null): void {
+    this.own.sending(key, text);
+  }
+
+  sendingDone(key: string): void {
+    this.own.sendingDone(key);
   }
 
   open(track: TrackInfo, echo: string[] = []): Conversation {
@@ -138,6 +155,17 @@ export class ReplyRouter implements ConversationHost {
     this.noteId(message.id);
 
     const owner = this.ownerOf(message.id);
+    if (!owner && message.out) {
+      // The owner's own request, typed by hand (Crate knows the ids of what it sent).
+      if (this.own.noteOutgoing(message, () => this.foreignSeq(message.id), this.clock.now() + (this.options.lateMenuMs ?? 600_000))) {
+        this.log.info({ messageId: message.id }, 'the owner wrote to the bot by hand; its answer is not for any track');
+      }
+      if (message.document === null || classifyReply(message).kind !== 'document') return;
+    }
+    if (this.own.isForeignReply(message.id)) {
+      this.log.debug({ messageId: message.id }, 'edit of the answer to the owner\'s own request; ignored');
+      return;
+    }
     if (owner) {
       if (message.document !== null && this.claimed.has(message.id)) return;
       const reply = classifyReply(message, { echo: owner.echo });
@@ -166,6 +194,10 @@ export class ReplyRouter implements ConversationHost {
   /** Gives a reply that no conversation owns yet to the one it answers, if any. */
   private route(message: BotMessage, reply: BotReply, how: 'new' | 'edited', again: boolean): void {
     const target = this.routeReply(message, reply);
+    if (target === 'foreign') {
+      this.log.info({ messageId: message.id, kind: reply.kind }, 'answer to the owner\'s own request; not for any track');
+      return;
+    }
     if (target === 'late') {
       this.log.info({ messageId: message.id }, 'late menu of a request that already gave up; ignored');
       return;
@@ -231,6 +263,7 @@ export class ReplyRouter implements ConversationHost {
       ghosts: this.ghosts.length,
       retired: this.retired.size,
       polling: this.pollStop ? 1 : 0,
+      ...this.own.sizes(),
     };
   }
 
@@ -302,12 +335,34 @@ export class ReplyRouter implements ConversationHost {
     return null;
   }
 
-  private routeReply(message: BotMessage, reply: BotReply): Conversation | 'late' | null {
+  /**
+   * Where the owner's request stands in line: before every Crate request sent after it (the bot
+   * answers in order), else last.
+   */
+  private foreignSeq(messageId: number): number {
+    const later = [...this.conversations]
+      .filter((c) => c.expectation?.kind === 'request' && c.expectation.afterId > messageId && c.expectation.afterId !== Number.MAX_SAFE_INTEGER)
+      .map((c) => c.expectation!.seq);
+    return later.length > 0 ? Math.min(...later) - 0.5 : this.nextSeq();
+  }
+
+  /** Gives the reply to the owner's request `f`; returns the routing verdict. */
+  private toForeign(f: ForeignRequest | null, message: BotMessage): 'foreign' {
+    this.own.answered(f, message.id);
+    return 'foreign';
+  }
+
+  private routeReply(message: BotMessage, reply: BotReply): Conversation | 'late' | 'foreign' | null {
     const open = [...this.conversations].filter((c) => !c.closed);
     if (message.replyToMessageId !== null) {
       const quoted = open.find((c) => c.sentIds.has(message.replyToMessageId!));
       if (quoted) return quoted;
+      if (this.own.isForeignRequest(message.replyToMessageId)) {
+        return this.toForeign(this.own.waiting(Number.MAX_SAFE_INTEGER, this.clock.now()).find((f) => f.id === message.replyToMessageId) ?? null, message);
+      }
     }
+    const now = this.clock.now();
+    const foreign = ANY_ACTION.includes(reply.kind) || ACCEPTS.request.includes(reply.kind) ? this.own.waiting(message.id, now) : [];
     const accepts = (kind: Expectation) => ANY_ACTION.includes(reply.kind) || ACCEPTS[kind].includes(reply.kind);
     const live = open
       .filter((c) => c.expectation !== null && c.expectation.afterId < message.id && accepts(c.expectation.kind))
@@ -315,25 +370,32 @@ export class ReplyRouter implements ConversationHost {
     function interimRank(c: Conversation): number {
       return INTERIM_KINDS.includes(reply.kind) && c.expectation!.interim ? 1 : 0;
     }
-    if (reply.kind !== 'menu' && reply.kind !== 'quality') return live[0] ?? null;
+    const oldest = (): Conversation | 'foreign' | null => {
+      const c = live[0];
+      const f = foreign[0];
+      if (f && (!c || f.seq < c.expectation!.seq)) return this.toForeign(f, message);
+      return c ?? null;
+    };
+    if (reply.kind !== 'menu' && reply.kind !== 'quality') return oldest();
 
     // Menus answer in order, but one may be late for a request that gave up: give a menu to the
     // waiter whose track it is most about (oldest first on ties), and to the oldest live waiter
     // when it is about nobody (e.g. another script than Spotify's). A quality menu may name its
     // row in its text; only live waiters compete for it.
-    const now = this.clock.now();
     this.ghosts = this.ghosts.filter((g) => g.expiresAt > now);
     const rows = reply.kind === 'menu' ? reply.trackIndexes.map((i) => reply.buttons[i]!.text) : [message.text];
     const ghosts = reply.kind === 'menu' ? this.ghosts : [];
-    type Cand = { seq: number; score: number; conv: Conversation | null; ghost: Ghost | null };
+    type Cand = { seq: number; score: number; conv: Conversation | null; ghost: Ghost | null; foreign: ForeignRequest | null };
     const cands: Cand[] = [
-      ...live.map((c) => ({ seq: c.expectation!.seq, score: relatedness(c.expected, rows), conv: c, ghost: null })),
+      ...live.map((c) => ({ seq: c.expectation!.seq, score: relatedness(c.expected, rows), conv: c, ghost: null, foreign: null })),
       ...ghosts
         .filter((g) => g.afterId < message.id && accepts(g.kind))
-        .map((g) => ({ seq: g.seq, score: relatedness(g.track, rows), conv: null, ghost: g })),
+        .map((g) => ({ seq: g.seq, score: relatedness(g.track, rows), conv: null, ghost: g, foreign: null })),
+      ...(reply.kind === 'menu' ? foreign : []).map((f) => ({ seq: f.seq, score: relatedness(f.track, rows), conv: null, ghost: null, foreign: f })),
     ];
     const best = cands.reduce<Cand | null>((acc, c) => (acc === null || c.score > acc.score || (c.score === acc.score && c.seq < acc.seq) ? c : acc), null);
-    if (!best || best.score === 0) return live[0] ?? null;
+    if (!best || best.score === 0) return oldest();
+    if (best.foreign) return this.toForeign(best.foreign, message);
     if (best.ghost) {
       this.ghosts = this.ghosts.filter((g) => g !== best.ghost);
       return 'late';

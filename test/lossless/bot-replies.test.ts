@@ -250,3 +250,51 @@ describe('first contact', () => {
     expect(sends(r).filter((s) => s === '/start')).toHaveLength(1);
   });
 });
+
+describe('only our own exchanges', () => {
+  const fixed = { latencyMs: { reply: [500, 500] as [number, number], file: [3_000, 3_000] as [number, number] } };
+
+  it('the owner asks by hand just before Crate: the bot answers the owner first, Crate takes only its own menu', async () => {
+    const r = await setup([lady, rain], fixed);
+    const acquiring = r.acquirer.acquire(r.request(fromSim(lady)));
+    // The owner's request (a link: it tells nothing about its track) goes out first.
+    const theirs = r.bot.ownerSends('https://open.spotify.com/track/1ZbLAz3nDeeyUJyEdyTxgQ');
+    const out = expectDownloaded(await r.run(acquiring));
+    expect(out.receivedFile).toMatchObject({ title: 'Lady (Hear Me Tonight)' });
+    // Crate never pressed a button of the owner's menu (the first bot message after their request).
+    const ownerMenu = theirs.id + 1;
+    expect(r.bot.actions().filter((a) => a.kind === 'click').every((a) => !a.detail.startsWith(`${ownerMenu}:`))).toBe(true);
+    // Its own menu came: no second request by name (as when the owner's menu was taken for "nothing fits").
+    expect(sends(r)).toHaveLength(1);
+  });
+
+  it('the owner downloads another track by hand during a job: none of it feeds a Crate track', async () => {
+    const r = await setup([lady, rain], fixed);
+    const acquiring = r.acquirer.acquire(r.request(fromSim(lady)));
+    const theirs = r.bot.ownerSends('Kerri Chandler - Rain');
+    // The owner presses their own row and quality, by hand, once their menu is there.
+    const ownerFlow = (async () => {
+      await r.clock.sleep(1_000);
+      const menu = r.bot.history({ minId: theirs.id, limit: 10 }).find((m) => !m.out && m.buttons.some((b) => b.text.includes('Rain')))!;
+      r.bot.ownerClicks(menu.id, menu.buttons.find((b) => b.text.includes('Rain'))!.data!);
+      await r.clock.sleep(1_000);
+      const quality = r.bot.getMessages([menu.id])[0]!;
+      r.bot.ownerClicks(menu.id, quality.buttons.find((b) => b.text.includes('High'))!.data!);
+    })();
+    const [out] = await r.run(Promise.all([acquiring, ownerFlow]));
+    expect(expectDownloaded(out).receivedFile).toMatchObject({ title: 'Lady (Hear Me Tonight)' });
+    const crateClicks = r.bot.actions().filter((a) => a.kind === 'click');
+    expect(crateClicks).toHaveLength(2);
+    expect(r.bot.deliveries().map((d) => d.trackId).sort()).toEqual(['lady', 'rain']);
+  });
+
+  it('a Crate request for a track whose menu is late is not answered with the owner\'s menu', async () => {
+    // The owner's "Artist - Title" names their track: a menu about it goes to them even when it
+    // comes while Crate waits.
+    const r = await setup([lady, { ...rain }], fixed);
+    const acquiring = r.acquirer.acquire(r.request(fromSim(lady)));
+    r.bot.ownerSends('Kerri Chandler - Rain');
+    expectDownloaded(await r.run(acquiring));
+    expect(sends(r)).toHaveLength(1);
+  });
+});

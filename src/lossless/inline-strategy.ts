@@ -8,8 +8,12 @@ import { SafetyStopError, errorMessage } from '../domain/errors.js';
 import type { BotMessage, InlineResultInfo } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
 import { echoOf, type LosslessTimeouts } from './chat-strategy.js';
-import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
+import { callGateway, refuseDocument, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
 import { classifyReply, documentLabel, isAudioDocument } from './protocol.js';
+import { classifyText } from './reply-texts.js';
+import type { FirstContact } from './first-contact.js';
+import { clip, gateStop, promoStop } from './stops.js';
+import type { UnansweredReplies } from './unanswered.js';
 import { relatedness } from './relatedness.js';
 import { isReplyTimeout, type Conversation, type ReplyRouter, type Routed } from './reply-router.js';
 import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId } from './resume-step.js';
@@ -17,6 +21,8 @@ import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId } from './resume-
 export interface InlineStrategyOptions extends StepDeps {
   router: ReplyRouter;
   timeouts: LosslessTimeouts;
+  unanswered: UnansweredReplies;
+  firstContact?: FirstContact;
 }
 
 export class InlineStrategy implements TrackAcquirer {
@@ -39,6 +45,7 @@ export class InlineStrategy implements TrackAcquirer {
   private async ask(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome> {
     const { track, signal } = request;
     const query = `${track.artists.join(', ')} - ${track.title}`;
+    await this.o.firstContact?.ensure(signal, track.id);
     await this.o.pacer.acquire('inline', { signal, trackId: track.id });
     // An inline query puts nothing in the chat: asking it again after a restart costs nothing there.
     await request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId: null });
@@ -48,9 +55,12 @@ export class InlineStrategy implements TrackAcquirer {
     });
     if (results.length === 0) return { kind: 'not_found', reason: 'the inline search found nothing' };
 
-    const labels = results.map(inlineLabel);
+    // Only results that can be the FLAC: a lossy copy listed beside it is never a candidate.
+    const candidates = losslessResults(results.slice(0, MAX_RESULTS));
+    if (candidates.length === 0) return { kind: 'not_found', reason: 'the inline search found no lossless result' };
+    const labels = candidates.map(inlineLabel);
     const choice = this.o.matcher.pickRow(track, labels, { preferredRowText: track.rememberedChoice });
-    const picked = choice.index === null ? undefined : results[choice.index];
+    const picked = choice.index === null ? undefined : candidates[choice.index];
     if (!picked) return { kind: 'not_found', reason: `no inline result fits (${choice.reason})` };
     const pickedRow = labels[choice.index!]!;
     this.expectRow(conv, track, pickedRow);
@@ -70,7 +80,8 @@ export class InlineStrategy implements TrackAcquirer {
     });
     conv.sent(sent.id);
     await request.record({ requestMessageId: sent.id, sendingAfterId: null });
-    if (sent.document && this.o.router.claim(sent.id)) return await takeFile(this.o, request, conv, sent);
+    // A document that still shows the wait button (or says it is pending) is a stand-in: its edit brings the file.
+    if (classifyReply(sent).kind === 'document' && this.o.router.claim(sent.id)) return await takeFile(this.o, request, conv, sent);
     return await this.waitForDocument(request, conv, this.o.router.clock.now() + this.o.timeouts.fileMs);
   }
 
@@ -81,26 +92,58 @@ export class InlineStrategy implements TrackAcquirer {
   private async waitForDocument(request: AcquireRequest, conv: Conversation, deadline: number, first?: Routed): Promise<AcquireOutcome> {
     const now = () => this.o.router.clock.now();
     let next = first;
-    for (;;) {
-      const got = next ?? (await waitForFile(this.o, request, conv, deadline, now));
+    /** The last interim / unknown / bare promo reply: what an empty wait ends on. */
+    let pending: Routed | null = null;
+    for (let updates = 0; updates <= MAX_UPDATES; updates++) {
+      let got: Routed | AcquireOutcome;
+      try {
+        got = next ?? (await waitForFile(this.o, request, conv, deadline, now));
+      } catch (err) {
+        if (!isReplyTimeout(err) || !pending) throw err;
+        return this.unanswered(request, pending);
+      }
       next = undefined;
       if ('kind' in got) return got;
       const outcome = await this.handle(request, conv, got);
       if (outcome) return outcome;
+      const k = got.reply.kind;
+      if (k === 'unknown' || k === 'interim' || k === 'promo') pending = got;
     }
+    return pending ? this.unanswered(request, pending) : { kind: 'failed', reason: 'the bot kept editing our inline message without a file', retryable: true };
+  }
+
+  /** Time is up and the last word was interim: say what it was. */
+  private unanswered(request: AcquireRequest, last: Routed): AcquireOutcome {
+    if (last.reply.kind === 'promo') throw promoStop(last.reply.text);
+    const reason = this.o.unanswered.note({ trackId: request.track.id, message: last.message, waitingFor: 'the file of the inline result Crate sent' });
+    return { kind: 'failed', reason, retryable: true };
   }
 
   /** What a reply to our inline message means; null: keep waiting. */
   private async handle(request: AcquireRequest, conv: Conversation, { message, reply }: Routed): Promise<AcquireOutcome | null> {
-    if (reply.kind === 'document') return await takeFile(this.o, request, conv, message);
-    if (reply.kind === 'promo') throw new SafetyStopError('promo', `@LosslessRobot answered with its Premium offer ("${reply.text}")`);
-    if (reply.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${reply.text}"`);
-    if (reply.kind === 'not_found') return { kind: 'not_found', reason: 'the bot could not fetch the chosen inline result' };
-    if (reply.kind === 'unknown') {
-      this.o.logger.warn({ trackId: request.track.id, messageId: message.id, text: reply.text }, 'unexpected reply from the bot');
-      return { kind: 'failed', reason: `unexpected reply from the bot: "${reply.text}"`, retryable: true };
+    switch (reply.kind) {
+      case 'document':
+        return await takeFile(this.o, request, conv, message);
+      case 'promo':
+        if (reply.quota) throw promoStop(reply.text);
+        return null;
+      case 'safety':
+        throw new SafetyStopError(reply.signal, `@LosslessRobot says: "${clip(reply.text)}"`);
+      case 'gate':
+        throw gateStop(message, reply.links, 'its answer to an inline result');
+      case 'not_found':
+        return { kind: 'not_found', reason: 'the bot could not fetch the chosen inline result' };
+      case 'unavailable':
+        return { kind: 'not_found', reason: `the bot says this track is not available ("${clip(reply.text)}")` };
+      case 'throttle':
+        return { kind: 'failed', reason: `the bot asked to slow down ("${clip(reply.text)}")`, retryable: true };
+      case 'unknown':
+        this.o.logger.info({ trackId: request.track.id, messageId: message.id, text: clip(reply.text) }, 'unknown reply from the bot; waiting for what follows');
+        return null;
+      default:
+        // wait, interim, own: the file is still coming.
+        return null;
     }
-    return null;
   }
 
   /**
@@ -143,7 +186,7 @@ export class InlineStrategy implements TrackAcquirer {
 
     const message = messages.find((m) => m.id === requestId);
     const reply = message ? classifyReply(message, { echo: conv.echo }) : null;
-    if (!message || !reply || reply.kind !== 'wait') {
+    if (!message || !reply || !(reply.kind === 'wait' || (reply.kind === 'own' && saysPending(message.text)))) {
       log.info({ messageId: requestId, kind: reply?.kind ?? 'gone' }, 'resuming: our inline message is no longer waiting for a file; sending again');
       return null;
     }
@@ -164,7 +207,7 @@ export class InlineStrategy implements TrackAcquirer {
   private isOurInlineMessage(conv: Conversation, t: TrackRecord, m: BotMessage): boolean {
     const reply = classifyReply(m, { echo: conv.echo });
     if (reply.kind === 'document') return this.o.matcher.verify(conv.expected, t.pickedRow, reply.document).ok;
-    if (reply.kind !== 'wait') return false;
+    if (reply.kind !== 'wait' && !(reply.kind === 'own' && saysPending(m.text))) return false;
     const text = m.text.trim();
     if (text === '') return true;
     const row = t.pickedRow ? rowAsTrack(t.pickedRow, t) : null;
@@ -177,9 +220,47 @@ export class InlineStrategy implements TrackAcquirer {
   }
 }
 
+/** Inline results read per query (the bot returns a few dozen at most). */
+const MAX_RESULTS = 50;
+const MAX_UPDATES = 200;
+const LOSSY = /(?<![\p{L}\d])(mp3|aac|m4a|ogg|opus|\d{2,3}\s*kbps)(?![\p{L}\d])/iu;
+const FLAC = /(?<!\p{L})(flac|lossless|hi-?res|24\s*bit|16\s*bit)(?!\p{L})/iu;
+
+/** The words of a result's own message: "FLAC" marks the real file, "MP3 320" a lossy copy. */
+function resultWords(r: InlineResultInfo): string {
+  return [r.title, r.description, r.text, ...(r.buttons ?? []).slice(0, 20).map((b) => b.text), r.document?.fileName, r.document?.mimeType]
+    .filter((x): x is string => typeof x === 'string')
+    .join(' ')
+    .slice(0, 4000);
+}
+
+/**
+ * Results that can be the FLAC: a result carrying a document that is not one (MP3…) is dropped,
+ * and one whose own words say lossy and not lossless too. A pending result (no file yet) stays.
+ */
+export function losslessResults(results: InlineResultInfo[]): InlineResultInfo[] {
+  return results.filter((r) => {
+    if (r.document && !isPendingResult(r) && refuseDocument(r.document)) return false;
+    const words = resultWords(r);
+    return !(LOSSY.test(words) && !FLAC.test(words));
+  });
+}
+
+/** A result whose own message still waits for the file (a wait button, or words that say so). */
+function isPendingResult(r: InlineResultInfo): boolean {
+  return (r.buttons ?? []).slice(0, 20).some((b) => /подождите|скоро скачается|please wait/i.test(b.text)) || saysPending(r.text ?? '');
+}
+
+/** Our sent inline message whose text says the file is being prepared (no wait button). */
+function saysPending(text: string): boolean {
+  const c = classifyText(text);
+  return c?.kind === 'wait' || c?.kind === 'interim';
+}
+
 /** An inline result as a menu-like row, so the same picker can judge it. */
 export function inlineLabel(result: InlineResultInfo): string {
-  if (result.document && (result.document.performer || result.document.title)) return documentLabel(result.document);
+  // A pending result's document is a stand-in (a preview): its title and description say what comes.
+  if (result.document && !isPendingResult(result) && (result.document.performer || result.document.title)) return documentLabel(result.document);
   // Results without a file show their length in the description ("6:11 · скачать").
   const length = /(?<![\d:])(\d{1,2}:\d{2}(?::\d{2})?)(?![\d:])/.exec(result.description ?? '')?.[1];
   const title = result.title ?? result.description ?? '';

@@ -298,3 +298,27 @@ describe('only our own exchanges', () => {
     expect(sends(r)).toHaveLength(1);
   });
 });
+
+describe('inline mode: the result\'s own keyboard and text', () => {
+  it('a result that is a document still showing the wait button is waiting, not done', async () => {
+    const track: SimTrack = { ...rain, inline: 'pending-document' };
+    const r = await setup([track], {}, { mode: 'inline' });
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(r.request(fromSim(track)))));
+    // The real file (6:11), not the 30-second stand-in the sent message first carried.
+    expect(out.receivedFile).toMatchObject({ title: 'Rain', durationSec: 371 });
+  });
+
+  it('a result whose message says it is pending is waited for', async () => {
+    const track: SimTrack = { ...rain, inline: 'pending-text' };
+    const r = await setup([track], {}, { mode: 'inline' });
+    expectDownloaded(await r.run(r.acquirer.acquire(r.request(fromSim(track)))));
+  });
+
+  it('"FLAC" marks the real file: an MP3 result listed first is never sent', async () => {
+    const track: SimTrack = { ...rain, inline: 'document', inlineMp3: true };
+    const r = await setup([track], {}, { mode: 'inline' });
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(r.request(fromSim(track)))));
+    expect(out.receivedFile).toMatchObject({ mimeType: 'audio/flac' });
+    expect(r.bot.actions().filter((a) => a.kind === 'sendInline').map((a) => a.detail)).toEqual([expect.stringMatching(/\/rain$/)]);
+  });
+});

@@ -187,6 +187,7 @@ const envSchema = z.object({
   DOWNLOAD_FOLDER: folder('./downloads'),
   DELAY_BETWEEN_REQUESTS: number(3.0, { min: 0, max: 3600 }),
   MAX_RETRIES: number(3, { min: 0, max: 20, int: true }),
+  UNKNOWN_REPLY_LIMIT: number(3, { min: 1, max: 50, int: true }),
   RESPONSE_TIMEOUT: number(300, { min: 10, max: 86_400 }),
   BATCH_SIZE: number(12, { ...BATCH_SIZE_RANGE, int: true }),
   DAILY_MESSAGE_BUDGET: number(400, { min: 1, max: 100_000, int: true }),
@@ -305,6 +306,8 @@ export interface Config {
   /** Seconds between messages to the external bot, already clamped to MIN_MESSAGE_GAP_SECONDS. */
   messageGapSeconds: number;
   maxRetries: number;
+  /** Tracks in a row answered with the same reply Crate cannot read before the job pauses. */
+  unknownReplyLimit: number;
   responseTimeoutSeconds: number;
   batchSize: number;
   dailyMessageBudget: number;
@@ -394,6 +397,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     downloadFolder: e.DOWNLOAD_FOLDER,
     messageGapSeconds: gap,
     maxRetries: e.MAX_RETRIES,
+    unknownReplyLimit: e.UNKNOWN_REPLY_LIMIT,
     responseTimeoutSeconds: e.RESPONSE_TIMEOUT,
     batchSize: e.BATCH_SIZE,
     dailyMessageBudget: e.DAILY_MESSAGE_BUDGET,

@@ -113,6 +113,8 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./db/watch-store.js'),
       import('./engine/watch-service.js'),
     ]);
+  // Kept apart from the list above: first contact (/start once) is the lossless side's own record.
+  const { settingFirstContactStore, FIRST_CONTACT_KEY } = await import('./lossless/first-contact.js');
   const stored = withAbsolutePaths(rawConfig);
   const clock = wiring.clock ?? systemClock;
   // Row timestamps on the engine's clock: resume decisions compare them with its time.
@@ -154,6 +156,9 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
         mode: config.losslessMode,
         logger,
         timeouts: losslessTimeouts(config.responseTimeoutSeconds),
+        // /start goes out once per account (this data folder), before its first request.
+        firstContact: settingFirstContactStore(store, FIRST_CONTACT_KEY),
+        unknownReplyLimit: config.unknownReplyLimit,
         clock,
       });
       return acquirer;

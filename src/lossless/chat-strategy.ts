@@ -383,6 +383,7 @@ export class ChatStrategy implements TrackAcquirer {
             failed: () => request.record({ state: 'picked' }),
           });
           if (toast) return toast;
+          conv.fileAskedAfterId = sendingAfterId;
           acted(`the file after choosing "${clip(button.text, 40)}"`, () => this.clickToast(request, conv, 'quality', message.id, data));
           fileDeadline = now() + fileMs;
           break;

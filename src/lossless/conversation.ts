@@ -61,6 +61,12 @@ export class Conversation {
   private answered: PendingExpectation | null = null;
   /** True once our request went out: from then on a document may be ours. */
   wantsFile = false;
+  /**
+   * Set once the file itself was asked for (the quality click, the inline result sent): the
+   * newest message id known then. A document newer than it that fits nobody, while this is the
+   * only conversation in that phase, is most likely the wrong file the bot sent us.
+   */
+  fileAskedAfterId: number | null = null;
   pickedRow: string | null = null;
   /**
    * The recording we expect a file of: the Spotify track, or the row the owner chose by hand for

@@ -13,6 +13,8 @@ import type { ProtocolMatcher } from './matcher.js';
 import { createMatcher } from './default-matcher.js';
 import { ReplyRouter } from './reply-router.js';
 import { FirstContact, type FirstContactStore } from './first-contact.js';
+
+export { FIRST_CONTACT_KEY, settingFirstContactStore, parseFirstContact, type FirstContactRecord } from './first-contact.js';
 import { DEFAULT_UNKNOWN_REPLY_LIMIT, UnansweredReplies } from './unanswered.js';
 
 export interface LosslessAcquirerDeps {

@@ -14,7 +14,7 @@ import type { TelegramGateway } from '../domain/telegram.js';
 import { callGateway } from './file-step.js';
 import { classifyReply } from './protocol.js';
 import { isReplyTimeout, type ReplyRouter } from './reply-router.js';
-import { gateStop } from './stops.js';
+import { clip, gateStop, promoStop } from './stops.js';
 import { verbatim } from './unanswered.js';
 
 export interface FirstContactRecord {
@@ -36,6 +36,8 @@ export interface FirstContactStore {
 }
 
 export const START_COMMAND = '/start';
+/** The setting (JobStore key-value) that holds the record. */
+export const FIRST_CONTACT_KEY = 'lossless.firstContact';
 const START_TRACK: TrackInfo = { position: 0, spotifyId: null, artists: [], title: START_COMMAND, album: null, durationMs: null, isrc: null, releaseYear: null };
 
 /** Reads a stored record, tolerating anything (an older or hand-edited value is "not yet"). */
@@ -131,7 +133,10 @@ export class FirstContact {
         answerKind: reply?.kind ?? null,
       });
       logger.info({ messageId: sent.id, answer: reply?.kind ?? 'none' }, 'first contact: /start sent');
+      // What stops a request stops here too: a gate, a ban or quota notice, the "limit spent" promo.
       if (answer && reply?.kind === 'gate') throw gateStop(answer, reply.links, 'its answer to /start');
+      if (reply?.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot answered /start with: "${clip(reply.text)}"`);
+      if (reply?.kind === 'promo' && reply.quota) throw promoStop(reply.text);
     } catch (err) {
       // Telegram refused it (FloodWait): it did not go out, so it is still to be sent.
       if (err instanceof FloodWaitError) store.clear();

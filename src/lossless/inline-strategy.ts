@@ -71,6 +71,7 @@ export class InlineStrategy implements TrackAcquirer {
     // next run looks for our inline message newer than `sendingAfterId` before sending again.
     await request.record({ sendingAfterId: newestKnownId(this.o.router, request.track) });
     conv.sending(null);
+    conv.fileAskedAfterId = this.o.router.newestSeenId;
     const sent = await callGateway(this.o.pacer, () => {
       this.o.pacer.sending?.('message');
       return this.o.gateway.sendInlineResult(picked);

@@ -433,7 +433,7 @@ export class ReplyRouter implements ConversationHost {
           { messageId: message.id, file: message.document?.fileName ?? null, reason: verdict?.reason ?? null },
           'document fits no pending request; not taken',
         );
-        const closest = verdict?.closest ? wanting.find((c) => c.key === verdict.closest) : undefined;
+        const closest = verdict?.closest ? wanting.find((c) => c.key === verdict.closest) : this.soleFileWaiter(wanting, message.id);
         closest?.noteSuspect(message);
         this.keepOrphan(message);
         return;
@@ -444,6 +444,12 @@ export class ReplyRouter implements ConversationHost {
       if (take && take(target, routed)) return;
       target.deliver(routed);
     });
+  }
+
+  /** The one conversation that asked for its file before this document came, if only one did. */
+  private soleFileWaiter(wanting: Conversation[], messageId: number): Conversation | undefined {
+    const asked = wanting.filter((c) => c.fileAskedAfterId !== null && c.fileAskedAfterId < messageId);
+    return asked.length === 1 ? asked[0] : undefined;
   }
 
   /** Remembers a taken document; the oldest are forgotten past a bound (a long-running service takes thousands). */

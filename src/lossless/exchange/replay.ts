@@ -13,6 +13,7 @@ import { Pacer } from '../../engine/pacer.js';
 import { VirtualClock } from '../../engine/virtual-clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { createLosslessAcquirer, losslessTimeouts, type LosslessAcquirer } from '../create-acquirer.js';
+import { memoryFirstContactStore } from '../first-contact.js';
 import type { TelegramGateway } from '../../domain/telegram.js';
 import type { ExchangeRequest, ExchangeScenario } from './format.js';
 import { MemoryPacerStore } from './memory-pacer-store.js';
@@ -74,6 +75,8 @@ export function productAcquirer(deps: {
     logger: deps.logger,
     timeouts: losslessTimeouts(deps.responseTimeoutSeconds),
     clock: deps.clock,
+    // As in production: /start once before the first request (a replay is a fresh account).
+    firstContact: memoryFirstContactStore(),
   });
 }
 

@@ -361,6 +361,11 @@ function doctorProbes(core: CoreRuntime): DoctorProbes {
       }
       return probe;
     },
+    firstContact: async () => {
+      const { parseFirstContact, FIRST_CONTACT_KEY } = await import('./lossless/first-contact.js');
+      const record = parseFirstContact(core.store.getSetting(FIRST_CONTACT_KEY));
+      return record ? { sentAt: record.at, answer: record.answer, answerKind: record.answerKind } : null;
+    },
   };
 }
 

@@ -68,6 +68,9 @@ export interface ProgressMessageStore {
 }
 
 /** One line of `crate doctor` (and the short form in /status). */
+/** Name prefix of the doctor check on first contact with the external bot (/status always shows it). */
+export const FIRST_CONTACT_CHECK = 'First contact';
+
 export interface CheckResult {
   status: 'ok' | 'warn' | 'fail';
   /** What was found, e.g. "@crate_bot (id 123)". Never a secret. */

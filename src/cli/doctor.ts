@@ -12,7 +12,7 @@ import { requireSettings, type Config, type Requirement } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { SessionStatus } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
-import type { Check, CheckResult } from '../bot/ports.js';
+import { FIRST_CONTACT_CHECK, type Check, type CheckResult } from '../bot/ports.js';
 import { flacToolChecker } from '../library/verify/deep-check.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
@@ -30,6 +30,8 @@ export interface DoctorProbes {
   decoder?(): Promise<{ ok: true; version: string } | { ok: false; reason: string }>;
   /** Why the probes above are missing (e.g. the data folder cannot be used), shown on their lines. */
   unavailable?: string;
+  /** First contact with the external bot: when /start went out and what it answered (null: not yet). */
+  firstContact?(): Promise<{ sentAt: number; answer: string | null; answerKind: string | null } | null>;
   /** Releases what the probes opened (GramJS client, database). */
   close?(): Promise<void>;
 }
@@ -181,6 +183,34 @@ export function sessionResult(s: SessionStatus): CheckResult {
   }
 }
 
+/** Whether /start went out to the external bot, and what it answered. */
+export function firstContactCheck(config: Config, probe: DoctorProbes['firstContact']): Check {
+  return probeCheck(
+    `${FIRST_CONTACT_CHECK} with ${config.telegram.externalBot}`,
+    probe
+      ? async () => {
+          const contact = await probe();
+          if (!contact) return { status: 'ok', detail: 'not yet: Crate sends /start once, before its first request' };
+          const when = new Date(contact.sentAt).toISOString().slice(0, 16).replace('T', ' ');
+          const answer = contact.answer ? `; it answered ${truncateText(contact.answer, 160)}` : '; no answer came';
+          if (contact.answerKind === 'gate') {
+            return {
+              status: 'warn',
+              detail: `/start sent ${when} UTC${answer}`,
+              fix: `The bot gates its use: open ${config.telegram.externalBot} in Telegram, do what it asks (join its channel, press Start), then resume the job.`,
+            };
+          }
+          return { status: 'ok', detail: `/start sent ${when} UTC${answer}` };
+        }
+      : null,
+    'not checked (this build has no probe for it)',
+  );
+}
+
+function truncateText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** The full list `crate doctor` runs. `includeBot: false` drops the Bot API lines (for /status: the bot is answering). */
 export function doctorChecks(
   config: Config,
@@ -224,6 +254,7 @@ export function doctorChecks(
       unavailable,
       ),
     },
+    firstContactCheck(config, probes.firstContact),
     probeCheck(
       'Spotify',
       probes.spotify ? async () => spotifyResult(await probes.spotify!()) : null,

@@ -73,7 +73,7 @@ const DURATION_SUFFIX = /\[\d{1,2}:\d{2}(:\d{2})?\]\s*$/;
 const AUDIO_NAME = /\.(flac|mp3|m4a|alac|wav|aiff?|ogg|opus)$/i;
 /** Telegram allows 100 buttons and 64-character labels; anything beyond is not read. */
 export const MAX_BUTTONS = 200;
-const MAX_BUTTON_CHARS = 256;
+const MAX_BUTTON_CHARS = 1024;
 
 /** Buttons in reading order, whatever order the adapter produced them in (bounded). */
 export function orderedButtons(message: Pick<BotMessage, 'buttons'>): BotButton[] {

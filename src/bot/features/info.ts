@@ -4,10 +4,16 @@ import type { SessionStatus } from '../../domain/telegram.js';
 import type { BotContext, BotDeps } from '../context.js';
 import { BOT_COMMANDS } from '../commands.js';
 import { truncate } from '../format.js';
-import type { Check, CheckResult } from '../ports.js';
+import { FIRST_CONTACT_CHECK, type Check, type CheckResult } from '../ports.js';
 import { describePacer, finishedCount, totalCount } from '../progress-view.js';
 import { stateWords } from '../job-state.js';
 import { expiryReason } from '../session-gate.js';
+
+async function firstContactLine(check: Check): Promise<string> {
+  const result = await check.run().catch((err: unknown): CheckResult => ({ status: 'fail', detail: err instanceof Error ? err.message : String(err) }));
+  const icon = result.status === 'ok' ? '🤝' : '⚠️';
+  return `${icon} ${check.name}: ${truncate(result.detail, 200)}${result.fix ? ` — ${truncate(result.fix, 200)}` : ''}`;
+}
 
 export function sessionLine(session: SessionStatus): string {
   switch (session.state) {
@@ -88,7 +94,10 @@ export function createInfoFeature(deps: BotDeps): Composer<BotContext> {
     }
     // The session line says it once; checks that need the session add nothing while it is missing.
     const sessionReady = status.session.state === 'ready';
-    const relevant = deps.checks.filter((c) => c.topic !== 'session' && (sessionReady || c.topic !== 'needs-session'));
+    // First contact is shown either way (has /start gone out, did the bot gate it?); the rest only when not ok.
+    const contact = deps.checks.find((c) => c.name.startsWith(FIRST_CONTACT_CHECK));
+    if (contact) lines.push(await firstContactLine(contact));
+    const relevant = deps.checks.filter((c) => c !== contact && c.topic !== 'session' && (sessionReady || c.topic !== 'needs-session'));
     const checks = await shortChecks(relevant, 5000);
     if (checks) lines.push(checks);
     await ctx.reply(lines.filter(Boolean).join('\n'));

@@ -9,12 +9,14 @@ import { SafetyStopError, errorMessage } from '../domain/errors.js';
 import type { BotMessage } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
 import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
-import { classifyReply, readToast, type QualityReply, type ToastReading } from './protocol.js';
+import type { QualityReply } from './protocol.js';
 import type { FirstContact } from './first-contact.js';
 import { clip, gateStop, promoStop } from './stops.js';
 import type { UnansweredReplies } from './unanswered.js';
-import { isReplyTimeout, type Conversation, type Expectation, type ReplyRouter, type Routed } from './reply-router.js';
-import { adoptUnrecordedSend, awaitAfterRestart, newestKnownId, RESUME_HISTORY_LIMIT } from './resume-step.js';
+import { isReplyTimeout, type Conversation, type ReplyRouter, type Routed } from './reply-router.js';
+import { newestKnownId } from './resume-step.js';
+import { resumeChat } from './chat-resume.js';
+import { ChatActions, MAX_THROTTLES, unavailable, unexpect, TRACK_UNAVAILABLE } from './chat-actions.js';
 
 export interface LosslessTimeouts {
   /** How long to wait for a menu or a quality menu after an action. */
@@ -50,28 +52,21 @@ export interface MenuRows {
   buttons: string[];
 }
 
-/** A reply to go on from after a restart; `query` when the request it answers is known. */
-type ResumedReply = Routed & { query?: string };
 
 /** Actions per attempt before we call it a loop (menus answered with menus...). */
 const MAX_STEPS = 12;
 /** Interim replies (placeholders, progress edits) read per attempt; the reply and file timeouts bound them too. */
 const MAX_UPDATES = 200;
-/** Throttle replies answered by waiting and asking again, per attempt. */
-const MAX_THROTTLES = 3;
-/** Added to the seconds a throttle reply names (at least this, or 10 % of them). */
-const THROTTLE_MARGIN_MS = 2_000;
-/** The first back-off when a throttle reply names no time (doubled each time). */
-const THROTTLE_BACKOFF_MS = 30_000;
-const EMPTY_MESSAGE: BotMessage = { id: 0, date: 0, editDate: null, out: false, text: '', buttons: [], media: 'none', document: null, replyToMessageId: null };
-const RESUMABLE_MENU_STATES = new Set(['requested', 'picked', 'downloading']);
 
 export class ChatStrategy implements TrackAcquirer {
   private readonly maxPages: number;
   private readonly trackUrlBase: string;
   private readonly unconfirmedClickGraceMs: number;
 
+  private readonly actions: ChatActions;
+
   constructor(private readonly o: ChatStrategyOptions) {
+    this.actions = new ChatActions(o);
     this.maxPages = o.maxPages ?? 3;
     this.unconfirmedClickGraceMs = Math.min(o.unconfirmedClickGraceMs ?? Math.min(o.timeouts.replyMs, 60_000), o.timeouts.fileMs);
     this.trackUrlBase = (o.trackUrlBase ?? 'https://open.spotify.com/track/').replace(/\/?$/, '/');
@@ -81,7 +76,7 @@ export class ChatStrategy implements TrackAcquirer {
     const conv = this.o.router.open(request.track, echoOf(request.track));
     const log = this.o.logger.child({ trackId: request.track.id });
     try {
-      const resumed = await this.resume(request, conv);
+      const resumed = await resumeChat(this.o, request, conv, this.queries(request.track), this.unconfirmedClickGraceMs);
       if (resumed && 'kind' in resumed) return resumed;
       const queries = this.queries(request.track);
       let from = 0;
@@ -312,7 +307,7 @@ export class ChatStrategy implements TrackAcquirer {
             return { kind: 'failed', reason: `the bot asked to slow down ("${clip(reply.text)}")`, retryable: true };
           }
           throttles += 1;
-          await this.waitOutThrottle(request, reply.seconds, throttles);
+          await this.actions.waitOutThrottle(request, reply.seconds, throttles);
           const repeat = again;
           const decided = await repeat();
           if (decided) return decided;
@@ -345,8 +340,8 @@ export class ChatStrategy implements TrackAcquirer {
             if (reply.next?.data && pages < this.maxPages) {
               pages += 1;
               const data = reply.next.data;
-              const repeat = () => this.clickToast(request, conv, 'page', message.id, data);
-              const toast = await this.clickToast(request, conv, 'page', message.id, data);
+              const repeat = () => this.actions.clickToast(request, conv, 'page', message.id, data);
+              const toast = await this.actions.clickToast(request, conv, 'page', message.id, data);
               if (toast) return toast;
               acted('the next page of results', repeat);
               break;
@@ -358,9 +353,9 @@ export class ChatStrategy implements TrackAcquirer {
           if (track.rememberedChoice && button.text.trim() === track.rememberedChoice.trim()) conv.expected = rowAsTrack(button.text, track);
           await request.record({ state: 'picked', menuMessageId: message.id, pickedRow: button.text });
           const data = button.data;
-          const toast = await this.clickToast(request, conv, 'row', message.id, data);
+          const toast = await this.actions.clickToast(request, conv, 'row', message.id, data);
           if (toast) return toast;
-          acted(`the quality menu after pressing "${clip(button.text, 80)}"`, () => this.clickToast(request, conv, 'row', message.id, data));
+          acted(`the quality menu after pressing "${clip(button.text, 80)}"`, () => this.actions.clickToast(request, conv, 'row', message.id, data));
           break;
         }
         case 'quality': {
@@ -377,14 +372,14 @@ export class ChatStrategy implements TrackAcquirer {
           // went out) is given a short grace, then clicked again.
           const sendingAfterId = this.o.router.newestSeenId;
           const data = button.data;
-          const toast = await this.clickToast(request, conv, 'quality', message.id, data, {
+          const toast = await this.actions.clickToast(request, conv, 'quality', message.id, data, {
             before: () => request.record({ state: 'downloading', sendingAfterId }),
             after: () => request.record({ sendingAfterId: null }),
             failed: () => request.record({ state: 'picked' }),
           });
           if (toast) return toast;
           conv.fileAskedAfterId = sendingAfterId;
-          acted(`the file after choosing "${clip(button.text, 40)}"`, () => this.clickToast(request, conv, 'quality', message.id, data));
+          acted(`the file after choosing "${clip(button.text, 40)}"`, () => this.actions.clickToast(request, conv, 'quality', message.id, data));
           fileDeadline = now() + fileMs;
           break;
         }
@@ -397,198 +392,11 @@ export class ChatStrategy implements TrackAcquirer {
       routed = got;
     }
   }
-
-  /** Waits as long as the bot asked (plus a margin), or backs off when it did not say. */
-  private async waitOutThrottle(request: AcquireRequest, seconds: number | null, nth: number): Promise<void> {
-    const ms = seconds !== null ? seconds * 1000 + Math.max(THROTTLE_MARGIN_MS, seconds * 100) : THROTTLE_BACKOFF_MS * 2 ** (nth - 1);
-    this.o.logger.info({ trackId: request.track.id, waitMs: ms }, 'the bot asked to slow down; waiting before asking again');
-    // A long wait holds every track (the bot limits the account, not one request), and the
-    // engine's inactivity watchdog knows to wait for it.
-    if (ms > this.o.timeouts.replyMs / 2) this.o.pacer.noteFloodWait(Math.ceil(ms / 1000));
-    await this.o.router.clock.sleep(ms, request.signal);
-  }
-
-  /**
-   * Clicks and reads the toast: stops the job for quota / promo / ban / gate, or returns the
-   * outcome a toast decides for this track (not available, a stale button); null goes on.
-   * A throttle toast waits as asked and clicks once more.
-   */
-  private async clickToast(
-    request: AcquireRequest,
-    conv: Conversation,
-    kind: Expectation,
-    messageId: number,
-    data: string,
-    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
-  ): Promise<AcquireOutcome | null> {
-    for (let attempt = 1; ; attempt++) {
-      const toast = await this.click(request, conv, kind, messageId, data, persist);
-      if (toast === null) return null;
-      switch (toast.kind) {
-        case 'unavailable':
-          conv.expectation = null;
-          return unavailable(toast.text);
-        case 'stale':
-          conv.expectation = null;
-          return { kind: 'failed', reason: `the bot says the button is no longer valid ("${clip(toast.text)}")`, retryable: true };
-        case 'throttle':
-          conv.expectation = null;
-          if (attempt > MAX_THROTTLES) return { kind: 'failed', reason: `the bot asked to slow down ("${clip(toast.text)}")`, retryable: true };
-          await this.waitOutThrottle(request, toast.seconds, attempt);
-          continue;
-        default:
-          return null;
-      }
-    }
-  }
-
-
-  private async click(
-    request: AcquireRequest,
-    conv: Conversation,
-    kind: Expectation,
-    messageId: number,
-    data: string,
-    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
-  ): Promise<ToastReading | null> {
-    await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
-    await persist.before?.();
-    conv.expect(kind, messageId);
-    const answer = await callGateway(this.o.pacer, () => {
-      this.o.pacer.sending?.('click');
-      return this.o.gateway.clickButton(messageId, data);
-    }).catch(async (err: unknown) => {
-      await persist.failed?.().catch(() => undefined);
-      return unexpect(conv)(err);
-    });
-    await persist.after?.();
-    const toast = readToast(answer.message, { echo: conv.echo });
-    if (toast?.kind === 'promo') throw promoStop(toast.text);
-    if (toast?.kind === 'quota' || toast?.kind === 'restricted') throw new SafetyStopError(toast.kind, `@LosslessRobot says: "${clip(toast.text)}"`);
-    if (toast?.kind === 'gate') throw gateStop({ ...EMPTY_MESSAGE, text: toast.text }, [], 'its answer to a button press');
-    return toast;
-  }
-
-  /**
-   * After a restart: the file may already be in the chat (download it, ask nothing), or the menu
-   * we were on may still be there (go on from it). Returns an outcome, a reply to go on from (with
-   * the query it answers when known), or null.
-   */
-  private async resume(request: AcquireRequest, conv: Conversation): Promise<AcquireOutcome | ResumedReply | null> {
-    const t = request.track;
-    if (t.state === 'done' || t.state === 'skipped') return null;
-    const log = this.o.logger.child({ trackId: t.id });
-    let requestId = t.requestMessageId;
-    // When our request went out: its answer is waited for until a reply timeout after that.
-    let sentAt = t.updatedAt;
-    let query: string | undefined;
-    let history: BotMessage[] | null = null;
-    if (requestId === null) {
-      const adopted = await this.adoptUnrecordedRequest(request);
-      if (!adopted) return null;
-      log.info({ messageId: adopted.message.id }, 'resuming: our request went out before the restart; not asking again');
-      requestId = adopted.message.id;
-      sentAt = adopted.message.date * 1000;
-      query = adopted.message.text.trim();
-      history = adopted.after;
-    }
-    conv.pickedRow = t.pickedRow;
-    if (t.pickedRow && t.rememberedChoice && t.pickedRow.trim() === t.rememberedChoice.trim()) conv.expected = rowAsTrack(t.pickedRow, t);
-    conv.wantFile(requestId);
-    // Killed before the menu came (or before we saw it): the history read below may hold it.
-    const menuUnseen = t.state === 'requested' && t.menuMessageId === null;
-    if (menuUnseen) conv.expect('request', requestId);
-
-    if (t.fileMessageId !== null) {
-      const [known] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.fileMessageId!]));
-      if (known?.document && this.o.router.claim(known.id)) {
-        log.info({ messageId: known.id }, 'resuming: the file is already in the chat');
-        return takeFile(this.o, request, conv, known);
-      }
-    }
-    // Everything since our request: files come after menus, so the newest messages matter most
-    // (the gateway walks back to minId anyway; a smaller limit would keep only the oldest).
-    const since = requestId;
-    history ??= await callGateway(this.o.pacer, () => this.o.gateway.history({ minId: since, limit: RESUME_HISTORY_LIMIT }));
-    // Tracks resume side by side: another one's history read may already have routed our file to us.
-    const found = this.o.router.claimFromHistory(conv, history) ?? conv.takeDocument();
-    if (found) {
-      log.info({ messageId: found.message.id }, 'resuming: found the file in the chat history');
-      return takeFile(this.o, request, conv, found.message);
-    }
-    if (menuUnseen) {
-      // Not in the chat yet: the answer may still be coming (the restart was quick).
-      const answer = conv.takeReply() ?? (await awaitAfterRestart(this.o, request, conv, sentAt + this.o.timeouts.replyMs, false));
-      conv.expectation = null;
-      if (answer && 'kind' in answer) return answer;
-      if (answer) {
-        log.info({ messageId: answer.message.id, kind: answer.reply.kind }, 'resuming from the answer already in the chat');
-        return query === undefined ? answer : { ...answer, query };
-      }
-    }
-    if (t.state === 'downloading' && t.fileMessageId === null) {
-      // A click never confirmed may not have reached the bot: a short grace, then it is clicked again.
-      const unconfirmed = t.sendingAfterId !== null && t.sendingAfterId !== undefined;
-      const waitMs = unconfirmed ? this.unconfirmedClickGraceMs : this.o.timeouts.fileMs;
-      const waited = await awaitAfterRestart(this.o, request, conv, t.updatedAt + waitMs, true);
-      if (waited) return waited;
-      log.info(
-        unconfirmed
-          ? 'resuming: the quality click before the restart was never confirmed and no file came; choosing again'
-          : 'resuming: the file chosen before the restart never came; choosing again',
-      );
-    }
-    if (t.menuMessageId !== null && RESUMABLE_MENU_STATES.has(t.state)) {
-      const [menu] = await callGateway(this.o.pacer, () => this.o.gateway.getMessages([t.menuMessageId!]));
-      const reply = menu ? classifyReply(menu, { echo: conv.echo }) : null;
-      if (menu && reply && (reply.kind === 'menu' || reply.kind === 'quality')) {
-        log.info({ messageId: menu.id, kind: reply.kind }, 'resuming from the menu already in the chat');
-        conv.own(menu.id);
-        return { message: menu, reply, how: 'history' };
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Killed after recording the intent to ask but before recording the sent message's id: the
-   * request may have reached the bot. Looks for our own message with exactly one of this track's
-   * queries, newer than every id known at the intent (or, when none was known, sent after the
-   * intent's time), and records it as the request. Null: it never went out.
-   */
-  private async adoptUnrecordedRequest(request: AcquireRequest): Promise<{ message: BotMessage; after: BotMessage[] } | null> {
-    const t = request.track;
-    if (t.state !== 'requested') return null;
-    const queries = new Set(this.queries(t).map((q) => q.trim()));
-    return adoptUnrecordedSend(this.o, request, (m) => queries.has(m.text.trim()));
-  }
 }
 
 /** The configured quality, else the other lossless one; never the lossy "Low". */
 export function chooseQuality(reply: QualityReply, quality: 'high' | 'max'): QualityReply['high'] {
   return quality === 'max' ? (reply.max ?? reply.high) : (reply.high ?? reply.max);
-}
-
-/**
- * The action did not go out (FloodWait, dropped connection): no reply is coming, so the
- * conversation must not stay "waiting for a menu" — closed like that it would leave a ghost that
- * takes the next menu of this track (the retry's) as a late answer.
- */
-function unexpect(conv: Conversation): (err: unknown) => never {
-  return (err) => {
-    conv.expectation = null;
-    conv.sendFailed();
-    throw err;
-  };
-}
-
-/** "Not available" outcomes: about the track, not the query, so it is not asked for by name too. */
-const TRACK_UNAVAILABLE = new WeakSet<AcquireOutcome>();
-
-function unavailable(text: string): AcquireOutcome {
-  const outcome: AcquireOutcome = { kind: 'not_found', reason: `the bot says this track is not available ("${clip(text)}")` };
-  TRACK_UNAVAILABLE.add(outcome);
-  return outcome;
 }
 
 /** Promo (replacing a result), quota, restriction and gates stop the whole job, not just this track. */

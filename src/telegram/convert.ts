@@ -82,11 +82,15 @@ export function buttonsOf(markup: Api.TypeReplyMarkup | undefined): BotButton[] 
 export function toInlineResult(queryId: string, result: Api.TypeBotInlineResult): InlineResultInfo {
   const document =
     result instanceof Api.BotInlineMediaResult && result.document instanceof Api.Document ? result.document : null;
+  // The message the result would send: its words ("FLAC", "подождите…") and keyboard (a wait button).
+  const send = result.sendMessage as { message?: unknown; replyMarkup?: Api.TypeReplyMarkup };
   return {
     queryId,
     resultId: result.id,
     title: result.title ?? null,
     description: result.description ?? null,
     document: document ? documentFacts(document) : null,
+    text: typeof send.message === 'string' ? send.message.slice(0, 8192) : null,
+    buttons: buttonsOf(send.replyMarkup).slice(0, 200),
   };
 }

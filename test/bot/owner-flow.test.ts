@@ -169,6 +169,21 @@ describe('the owner runs a playlist from the phone', () => {
   });
 });
 
+describe('/status and first contact', () => {
+  it('always shows whether /start went out to the external bot, and a gate as a warning', async () => {
+    const contact = { status: 'ok' as const, detail: '/start sent 2026-01-01 09:30 UTC; it answered text «👋 Здравствуйте!»' };
+    const check = { name: 'First contact with @LosslessRobot', run: async () => contact };
+    h = await startHarness({ bot: { checks: [check] } });
+    h.server.pushMessage(OWNER, '/status');
+    const status = await h.server.waitFor(() => h!.server.sentMessages((p) => String(p.text).startsWith('Crate status'))[0]);
+    expect(status.text).toContain('🤝 First contact with @LosslessRobot: /start sent 2026-01-01 09:30 UTC; it answered text «👋 Здравствуйте!»');
+    Object.assign(contact, { status: 'warn', detail: 'not yet', fix: 'open the bot and subscribe' });
+    h.server.pushMessage(OWNER, '/status');
+    const again = await h.server.waitFor(() => h!.server.sentMessages((p) => String(p.text).startsWith('Crate status'))[1]);
+    expect(again.text).toContain('⚠️ First contact with @LosslessRobot: not yet — open the bot and subscribe');
+  });
+});
+
 async function sendPlaceholder(h: Harness) {
   const message = await h.crate.bot.api.sendMessage(OWNER.id, 'placeholder');
   return { messageId: message.message_id };

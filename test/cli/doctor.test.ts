@@ -61,6 +61,7 @@ const goodProbes: DoctorProbes = {
   resolveExternalBot: async () => ({ username: '@LosslessRobot', id: '123' }),
   spotify: async () => ({ app: 'ok', user: 'ok' }),
   decoder: async () => ({ ok: true, version: 'flac 1.4.2' }),
+  firstContact: async () => ({ sentAt: Date.UTC(2026, 0, 1, 9, 30), answer: 'text «👋 Здравствуйте!»; no buttons; media: none', answerKind: 'unknown' }),
 };
 
 describe('crate doctor', () => {
@@ -119,6 +120,21 @@ describe('crate doctor', () => {
     commands = [];
     const present = await doctor(fullEnv(), goodProbes);
     expect(present.out).toMatch(/^OK {4}FLAC decoder +flac 1\.4\.2: every download is decoded and checked against its MD5/m);
+  });
+
+  it('says whether first contact (/start) happened, and a gate in its answer', async () => {
+    const done = await doctor(fullEnv(), goodProbes);
+    expect(done.out).toMatch(/^OK {4}First contact with @LosslessRobot +\/start sent 2026-01-01 09:30 UTC; it answered text «👋 Здравствуйте!»/m);
+    commands = [];
+    const never = await doctor(fullEnv(), { ...goodProbes, firstContact: async () => null });
+    expect(never.out).toMatch(/^OK {4}First contact with @LosslessRobot +not yet: Crate sends \/start once, before its first request/m);
+    commands = [];
+    const gated = await doctor(fullEnv(), {
+      ...goodProbes,
+      firstContact: async () => ({ sentAt: Date.UTC(2026, 0, 1), answer: 'text «Подпишитесь на @lossless_music»', answerKind: 'gate' }),
+    });
+    expect(gated.out).toMatch(/^WARN {2}First contact with @LosslessRobot +\/start sent .*Подпишитесь/m);
+    expect(gated.out).toContain('→ The bot gates its use: open @LosslessRobot in Telegram');
   });
 
   it('reports a nearly full disk', async () => {

@@ -117,15 +117,23 @@ describe('toBotMessage', () => {
       type: 'article',
       title: 'Benny Benassi - Satisfaction',
       description: 'FLAC 16 bit',
-      sendMessage: new Api.BotInlineMessageText({ message: 'x' }),
+      sendMessage: new Api.BotInlineMessageText({
+        message: 'x',
+        replyMarkup: new Api.ReplyInlineMarkup({
+          rows: [new Api.KeyboardButtonRow({ buttons: [new Api.KeyboardButtonCallback({ text: 'Подождите, трек скоро скачается.', data: Buffer.from('w') })] })],
+        }),
+      }),
     });
-    expect(toInlineResult('99', media)).toMatchObject({ queryId: '99', resultId: 'r1', title: 'Satisfaction', description: null, document: { durationSec: 285 } });
+    expect(toInlineResult('99', media)).toMatchObject({ queryId: '99', resultId: 'r1', title: 'Satisfaction', description: null, document: { durationSec: 285 }, text: 'FLAC', buttons: [] });
+    // The result's own message and keyboard come along: a wait button says the file is not ready.
     expect(toInlineResult('99', article)).toEqual({
       queryId: '99',
       resultId: 'r2',
       title: 'Benny Benassi - Satisfaction',
       description: 'FLAC 16 bit',
       document: null,
+      text: 'x',
+      buttons: [{ text: 'Подождите, трек скоро скачается.', row: 0, column: 0, data: Buffer.from('w').toString('base64'), url: null }],
     });
   });
 });

@@ -422,7 +422,10 @@ async function watchRuntime(config: Config, logger: Logger, wiring: Wiring, sess
 
 /** `crate probe` and `/probe`: one exchange on the product's gateway and pacer, never beside a running job. */
 async function proberOf(core: CoreRuntime, logger: Logger, wiring: Wiring) {
-  const { createProber } = await import('./lossless/exchange/prober.js');
+  const [{ createProber }, { settingFirstContactStore, FIRST_CONTACT_KEY }] = await Promise.all([
+    import('./lossless/exchange/prober.js'),
+    import('./lossless/first-contact.js'),
+  ]);
   return createProber({
     source: core.source,
     gateway: core.gateway,
@@ -432,6 +435,7 @@ async function proberOf(core: CoreRuntime, logger: Logger, wiring: Wiring) {
     quality: core.config.quality,
     responseTimeoutSeconds: core.config.responseTimeoutSeconds,
     logger,
+    firstContact: settingFirstContactStore(core.store, FIRST_CONTACT_KEY),
     busy: () => {
       const running = core.store.listJobs().find((j) => j.status === 'running');
       return running ? `job ${running.id} is running` : null;

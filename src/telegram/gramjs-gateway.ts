@@ -374,8 +374,10 @@ export class GramjsGateway implements TelegramGateway {
       if (!this.bot || !(message instanceof Api.Message) || !inChatWith(message, this.bot)) return;
       const plain = toBotMessage(message);
       const decision = kind === 'new' ? this.ledger.seenNew(plain) : this.ledger.seenEdit(plain);
-      // Our own new messages are known to the caller already (sendText's return value).
-      if (decision === 'skip' || (decision === 'new' && plain.out)) return;
+      // Our own sent messages are in the ledger already (skipped); an outgoing message it does not
+      // know is the owner writing to the bot by hand, which the reply router must see to leave
+      // its answer alone.
+      if (decision === 'skip') return;
       this.deliver(plain, decision);
     } catch (err) {
       this.logger.error({ err }, 'could not handle an incoming Telegram update');
@@ -392,7 +394,7 @@ export class GramjsGateway implements TelegramGateway {
       for (const m of messages) {
         const plain = toBotMessage(m);
         const decision = this.ledger.seenPolled(plain);
-        if (decision === 'skip' || (decision === 'new' && plain.out)) continue;
+        if (decision === 'skip') continue;
         this.deliver(plain, decision);
       }
     } catch (err) {

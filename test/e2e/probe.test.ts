@@ -57,6 +57,8 @@ describe('crate probe on the simulated @LosslessRobot', () => {
     // (A first-contact /start, when Crate sends one, is a rule of its own before these.)
     const rules = scenario.bot.filter((r) => r.on.sent !== 'start');
     expect(rules.map((r) => Object.keys(r.on).filter((k) => r.on[k as keyof typeof r.on] !== undefined)[0])).toEqual(['sent', 'clicked', 'clicked', 'clicked']);
+    // A fresh account: the probe sent /start first (once), and the recording says so.
+    expect(scenario.bot[0]!.on).toMatchObject({ sent: 'start' });
 
     const replay = await rig.crate(['debug', 'exchange', '--input', file]);
     expect(replay.code).toBe(0);

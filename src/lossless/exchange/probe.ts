@@ -14,6 +14,7 @@ import { EXCHANGE_FORMAT, type ExchangeScenarioInput } from './format.js';
 import { transcript } from './probe-transcript.js';
 import { recordScenario } from './record.js';
 import { RecordingGateway, type ProbeStep } from './recording-gateway.js';
+import type { FirstContactStore } from '../first-contact.js';
 import { chosenSent, inlineSent, productAcquirer, resultOf, resultOfError, trackFromRequest, type ExchangeTrace, type ReplayResult } from './replay.js';
 
 export interface ProbeDeps {
@@ -24,6 +25,8 @@ export interface ProbeDeps {
   quality: 'high' | 'max';
   responseTimeoutSeconds: number;
   logger: Logger;
+  /** The account's first-contact record: a probe before any job sends /start first, as a job would. */
+  firstContact?: FirstContactStore;
 }
 
 export interface ProbeReport {

@@ -8,6 +8,7 @@ import type { TelegramGateway } from '../../domain/telegram.js';
 import type { TrackInfo } from '../../domain/track.js';
 import type { Clock, MessagePacer, PlaylistSource } from '../../engine/ports.js';
 import type { Logger } from '../../logger.js';
+import type { FirstContactStore } from '../first-contact.js';
 import { recordingOf, runProbe, trackFromQuery, verdictLine, type ProbeReport } from './probe.js';
 
 export interface ProberDeps {
@@ -19,6 +20,8 @@ export interface ProberDeps {
   quality: 'high' | 'max';
   responseTimeoutSeconds: number;
   logger: Logger;
+  /** The account's first-contact record (SQLite in production). */
+  firstContact?: FirstContactStore;
   /** Why a probe cannot run now (a job is running), or null. */
   busy(): string | null;
 }

@@ -13,7 +13,7 @@ import { Pacer } from '../../engine/pacer.js';
 import { VirtualClock } from '../../engine/virtual-clock.js';
 import { silentLogger, type Logger } from '../../logger.js';
 import { createLosslessAcquirer, losslessTimeouts, type LosslessAcquirer } from '../create-acquirer.js';
-import { memoryFirstContactStore } from '../first-contact.js';
+import { memoryFirstContactStore, type FirstContactStore } from '../first-contact.js';
 import type { TelegramGateway } from '../../domain/telegram.js';
 import type { ExchangeRequest, ExchangeScenario } from './format.js';
 import { MemoryPacerStore } from './memory-pacer-store.js';
@@ -67,6 +67,8 @@ export function productAcquirer(deps: {
   mode: 'chat' | 'inline';
   responseTimeoutSeconds: number;
   logger: Logger;
+  /** Where "/start was sent" is kept: a replay is a fresh account (memory), a probe the owner's (SQLite); absent: never sent. */
+  firstContact?: FirstContactStore;
 }): LosslessAcquirer {
   return createLosslessAcquirer({
     gateway: deps.gateway,
@@ -75,9 +77,17 @@ export function productAcquirer(deps: {
     logger: deps.logger,
     timeouts: losslessTimeouts(deps.responseTimeoutSeconds),
     clock: deps.clock,
-    // As in production: /start once before the first request (a replay is a fresh account).
-    firstContact: memoryFirstContactStore(),
+    ...(deps.firstContact ? { firstContact: deps.firstContact } : {}),
   });
+}
+
+/**
+ * The account state a scenario was recorded in: with a rule for `/start` it was a fresh account
+ * (Crate sends /start first, as in production); without, first contact had already happened.
+ */
+export function firstContactOf(scenario: ExchangeScenario): FirstContactStore {
+  const fresh = scenario.bot.some((rule) => rule.on.sent === 'start');
+  return memoryFirstContactStore(fresh ? null : { state: 'sent', at: 0, messageId: null, answer: null, answerKind: null });
 }
 
 export function replayRig(scenario: ExchangeScenario, options: ReplayOptions = {}): ReplayRig {
@@ -97,6 +107,7 @@ export function replayRig(scenario: ExchangeScenario, options: ReplayOptions = {
     mode: scenario.mode,
     responseTimeoutSeconds: options.responseTimeoutSeconds ?? 300,
     logger: options.logger ?? silentLogger(),
+    firstContact: firstContactOf(scenario),
   });
   const track = trackFromRequest(scenario.request);
   const request: AcquireRequest = {

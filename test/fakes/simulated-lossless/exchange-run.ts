@@ -9,7 +9,7 @@ import type { AcquireRequest } from '../../../src/engine/ports.js';
 import { Pacer } from '../../../src/engine/pacer.js';
 import type { ExchangeScenario } from '../../../src/lossless/exchange/format.js';
 import { MemoryPacerStore } from '../../../src/lossless/exchange/memory-pacer-store.js';
-import { productAcquirer, resultOf, resultOfError, trackFromRequest, type ReplayResult } from '../../../src/lossless/exchange/replay.js';
+import { firstContactOf, productAcquirer, resultOf, resultOfError, trackFromRequest, type ReplayResult } from '../../../src/lossless/exchange/replay.js';
 import { silentLogger } from '../../../src/logger.js';
 import { FakeClock } from '../fake-clock.js';
 import { FakeGateway, schedulerOnClock } from '../fake-gateway.js';
@@ -35,6 +35,8 @@ export async function runOnSimulator(scenario: ExchangeScenario, options: { dir:
     mode: scenario.mode,
     responseTimeoutSeconds: options.responseTimeoutSeconds ?? 300,
     logger: silentLogger(),
+    // The account state the scenario was recorded in, as in the replay.
+    firstContact: firstContactOf(scenario),
   });
   const track = trackFromRequest(scenario.request);
   const request: AcquireRequest = {

@@ -14,7 +14,7 @@ import { MemoryPacerStore } from '../../../src/lossless/exchange/memory-pacer-st
 import { recordingOf, runProbe } from '../../../src/lossless/exchange/probe.js';
 import { createProber } from '../../../src/lossless/exchange/prober.js';
 import { scrubber } from '../../../src/lossless/exchange/record.js';
-import { replayScenario } from '../../../src/lossless/exchange/replay.js';
+import { firstContactOf, replayScenario } from '../../../src/lossless/exchange/replay.js';
 import { ScriptedBot } from '../../../src/lossless/exchange/scripted-bot.js';
 import { EXCHANGE_DEV_SET, EXCHANGES_DIR } from '../../fixtures/paths.js';
 
@@ -29,7 +29,8 @@ async function probeScripted(scenario: ExchangeScenario) {
   const track = { position: 1, spotifyId: /track\/(\w{22})/.exec(r.spotifyUrl ?? '')?.[1] ?? null, artists: r.artists, title: r.title, album: r.album ?? null, durationMs: r.durationMs ?? null, isrc: r.isrc ?? null, releaseYear: null };
   try {
     return await clock.run(
-      runProbe({ gateway: bot, pacer, clock, mode: scenario.mode, quality: scenario.quality, responseTimeoutSeconds: 300, logger: silentLogger() }, track, { id: scenario.id, ownerNames: ['Ivan Petrov (@ivan_p)'] }),
+      // The account as the scenario was recorded (fresh when it answers /start), as the replay assumes.
+      runProbe({ gateway: bot, pacer, clock, mode: scenario.mode, quality: scenario.quality, responseTimeoutSeconds: 300, logger: silentLogger(), firstContact: firstContactOf(scenario) }, track, { id: scenario.id, ownerNames: ['Ivan Petrov (@ivan_p)'] }),
     );
   } finally {
     bot.close();

@@ -36,8 +36,7 @@ describe('replayScenario', () => {
       outcome: 'download',
       document: 'file',
       pause: null,
-      // A replay is a fresh account: /start goes first (once), as in production.
-      sent: ['/start', LINK],
+      sent: [LINK],
       clicks: ['Kerri Chandler - Rain [6:11]', '📀 Max (До 24bit/192kHz) ✅'],
       reason: 'would download "Kerri Chandler - Rain.flac" (picked "Kerri Chandler - Rain [6:11]")',
     });
@@ -53,9 +52,9 @@ describe('replayScenario', () => {
       const outcome = await rig.clock.run(rig.acquirer.acquire(rig.request));
       expect(outcome.kind).toBe('not_found');
       const sends = rig.bot.actions.filter((a) => a.kind === 'sent');
-      expect(sends.map((a) => (a.kind === 'sent' ? a.text : ''))).toEqual(['/start', LINK, 'Kerri Chandler - Rain']);
+      expect(sends.map((a) => (a.kind === 'sent' ? a.text : ''))).toEqual([LINK, 'Kerri Chandler - Rain']);
       // 0.5 s asked for; the 2 s floor holds.
-      expect(sends[2]!.at - sends[1]!.at).toBeGreaterThanOrEqual(MIN_MESSAGE_GAP_SECONDS * 1000);
+      expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(MIN_MESSAGE_GAP_SECONDS * 1000);
     } finally {
       rig.acquirer.close();
       rig.bot.close();
@@ -66,7 +65,7 @@ describe('replayScenario', () => {
     const promo = one([{ on: { sent: 'any' }, replies: [{ afterMs: 700, message: { ref: 'p', text: 'Бесплатный лимит на сегодня исчерпан.', buttons: [[{ text: '😎 Подключить Premium со скидкой', data: 'promo' }]] } }] }]);
     expect(await replayScenario(promo)).toMatchObject({ outcome: 'paused', pause: 'quota', document: null, clicks: [] });
     const silent = await replayScenario(one([]), { responseTimeoutSeconds: 60 });
-    expect(silent).toMatchObject({ outcome: 'failed', pause: null, sent: ['/start', LINK] });
+    expect(silent).toMatchObject({ outcome: 'failed', pause: null, sent: [LINK] });
     expect(silent.reason).toContain('timeout');
   });
 
@@ -78,7 +77,7 @@ describe('replayScenario', () => {
       ],
       { mode: 'inline' },
     );
-    expect(await replayScenario(s)).toMatchObject({ outcome: 'download', document: 'r1', sent: ['/start', '@LosslessRobot Kerri Chandler - Rain', '(chosen r1)'] });
+    expect(await replayScenario(s)).toMatchObject({ outcome: 'download', document: 'r1', sent: ['@LosslessRobot Kerri Chandler - Rain', '(chosen r1)'] });
   });
 
   it('reads safety signals as the job-level pause they stand for', () => {

@@ -104,6 +104,8 @@ export class ReplyRouter implements ConversationHost {
   private readonly log: Logger;
   readonly clock: Clock;
   private readonly own: OwnMessages;
+  /** Set while a history read (after a restart) is being routed. */
+  private fromHistory = false;
 
   constructor(
     private readonly gateway: TelegramGateway,
@@ -203,6 +205,10 @@ export class ReplyRouter implements ConversationHost {
       return;
     }
     if (!target) {
+      if (this.fromHistory) {
+        this.seen.delete(message.id);
+        return;
+      }
       if (!again) this.log.info({ messageId: message.id, kind: reply.kind, text: textOf(reply) }, 'bot message nobody was waiting for; ignored');
       // Kept a little: a request still being sent may turn out to be older than it.
       this.unrouted.push({ message, how });
@@ -232,7 +238,15 @@ export class ReplyRouter implements ConversationHost {
     for (const m of docs) this.seen.set(m.id, fingerprint(m));
     // Anything else goes the normal way: a reply newer than a live request may be its answer,
     // older ones fit nobody's expectation and are dropped.
-    for (const m of messages) if (!isDoc(m)) this.ingest(m, 'new');
+    // Menus read back from history are taken only by the track they are about: after a restart
+    // every track in flight reads the same stretch of chat, each in turn, and the first must not
+    // take the others' menus. One nobody takes is read again by the next track's history read.
+    this.fromHistory = true;
+    try {
+      for (const m of messages) if (!isDoc(m)) this.ingest(m, 'new');
+    } finally {
+      this.fromHistory = false;
+    }
     if (docs.length === 0) return null;
     let mine: Routed | null = null;
     this.attributeDocuments(docs, (target, routed) => {
@@ -394,7 +408,7 @@ export class ReplyRouter implements ConversationHost {
       ...(reply.kind === 'menu' ? foreign : []).map((f) => ({ seq: f.seq, score: relatedness(f.track, rows), conv: null, ghost: null, foreign: f })),
     ];
     const best = cands.reduce<Cand | null>((acc, c) => (acc === null || c.score > acc.score || (c.score === acc.score && c.seq < acc.seq) ? c : acc), null);
-    if (!best || best.score === 0) return oldest();
+    if (!best || best.score === 0) return this.fromHistory && reply.kind === 'menu' ? null : oldest();
     if (best.foreign) return this.toForeign(best.foreign, message);
     if (best.ghost) {
       this.ghosts = this.ghosts.filter((g) => g !== best.ghost);

@@ -33,7 +33,7 @@ export async function readExchangeFile(file: string): Promise<ExchangeFile> {
  * code against its scripted bot on virtual time; one JSON line per scenario, as each finishes.
  */
 export function registerDebugExchange(program: Command, ctx: CliContext): void {
-  const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('Developer tools');
+  const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('developer tools');
   debug
     .command('exchange')
     .description(`Replay ${EXCHANGE_FORMAT} scenarios through Crate's chat/inline strategy (no Telegram); prints one JSON line per scenario`)

@@ -37,7 +37,7 @@ export async function readEvalFile(file: string): Promise<EvalFile> {
 /** `crate debug match --input FILE`: runs the product's picker and attributor on each scenario, one JSON line each. */
 export function registerDebugMatch(program: Command, ctx: CliContext): void {
   // Other debug tools may add their own subcommands to the same `debug` group.
-  const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('Developer tools');
+  const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('developer tools');
   debug
     .command('match')
     .description(`Run menu picks and file attribution on a ${EVAL_FORMAT} file; prints one JSON line per scenario`)

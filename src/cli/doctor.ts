@@ -304,7 +304,7 @@ export function createDoctorCommand(options: DoctorCommandOptions = {}): Registe
   return (program: Command, ctx: CliContext) => {
     program
       .command('doctor')
-      .description('Check everything `crate serve` needs, and say what to do about each problem')
+      .description('check everything `crate serve` needs, and say what to do about each problem')
       .action(async () => {
         const config = ctx.config();
         const logger = ctx.logger();

@@ -9,7 +9,8 @@ import type { Logger } from '../logger.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { JobEvent, PacerState } from '../engine/ports.js';
 import type { CliContext } from './context.js';
-import { audioLabel, countsLine, formatBytes, formatDuration, qualitySummary, trackLabel } from './job-format.js';
+import { fitToWidth } from './display-width.js';
+import { audioLabel, countsLine, formatBytes, formatDuration, qualitySummary, stateWords, trackLabel } from './job-format.js';
 
 export interface DownloadRunOptions {
   limit?: number;
@@ -83,7 +84,7 @@ export async function followJobInForeground(
   const already = before.counts.done + before.counts.skipped;
   const finishedBefore = already + before.counts.not_found + before.counts.mismatch + before.counts.failed;
   out.write(
-    `${job.startedAt ? 'Resuming' : 'Starting'} job #${job.id} "${job.name}": ${job.total} tracks → ${job.options.outputDir}` +
+    `${job.startedAt ? 'Resuming' : 'Starting'} job #${job.id} "${job.name}": ${job.total} track${job.total === 1 ? '' : 's'} → ${job.options.outputDir}` +
       `${already > 0 ? ` (${already} already in place)` : ''}, ${job.options.batchSize} at a time\n`,
   );
   for (const w of job.warnings) out.write(`Note: ${w}\n`);
@@ -129,7 +130,7 @@ function writeSummary(ctx: CliContext, service: JobServiceApi, job: JobRecord, t
   const problems = missing.filter((t) => t.state === 'not_found' || t.state === 'failed' || t.state === 'mismatch');
   if (problems.length > 0) {
     w(`Not downloaded (${problems.length}):`);
-    for (const t of problems.slice(0, 20)) w(`  ${trackLabel(t)} [${t.state}]${t.lastError ? ` ${t.lastError}` : ''}`);
+    for (const t of problems.slice(0, 20)) w(`  ${trackLabel(t)} [${stateWords(t.state)}]${t.lastError ? ` ${t.lastError}` : ''}`);
     if (problems.length > 20) w(`  … and ${problems.length - 20} more: \`crate report ${job.id}\``);
   }
 }
@@ -169,7 +170,8 @@ class PlainDisplay implements Display {
           : t.lastError
             ? ` — ${t.lastError}`
             : '';
-      w(`[${this.finished}/${this.total}] ${t.state.padEnd(9)} ${t.artists.join(', ')} - ${t.title}${extra}`);
+      // "8 of 40 finished", not "[8/40]": that reads like the track's place in the playlist.
+      w(`${this.finished} of ${this.total} finished · ${stateWords(t.state)}: ${t.artists.join(', ')} - ${t.title}${extra}`);
     } else if (e.type === 'pacer_waiting') {
       w(waitingLine(e));
     } else if (e.type === 'session_expired') {
@@ -206,7 +208,7 @@ class LiveDisplay implements Display {
       this.active.delete(t.id);
       this.bytes.delete(t.id);
       if (t.state === 'not_found' || t.state === 'failed' || t.state === 'mismatch') {
-        this.log.push(`${t.state}: ${t.artists.join(', ')} - ${t.title}${t.lastError ? ` — ${t.lastError}` : ''}`);
+        this.log.push(`${stateWords(t.state)}: ${t.artists.join(', ')} - ${t.title}${t.lastError ? ` — ${t.lastError}` : ''}`);
       }
     } else if (e.type === 'bytes') {
       this.bytes.set(e.trackId, { received: e.receivedBytes, total: e.totalBytes });
@@ -232,16 +234,32 @@ class LiveDisplay implements Display {
     for (const t of [...this.active.values()].slice(0, 6)) {
       const b = this.bytes.get(t.id);
       const pct = b && b.total > 0 ? ` ${Math.floor((b.received / b.total) * 100)}%` : '';
-      block.push(`  ${STEP[t.state] ?? t.state}${pct}  ${t.artists.join(', ')} - ${t.title}`.slice(0, cols - 1));
+      block.push(`  ${STEP[t.state] ?? t.state}${pct}  ${t.artists.join(', ')} - ${t.title}`);
     }
     const pacer = this.deps.pacer?.state().describe ?? this.waiting;
-    if (pacer && pacer !== 'ready') block.push(`  pacer: ${pacer}`.slice(0, cols - 1));
-    const clear = this.lines > 0 ? `\x1b[${this.lines}A\x1b[0J` : '';
-    this.ctx.stdout.write(clear + [...logged, ...block].map((l) => `${l}\n`).join(''));
-    this.lines = block.length;
+    if (pacer && pacer !== 'ready') block.push(`  pacer: ${pacer}`);
+    // Cut by display cells (CJK, emoji), one cell short of the edge: a line that wrapped would
+    // take two rows and the next redraw would leave a stale one behind.
+    const fitted = block.map((l) => fitToWidth(l, cols - 1));
+    this.ctx.stdout.write(this.clearBlock() + [...logged, ...fitted].map((l) => `${l}\n`).join(''));
+    this.lines = fitted.length;
   }
 
+  /** Moves up over the block drawn last and clears to the end of the screen (and a stray ^C). */
+  private clearBlock(): string {
+    return this.lines > 0 ? `\r\x1b[2K\x1b[${this.lines}A\x1b[0J` : '';
+  }
+
+  /**
+   * The block goes away (after Ctrl-C it would show tracks no longer in flight); what was still to
+   * be logged and one line with the final count stay, and the summary follows.
+   */
   close(): void {
-    this.render();
+    const p = this.service.progress(this.jobId);
+    const c = p.counts;
+    const finished = c.done + c.skipped + c.not_found + c.mismatch + c.failed;
+    const logged = this.log.splice(0);
+    this.ctx.stdout.write(this.clearBlock() + [...logged, `${finished} of ${p.job.total} tracks finished`].map((l) => `${l}\n`).join(''));
+    this.lines = 0;
   }
 }

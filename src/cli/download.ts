@@ -37,8 +37,6 @@ export interface DownloadFlags {
   sequential?: boolean;
   /** false with --no-resume */
   resume: boolean;
-  /** false with --no-retry-missing */
-  retryMissing?: boolean;
   organizeBy?: OrganizeBy;
   yearFolders?: boolean;
   outputDir?: string;
@@ -81,7 +79,6 @@ export function checkFlagCombination(flags: DownloadFlags): void {
       [flags.batchSize !== undefined, '--batch-size'],
       [flags.sequential === true, '--sequential'],
       [flags.resume === false, '--no-resume'],
-      [flags.retryMissing === false, '--no-retry-missing'],
     ];
     const given = downloadOnly.filter(([on]) => on).map(([, name]) => name);
     if (given.length > 0) refuse(`${given.join(', ')} only apply to a download, not to ${flags.dryRun ? '--dry-run' : '--check-missing'}.`);
@@ -116,7 +113,6 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
       .option('--batch-size <n>', `tracks requested from the bot before waiting for their files, ${BATCH_MIN}-${BATCH_MAX} (default BATCH_SIZE)`, wholeNumber('--batch-size', BATCH_MIN, BATCH_MAX))
       .option('--sequential', 'one track at a time: ask, wait for the file, then the next')
       .option('--no-resume', 'start over instead of resuming an unfinished download of the same link')
-      .option('--no-retry-missing', 'on a finished download of the same link, do not ask the bot again for tracks it did not find last time')
       .addOption(new Option('--organize-by <how>', 'folders: playlist, artist, album or none (default ORGANIZE_BY)').choices(['playlist', 'artist', 'album', 'none']))
       .option('--year-folders', 'add a folder per release year')
       .option('--output-dir <dir>', 'download folder (default DOWNLOAD_FOLDER)')

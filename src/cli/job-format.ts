@@ -35,6 +35,24 @@ export function countsLine(c: TrackCounts): string {
   return parts.length > 0 ? parts.join(', ') : 'no tracks';
 }
 
+const STATE_WORDS: Record<TrackRecord['state'], string> = {
+  queued: 'waiting',
+  requested: 'asked',
+  picked: 'picked',
+  downloading: 'downloading',
+  verifying: 'verifying',
+  done: 'done',
+  skipped: 'already in library',
+  not_found: 'not found',
+  mismatch: 'mismatch (quarantined)',
+  failed: 'failed',
+};
+
+/** A track's state in words ("not found", not `not_found`). */
+export function stateWords(state: TrackRecord['state']): string {
+  return STATE_WORDS[state] ?? state;
+}
+
 export function trackLabel(t: Pick<TrackRecord, 'position' | 'artists' | 'title'>): string {
   return `${String(t.position).padStart(3)}. ${t.artists.join(', ')} - ${t.title}`;
 }
@@ -42,7 +60,7 @@ export function trackLabel(t: Pick<TrackRecord, 'position' | 'artists' | 'title'
 export function jobLine(job: JobRecord, c: TrackCounts): string {
   const finished = c.done + c.skipped;
   const reason = job.pauseReason && job.status !== 'done' ? ` — ${job.pauseReason}` : '';
-  return `#${job.id} ${job.name} [${job.status}] ${finished}/${job.total} in library; ${countsLine(c)}${reason}`;
+  return `#${job.id} ${job.name} [${job.status}] ${finished} of ${job.total} in library; ${countsLine(c)}${reason}`;
 }
 
 export function formatBytes(n: number): string {

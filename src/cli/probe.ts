@@ -27,7 +27,7 @@ export function createProbeCommand(options: ProbeCommandOptions): RegisterComman
   return (program: Command, ctx: CliContext) => {
     program
       .command('probe')
-      .description('Ask @LosslessRobot for one track (a track link or "Artist - Title") and print every step of its answer with what Crate reads in it; nothing is downloaded')
+      .description('ask @LosslessRobot for one track (a track link or "Artist - Title") and print every step of its answer with what Crate reads in it; nothing is downloaded')
       .argument('<query...>', 'a Spotify track link, or "Artist - Title"')
       .option('--record <file>', 'also write the exchange as an anonymised crate-exchange/1 file')
       .option('--json', 'print the outcome as one JSON line (as `crate debug exchange` does) after the steps')

@@ -4,13 +4,13 @@ import { UserError } from '../domain/errors.js';
 import type { JobRecord, TrackRecord } from '../domain/job.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
-import { audioLabel, formatBytes, jobLine, qualitySummary, trackLabel } from './job-format.js';
+import { audioLabel, formatBytes, jobLine, qualitySummary, stateWords, trackLabel } from './job-format.js';
 import { pickJob, withJobStore } from './job-store-access.js';
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
     .command('report [job]')
-    .description('Report a job track by track (default: the latest job)')
+    .description('report a job track by track (default: the latest job)')
     .option('--json', 'JSON output')
     .option('--csv', 'CSV output (one row per track)')
     .action(async (jobArg: string | undefined, opts: { json?: boolean; csv?: boolean }) => {
@@ -66,7 +66,7 @@ export function reportText(job: JobRecord, tracks: TrackRecord[], header: string
     } else {
       detail = t.lastError ?? '';
     }
-    lines.push(`${trackLabel(t)}  [${t.state}]${detail ? `  ${detail}` : ''}`);
+    lines.push(`${trackLabel(t)}  [${stateWords(t.state)}]${detail ? `  ${detail}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

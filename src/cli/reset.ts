@@ -7,7 +7,7 @@ import { pickJob, withJobStore } from './job-store-access.js';
 export const registerReset: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
     .command('reset [job]')
-    .description('Forget the progress of one job (or of all jobs); downloaded files are kept')
+    .description('forget the progress of one job (or of all jobs); downloaded files are kept')
     .action(async (jobArg: string | undefined) => {
       await withJobStore(ctx, (store) => {
         const jobs = jobArg !== undefined ? [pickJob(store, jobArg)] : store.listJobs({ limit: 1_000_000 });

@@ -53,7 +53,7 @@ export function createServeCommand(options: ServeOptions): RegisterCommand {
   return (program: Command, ctx: CliContext) => {
     program
       .command('serve')
-      .description('Run the control bot and the Telegram user session (what `npm start` does)')
+      .description('run the control bot and the Telegram user session (what `npm start` does)')
       .action(async () => {
         await serve(ctx, options);
       });

@@ -38,8 +38,11 @@ async function runSpotifyLogin(ctx: CliContext, opts: { logout?: boolean; debug?
   ]);
   const store = spotifyTokenStore(config, ctx.cwd);
   if (opts.logout) {
+    // Only what is there can be forgotten; SPOTIFY_REFRESH_TOKEN in the settings is not ours to remove.
+    const had = store.read() !== null;
     store.clear();
-    ctx.stdout.write(`Forgot the stored Spotify login (${store.file}).\n`);
+    ctx.stdout.write(had ? `Forgot the stored Spotify login (${store.file}).\n` : 'No Spotify login was stored; nothing to forget.\n');
+    if (config.spotify.refreshToken) ctx.stdout.write('SPOTIFY_REFRESH_TOKEN is still set in the settings: remove it there to log out fully.\n');
     return;
   }
   const logger = ctx.logger({ debug: opts.debug });

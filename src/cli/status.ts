@@ -32,7 +32,7 @@ export function createStatusCommand(options: StatusOptions = {}): RegisterComman
   return (program: Command, ctx: CliContext) => {
     program
       .command('status')
-      .description('Show the jobs, their progress and the pacer (flood limit, daily budget)')
+      .description('show the jobs, their progress and the pacer (flood limit, daily budget)')
       .option('--json', 'machine-readable output')
       .option('--all', 'list every job, not just the last 10')
       .action(async (opts: { json?: boolean; all?: boolean }) => {

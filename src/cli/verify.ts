@@ -27,7 +27,7 @@ export function createVerifyCommand(deps: VerifyCommandDeps = {}): RegisterComma
   return (program: Command, ctx: CliContext) => {
     program
       .command('verify <paths...>')
-      .description('Check FLAC files or folders as the library does (structure, completeness; --deep decodes and checks the MD5)')
+      .description('check FLAC files or folders as the library does (structure, completeness; --deep decodes and checks the MD5)')
       .option('--deep', 'also decode every frame with the reference `flac` tool and compare the audio with its MD5')
       .option('--json', 'JSON output')
       .action(async (paths: string[], opts: { deep?: boolean; json?: boolean }) => {

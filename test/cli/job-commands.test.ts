@@ -59,21 +59,21 @@ describe('download run, status, report, reset', () => {
     expect(done.status).toBe('done');
     expect(again.text).toMatch(/Resuming job #1/);
     const lines = stdout.text + again.text;
-    expect(lines).toMatch(/\[\d\/6\] done {6}Artist 1, Guest - Title 1 \(16\/44\.1\)/);
-    expect(lines).toMatch(/\[\d\/6\] not_found Artist 4, Guest - Title 4 — the bot found nothing/);
-    expect(again.text).toMatch(/\[6\/6\] done/);
+    expect(lines).toMatch(/\d of 6 finished · done: Artist 1, Guest - Title 1 \(16\/44\.1\)/);
+    expect(lines).toMatch(/\d of 6 finished · not found: Artist 4, Guest - Title 4 — the bot found nothing/);
+    expect(again.text).toMatch(/6 of 6 finished · done/);
     expect(again.text).toMatch(/Test Playlist: 5 done, 1 not found in /);
     expect(again.text).toMatch(/Quality: 5 × 16\/44\.1/);
-    expect(again.text).toMatch(/Not downloaded \(1\):\n {2}\s*4\. Artist 4, Guest - Title 4 \[not_found\] the bot found nothing/);
+    expect(again.text).toMatch(/Not downloaded \(1\):\n {2}\s*4\. Artist 4, Guest - Title 4 \[not found\] the bot found nothing/);
 
     const status = await cli(h, ['status']);
     expect(status.code).toBe(0);
     expect(status.out).toMatch(/Pacer: .*messages in the last 24 h/);
-    expect(status.out).toMatch(/#1 Test Playlist \[done\] 5\/6 in library; 5 done, 1 not found/);
+    expect(status.out).toMatch(/#1 Test Playlist \[done\] 5 of 6 in library; 5 done, 1 not found/);
     expect(status.out).toMatch(/quality: 5 × 16\/44\.1/);
 
     const report = await cli(h, ['report', '1']);
-    expect(report.out).toMatch(/ {2}4\. Artist 4, Guest - Title 4 {2}\[not_found\] {2}the bot found nothing/);
+    expect(report.out).toMatch(/ {2}4\. Artist 4, Guest - Title 4 {2}\[not found\] {2}the bot found nothing/);
     const csv = await cli(h, ['report', '--csv']);
     expect(csv.out.split('\r\n')[0]).toBe(
       'position,artists,title,album,isrc,spotify_id,state,file,quarantine,bit_depth,sample_rate,channels,duration_ms,size_bytes,quality,attempts,last_error',
@@ -100,7 +100,10 @@ describe('download run, status, report, reset', () => {
     await h.clock.run(job);
     expect(stdout.text).toMatch(/\[#+-*\] \d\/4 {2}\d in flight/);
     expect(stdout.text).toContain(`${String.fromCharCode(27)}[0J`);
-    expect(stdout.text).toMatch(/\[#{10,}\] 4\/4/);
+    // At the end the block is cleared (no stale in-flight rows) and one line with the count stays.
+    const afterLastClear = stdout.text.slice(stdout.text.lastIndexOf(`${String.fromCharCode(27)}[0J`));
+    expect(afterLastClear).toMatch(/^\S+4 of 4 tracks finished\n/);
+    expect(afterLastClear).not.toContain('in flight');
     expect(stdout.text).toMatch(/Quality: 4 × 16\/44\.1/);
   });
 

@@ -292,7 +292,7 @@ describe('crate download LINK on the simulated @LosslessRobot (real CLI, real Gr
   it('`crate status` shows the finished job; downloading part of the playlist again asks the bot nothing', async () => {
     const status = await rig.crate(['status']);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/#1 Friday Warmup \[done\] 35\/40 in library/);
+    expect(status.stdout).toMatch(/#1 Friday Warmup \[done\] 35 of 40 in library/);
     const before = rig.bot.actions().length;
     // A new job (other options): its tracks are already in the library, so they are linked, not fetched.
     const again = await rig.crate(['download', rig.link, '--limit', '6']);

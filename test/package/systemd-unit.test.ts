@@ -31,7 +31,7 @@ describe('contrib/crate.service', () => {
     }
     const run = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
     // verify complains about ExecStart's binary when node is not at /usr/bin/node on this machine; nothing else may appear.
-    const complaints = `${run.stdout}${run.stderr}`.split('\n').filter((l) => l.trim() !== '' && !/Command \/usr\/bin\/node is not executable|not found/.test(l));
+    const complaints = `${run.stdout}${run.stderr}`.split('\n').filter((l) => l.trim() !== '' && !/\/usr\/bin\/node/.test(l));
     expect(complaints).toEqual([]);
   });
 });

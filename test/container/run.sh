@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run test:container — builds the image with podman on a local base and checks it as a user would
-# meet it: it starts, runs as non-root, /healthz answers, `crate --help` runs inside, the volumes hold
+# meet it: it starts, runs as non-root, polls its Bot API, `crate --help` runs inside, the volumes hold
 # the data, SIGTERM stops it within 10 s. Not part of .ci/run (it needs root, podman and a few minutes).
 #
 # On machines with no container registry the base is made locally: debootstrap (Debian bookworm minbase)

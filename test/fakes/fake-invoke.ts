@@ -147,7 +147,7 @@ export class FakeBotChat {
     readonly fake: FakeTelegram,
     readonly botUsername = 'LosslessRobot',
   ) {
-    this.botUser = new Api.User({ id: bigInt(777000), accessHash: bigInt('5551234'), bot: true, firstName: 'Lossless', username: botUsername });
+    this.botUser = new Api.User({ id: bigInt(777000), accessHash: bigInt('5551234'), bot: true, botInfoVersion: 1, firstName: 'Lossless', username: botUsername });
     this.selfUser = new Api.User({ id: bigInt(42), accessHash: bigInt('99'), self: true, firstName: 'Owner', username: 'owner' });
     this.otherUser = new Api.User({ id: bigInt(31337), accessHash: bigInt('7'), firstName: 'Someone' });
     this.install();

@@ -1,24 +1,21 @@
 /**
- * A real GramJS TelegramClient that never touches the network, answering from a
- * SimulatedLosslessBot.
+ * A real GramJS TelegramClient talking real MTProto to a fake Telegram (test/fakes/mtproto/),
+ * whose account and bot chat are a SimulatedLosslessBot.
  *
- * Only the transport is faked: the client's MTProtoSender is replaced by a SimulatedSender whose
- * `addStateToQueue` answers the request. Everything above it is GramJS's own code: `invoke`
- * (request.resolve, entity cache, the silent FloodWait sleep below `floodSleepThreshold`, retries),
- * `getSender`/`invokeWithSender` (so `client.downloadMedia` works), errors built by GramJS's
- * `RPCMessageToError` (FloodWaitError, FileMigrateError...), and updates dispatched through
- * GramJS's own `_dispatchUpdate` to event handlers (NewMessage, EditedMessage, Raw).
+ * Only the network below GramJS is faked: the client gets a fake `networkSocket`; GramJS's own
+ * connect, senders (getSender/_borrowExportedSender with its release timer), invoke, FloodWait
+ * handling, DC export for FILE_MIGRATE, reconnect, ping and update loops all run. Bot messages
+ * reach the client as updates the server pushes through the transport.
  *
- * Link model per connection (sender): each request costs a round trip; response bytes of
- * upload.GetFile share the connection's bandwidth in arrival order. So parallel requests overlap
- * their round trips but not their transfer, as on one TCP connection to a data centre.
+ * Link model per connection: each request costs a round trip; upload.File bytes share the
+ * connection's bandwidth in arrival order (see FakeTelegramNetwork).
  */
 import bigInt from 'big-integer';
-import { Api, TelegramClient, utils } from 'telegram';
-import { RPCMessageToError } from 'telegram/errors/index.js';
+import { Api, TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
-import { StringSession } from 'telegram/sessions/index.js';
-import { _dispatchUpdate } from 'telegram/client/updates.js';
+import type { StringSession } from 'telegram/sessions/index.js';
+import { telegramClientParams } from '../../../src/telegram/create-client.js';
+import { FakeTelegramNetwork, SimRpcError, type NetworkRecord } from '../mtproto/fake-network.js';
 import type { BotMessage } from '../../../src/domain/telegram.js';
 import { SimFloodWait, type SimulatedLosslessBot } from './core.js';
 
@@ -43,25 +40,20 @@ export interface SimulatedClientOptions {
   apiHash?: string;
   /** Extra request handlers by className (e.g. 'auth.SendCode'); return undefined to fall through. */
   handlers?: Record<string, RequestHandler>;
+  /** The fake Telegram to use (default: a new one with `latencyMs`/`bandwidthBytesPerSec`). */
+  network?: FakeTelegramNetwork;
+  /** GramJS client options on top of production's (test/fakes pass a quiet logger by default). */
+  clientParams?: Record<string, unknown>;
 }
 
 export type RequestHandler = (request: any, context: { dcId: number; link: SimulatedLink }) => unknown;
 
-export interface SimRequestRecord {
-  className: string;
-  dcId: number;
-  /** ms since the link was created (performance clock). */
-  at: number;
-  /** When the answer (or error) was delivered, same clock. */
-  endedAt?: number;
-  offset?: number;
-  limit?: number;
-  bytes?: number;
-  error?: string;
-}
+export type SimRequestRecord = NetworkRecord;
 
 export interface SimulatedLink {
   bot: SimulatedLosslessBot;
+  /** The fake Telegram under the client: link conditions (outages, black holes, hangs, RPC errors). */
+  network: FakeTelegramNetwork;
   readonly mainDcId: number;
   /** Every request the client sent, in order. */
   requests: SimRequestRecord[];
@@ -96,22 +88,23 @@ export function createSimulatedTelegramClient(
   bot: SimulatedLosslessBot,
   options: SimulatedClientOptions,
 ): SimulatedTelegramClient {
-  const session = options.session ?? new StringSession('');
-  if (!session.serverAddress) session.setDC(2, '149.154.167.50', 443);
+  const network =
+    options.network ?? new FakeTelegramNetwork({ latencyMs: options.latencyMs ?? 0, bandwidthBytesPerSec: options.bandwidthBytesPerSec });
+  const session = options.session ?? network.sessionSync();
+  network.trustSession(session);
   const client = new TelegramClient(session, options.apiId ?? 12345, options.apiHash ?? '0123456789abcdef0123456789abcdef', {
-    baseLogger: new Logger(LogLevel.NONE),
-    connectionRetries: 1,
-    autoReconnect: false,
+    ...telegramClientParams(new Logger(LogLevel.NONE)),
+    ...options.clientParams,
+    networkSocket: network.socketClass(),
   }) as SimulatedTelegramClient;
-  const internals = client as any;
-  const mainDcId = session.dcId;
+  const mainDcId = network.mainDcId;
   const fileDcId = options.migrateDc ?? mainDcId;
-  const started = performance.now();
 
   const botUser = new Api.User({
     id: bigInt(bot.botUserId),
     accessHash: bigInt('918273645501'),
     bot: true,
+    botInfoVersion: 1,
     firstName: 'Lossless',
     username: options.botUsername,
     botInlinePlaceholder: 'Поиск треков',
@@ -125,18 +118,14 @@ export function createSimulatedTelegramClient(
     ...(options.self?.phone ? { phone: options.self.phone } : {}),
   });
 
-  let latency = options.latencyMs ?? 0;
-  let bandwidth = options.bandwidthBytesPerSec;
   let authorized = options.authorized ?? true;
   let revoked: string | null = null;
   let served = 0;
   let pts = 1;
   const handlers = new Map<string, RequestHandler>(Object.entries(options.handlers ?? {}));
-  const failures: { className: string; errorMessage: string; code: number }[] = [];
   const references = new Map<string, number>(); // document id → reference version
   const expiredOnce = new Set<string>();
   const sizeOverrides = new Map<string, number>();
-  const requests: SimRequestRecord[] = [];
 
   const reference = (documentId: string) =>
     Buffer.from(`ref:${documentId}:${references.get(documentId) ?? 0}`, 'utf8');
@@ -219,10 +208,7 @@ export function createSimulatedTelegramClient(
 
   // ─────────────── errors ───────────────
 
-  const rpc = (code: number, message: string, request: Api.AnyRequest): Error =>
-    Object.assign(RPCMessageToError(new Api.RpcError({ errorCode: code, errorMessage: message }), request as any), {
-      simErrorMessage: message,
-    });
+  const rpc = (code: number, message: string, _request: Api.AnyRequest): Error => new SimRpcError(code, message);
 
   const isBotPeer = (peer: unknown): boolean =>
     (peer instanceof Api.InputPeerUser || peer instanceof Api.InputUser) && peer.userId.equals(bigInt(bot.botUserId));
@@ -240,11 +226,6 @@ export function createSimulatedTelegramClient(
 
   async function answer(request: any, dcId: number): Promise<unknown> {
     const className: string = request.className;
-    const failure = failures.findIndex((f) => f.className === className || f.className === '*');
-    if (failure >= 0) {
-      const [f] = failures.splice(failure, 1);
-      throw rpc(f!.code, f!.errorMessage, request);
-    }
     if (revoked) throw rpc(401, revoked, request);
     const custom = handlers.get(className);
     if (custom) {
@@ -354,7 +335,8 @@ export function createSimulatedTelegramClient(
     if (!(location instanceof Api.InputDocumentFileLocation)) throw rpc(400, 'LOCATION_INVALID', request);
     const id = location.id.toString();
     const doc = bot.document(id);
-    if (!doc || doc.accessHash !== location.accessHash.toString()) throw rpc(400, 'FILE_ID_INVALID', request);
+    // TL longs are signed: compare as 64-bit patterns.
+    if (!doc || BigInt.asUintN(64, BigInt(doc.accessHash)) !== BigInt.asUintN(64, BigInt(location.accessHash.toString()))) throw rpc(400, 'FILE_ID_INVALID', request);
     if (dcId !== fileDcId) throw rpc(303, `FILE_MIGRATE_${fileDcId}`, request);
     if (location.fileReference.length === 0) throw rpc(400, 'FILE_REFERENCE_EMPTY', request);
     if (options.fileReferenceExpiredOnce && !expiredOnce.has(id)) {
@@ -387,110 +369,10 @@ export function createSimulatedTelegramClient(
 
   // ─────────────── transport ───────────────
 
-  const pickLatency = () => (typeof latency === 'number' ? latency : latency[0] + Math.random() * (latency[1] - latency[0]));
+  network.setResponder((request, context) => answer(request, context.dcId));
 
-  class SimulatedSender {
-    userDisconnected = false;
-    _disconnected = false;
-    isConnecting = false;
-    _authenticated = true;
-    _pendingState = { values: () => [] as unknown[] };
-    authKey = { getKey: () => Buffer.alloc(256, 1), setKey: async () => undefined };
-    /** When the connection's downlink is free again (performance clock, ms). */
-    private linkFreeAt = 0;
+  // ─────────────── updates: pushed by the server through the transport ───────────────
 
-    constructor(readonly dcId: number) {}
-
-    isConnected(): boolean {
-      return !this._disconnected;
-    }
-
-    async connect(): Promise<boolean> {
-      this._disconnected = false;
-      this.userDisconnected = false;
-      return true;
-    }
-
-    async disconnect(): Promise<void> {
-      this._disconnected = true;
-      this.userDisconnected = true;
-    }
-
-    async _reconnect(): Promise<void> {}
-
-    addStateToQueue(state: { request: any; resolve: (v: unknown) => void; reject: (e: unknown) => void }): void {
-      const record: SimRequestRecord = { className: state.request.className, dcId: this.dcId, at: performance.now() - started };
-      requests.push(record);
-      void this.exchange(state.request, record).then(
-        (result) => {
-          record.endedAt = performance.now() - started;
-          state.resolve(result);
-        },
-        (err: unknown) => {
-          record.endedAt = performance.now() - started;
-          record.error = (err as { simErrorMessage?: string }).simErrorMessage ?? String(err);
-          state.reject(err);
-        },
-      );
-    }
-
-    private async exchange(request: any, record: SimRequestRecord): Promise<unknown> {
-      const rtt = pickLatency();
-      await sleep(rtt / 2); // request travels
-      let result: unknown;
-      try {
-        result = await answer(request, this.dcId);
-      } catch (err) {
-        await sleep(rtt / 2);
-        throw err;
-      }
-      if (result instanceof Api.upload.File) {
-        record.offset = (request as Api.upload.GetFile).offset.toJSNumber();
-        record.limit = (request as Api.upload.GetFile).limit;
-        record.bytes = result.bytes.length;
-        if (bandwidth) {
-          const now = performance.now();
-          const startAt = Math.max(now, this.linkFreeAt);
-          this.linkFreeAt = startAt + (result.bytes.length / bandwidth) * 1000;
-          await sleep(this.linkFreeAt - now);
-        }
-      }
-      await sleep(rtt / 2); // response travels
-      return result;
-    }
-  }
-
-  const senders = new Map<number, SimulatedSender>();
-  const senderFor = (dcId: number) => {
-    let s = senders.get(dcId);
-    if (!s) {
-      s = new SimulatedSender(dcId);
-      senders.set(dcId, s);
-    }
-    return s;
-  };
-
-  internals._sender = senderFor(mainDcId);
-  internals._connectedDeferred.resolve();
-  internals.connect = async () => {
-    const main = senderFor(mainDcId);
-    await main.connect();
-    internals._sender = main;
-    internals._connectedDeferred.resolve();
-    return true;
-  };
-  internals._borrowExportedSender = async (dcId: number) => {
-    const s = senderFor(dcId);
-    if (!s.isConnected()) await s.connect();
-    return s;
-  };
-  internals._switchDC = async (dcId: number) => {
-    throw new Error(`simulator: unexpected DC switch to ${dcId}`);
-  };
-
-  // ─────────────── updates ───────────────
-
-  let dispatching: Promise<void> = Promise.resolve();
   const unsubscribe = bot.onMessage((m, kind) => {
     pts++;
     const message = toApiMessage(m);
@@ -498,72 +380,31 @@ export function createSimulatedTelegramClient(
       kind === 'new'
         ? new Api.UpdateNewMessage({ message, pts, ptsCount: 1 })
         : new Api.UpdateEditMessage({ message, pts, ptsCount: 1 });
-    const updates = new Api.Updates({ updates: [update], users: [botUser, selfUser], chats: [], date: m.date, seq: 0 });
-    dispatching = dispatching.then(() => dispatch(updates)).catch(() => undefined);
+    network.pushUpdates(new Api.Updates({ updates: [update], users: [botUser, selfUser], chats: [], date: m.date, seq: 0 }));
   });
-
-  /** What GramJS's `_handleUpdate` does for an Updates container, but awaitable and ordered. */
-  async function dispatch(updates: Api.Updates): Promise<void> {
-    if (internals._sender?._disconnected) return; // a disconnected client hears nothing
-    internals._entityCache.add(updates);
-    client.session.processEntities(updates);
-    const entities = new Map<string, unknown>();
-    for (const x of [...updates.users, ...updates.chats]) entities.set(utils.getPeerId(x), x);
-    for (const u of updates.updates) {
-      (u as any)._entities = entities;
-      await _dispatchUpdate(client, { update: u, others: updates.updates } as any);
-    }
-  }
 
   const link: SimulatedLink = {
     bot,
     mainDcId,
-    requests,
+    network,
+    requests: network.records,
     bytesServed: () => served,
-    failNext: (className, errorMessage, code = 400) => failures.push({ className, errorMessage, code }),
+    failNext: (className, errorMessage, code = 400) => network.failNext(className, errorMessage, code),
     revoke: (errorMessage = 'SESSION_REVOKED') => {
       revoked = errorMessage;
     },
     expireFileReference: (documentId) => references.set(documentId, (references.get(documentId) ?? 0) + 1),
     misreportSize: (documentId, size) => sizeOverrides.set(documentId, size),
-    maxConcurrentGetFile: () => {
-      const edges = requests
-        .filter((r) => r.className === 'upload.GetFile' && r.endedAt !== undefined)
-        .flatMap((r) => [
-          { t: r.at, d: 1 },
-          { t: r.endedAt!, d: -1 },
-        ])
-        .sort((a, b) => a.t - b.t || a.d - b.d);
-      let now = 0;
-      let max = 0;
-      for (const e of edges) max = Math.max(max, (now += e.d));
-      return max;
-    },
-    setLatency: (ms) => {
-      latency = ms;
-    },
-    setBandwidth: (bps) => {
-      bandwidth = bps;
-    },
+    maxConcurrentGetFile: () => network.maxConcurrent('upload.GetFile'),
+    setLatency: (ms) => network.setLatency(ms),
+    setBandwidth: (bps) => network.setBandwidth(bps),
     setAuthorized: (value) => {
       authorized = value;
     },
     handle: (className, handler) => handlers.set(className, handler),
-    flushUpdates: async () => {
-      // Updates scheduled while flushing are awaited too.
-      let current: Promise<void>;
-      do {
-        current = dispatching;
-        await current;
-      } while (current !== dispatching);
-    },
+    flushUpdates: () => network.flush(),
     close: () => unsubscribe(),
   };
   client.sim = link;
   return client;
-}
-
-function sleep(ms: number): Promise<void> {
-  if (ms <= 0) return new Promise((resolve) => setImmediate(resolve));
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -28,9 +28,12 @@ export function documentOf(message: Api.Message): Api.Document | null {
   return null;
 }
 
-/** A link preview is still a text message for our purposes; a photo is how "nothing found" looks. */
-export function mediaKind(media: Api.TypeMessageMedia | undefined): MediaKind {
-  if (media === undefined || media instanceof Api.MessageMediaEmpty || media instanceof Api.MessageMediaWebPage) {
+/**
+ * A link preview is still a text message for our purposes; a photo is how "nothing found" looks.
+ * GramJS reads an absent optional field off the wire as null (not undefined).
+ */
+export function mediaKind(media: Api.TypeMessageMedia | null | undefined): MediaKind {
+  if (media === undefined || media === null || media instanceof Api.MessageMediaEmpty || media instanceof Api.MessageMediaWebPage) {
     return 'none';
   }
   if (media instanceof Api.MessageMediaPhoto) return 'photo';

@@ -1,110 +1,94 @@
 /**
- * A real GramJS TelegramClient that never touches the network: only `invoke` (and `connect`,
- * which would open a socket) are replaced. Requests are answered by handlers per className;
- * results go into the session and entity cache as GramJS's own invoke does; errors are built by
- * GramJS's RPCMessageToError, so they are the classes real Telegram answers become
- * (FloodWaitError, RPCError with errorMessage...). Incoming updates go through GramJS's own
- * `_dispatchUpdate`, so event builders (NewMessage, EditedMessage) run as in production.
+ * A real GramJS TelegramClient on a fake Telegram (test/fakes/mtproto/): GramJS connects, invokes,
+ * resolves entities and dispatches updates with its own code over real MTProto; only the
+ * server's answers are the test's. Requests are answered by handlers per className; errors are
+ * RPC errors the server sends, so GramJS builds the same classes real Telegram answers become
+ * (FloodWaitError, RPCError with errorMessage...). Updates are pushed by the server.
  *
  * FakeBotChat, below, is a minimal private chat with a bot on top of it.
  */
 import bigInt from 'big-integer';
-import { Api, TelegramClient, utils } from 'telegram';
-import { RPCMessageToError } from 'telegram/errors/index.js';
+import { Api, TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
-import { AuthKey } from 'telegram/crypto/AuthKey.js';
-import { _dispatchUpdate } from 'telegram/client/updates.js';
+import { telegramClientParams } from '../../src/telegram/create-client.js';
+import { FakeTelegramNetwork, SimRpcError } from './mtproto/fake-network.js';
 
 export type FakeHandler = (request: any) => unknown;
 
-/** The error GramJS raises when Telegram answers `request` with this RPC error. */
-export function rpcError(request: any, errorMessage: string, code = 400): Error {
-  return RPCMessageToError(new Api.RpcError({ errorCode: code, errorMessage }), request);
+/** What a handler throws so that Telegram answers `request` with this RPC error. */
+export function rpcError(_request: unknown, errorMessage: string, code = 400): Error {
+  return new SimRpcError(code, errorMessage);
 }
 
 export interface FakeTelegram {
   client: TelegramClient;
-  /** Every request invoked, in order (after GramJS resolved its entity fields). */
+  network: FakeTelegramNetwork;
+  /** Every account request the server received, in order (as parsed from the wire). */
   calls: any[];
   callsOf(className: string): any[];
   on(className: string, handler: FakeHandler): void;
   /** The next request of this class (or '*') fails with the RPC error. */
   failNext(className: string, errorMessage: string, code?: number): void;
-  /** Every request from now on fails with this RPC error (a revoked session). */
+  /** Every request from now on fails with this RPC error (a revoked session); null stops it. */
   failAll(errorMessage: string | null, code?: number): void;
-  /** Delivers updates as GramJS does for an Updates container: entities first, then each handler, awaited. */
+  /** Pushes updates from the server and waits until the client has read them. */
   dispatch(updates: Api.Updates): Promise<void>;
-  connects: number;
+  /** Connections the client opened to the main DC. */
+  readonly connects: number;
 }
 
-/** A StringSession that has a DC and an auth key, so GramJS can save() it as a real login would. */
+/** A session with a DC and an auth key, as after a real login (the fake network is told to trust it). */
 export async function loggedInSession(): Promise<StringSession> {
-  const session = new StringSession('');
-  session.setDC(2, '149.154.167.50', 443);
-  const key = new AuthKey();
-  await key.setKey(Buffer.alloc(256, 7));
-  session.setAuthKey(key);
+  const network = new FakeTelegramNetwork();
+  const session = network.sessionSync();
+  await session.load();
   return session;
 }
 
-export function createFakeTelegramClient(options: { session?: StringSession } = {}): FakeTelegram {
-  const session = options.session ?? new StringSession('');
+/** Requests every connection makes on its own; not what a test asked for. */
+const TRANSPORT_REQUESTS = new Set(['help.GetConfig', 'auth.ExportAuthorization', 'auth.ImportAuthorization']);
+
+export function createFakeTelegramClient(
+  options: { session?: StringSession; network?: FakeTelegramNetwork; clientParams?: Record<string, unknown> } = {},
+): FakeTelegram {
+  const network = options.network ?? new FakeTelegramNetwork();
+  const session = options.session ?? network.freshSession();
+  network.trustSession(session);
   const client = new TelegramClient(session, 12345, '0123456789abcdef0123456789abcdef', {
-    baseLogger: new Logger(LogLevel.NONE),
-    connectionRetries: 1,
-    autoReconnect: false,
-    floodSleepThreshold: 0,
+    ...telegramClientParams(new Logger(LogLevel.NONE)),
+    ...options.clientParams,
+    networkSocket: network.socketClass(),
   });
-  const internals = client as any;
   const handlers = new Map<string, FakeHandler>();
-  const failures: { className: string; errorMessage: string; code: number }[] = [];
   let failEverything: { errorMessage: string; code: number } | null = null;
 
   const fake: FakeTelegram = {
     client,
+    network,
     calls: [],
-    connects: 0,
+    get connects() {
+      return network.opened.get(network.mainDcId) ?? 0;
+    },
     callsOf: (className) => fake.calls.filter((c) => c.className === className),
     on: (className, handler) => handlers.set(className, handler),
-    failNext: (className, errorMessage, code = 400) => failures.push({ className, errorMessage, code }),
+    failNext: (className, errorMessage, code = 400) => network.failNext(className, errorMessage, code),
     failAll: (errorMessage, code = 401) => {
       failEverything = errorMessage === null ? null : { errorMessage, code };
     },
     dispatch: async (updates) => {
-      internals._entityCache.add(updates);
-      client.session.processEntities(updates);
-      const entities = new Map<string, unknown>();
-      for (const x of [...updates.users, ...updates.chats]) entities.set(utils.getPeerId(x), x);
-      for (const u of updates.updates) {
-        (u as any)._entities = entities;
-        await _dispatchUpdate(client, { update: u, others: updates.updates } as any);
-      }
+      network.pushUpdates(updates);
+      await network.flush();
     },
   };
 
-  internals.connect = async () => {
-    fake.connects++;
-    return true;
-  };
-  internals.invoke = async (request: any) => {
-    await request.resolve(client, utils);
-    fake.calls.push(request);
-    const rpc = (code: number, message: string) => rpcError(request, message, code);
-    if (failEverything) throw rpc(failEverything.code, failEverything.errorMessage);
-    const failure = failures.findIndex((f) => f.className === request.className || f.className === '*');
-    if (failure >= 0) {
-      const [f] = failures.splice(failure, 1);
-      throw rpc(f!.code, f!.errorMessage);
-    }
+  network.setResponder(async (request: any) => {
+    if (!TRANSPORT_REQUESTS.has(request.className)) fake.calls.push(request);
+    if (failEverything) throw new SimRpcError(failEverything.code, failEverything.errorMessage);
     const handler = handlers.get(request.className);
-    if (!handler) throw new Error(`fake Telegram: no answer for ${request.className}`);
-    const result = await handler(request);
-    // What GramJS's invoke does with every result: learn the users and chats in it.
-    client.session.processEntities(result);
-    internals._entityCache.add(result);
-    return result;
-  };
+    if (!handler) throw new SimRpcError(400, `FAKE_NO_ANSWER_${String(request.className).replace(/\W/g, '_').toUpperCase()}`);
+    return handler(request);
+  });
   return fake;
 }
 

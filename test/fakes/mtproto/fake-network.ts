@@ -156,6 +156,13 @@ export class FakeTelegramNetwork implements SocketNetwork {
     return session;
   }
 
+  /** A session that knows the main DC's address but has no auth key: GramJS runs the key exchange. */
+  freshSession(): StringSession {
+    const session = new StringSession('');
+    session.setDC(this.mainDcId, DC_IPS[this.mainDcId]!, 443);
+    return session;
+  }
+
   /**
    * The auth key of this session (now, or once GramJS has loaded it) is one the server knows, as
    * for an account that logged in earlier. A session without a key does the key exchange.

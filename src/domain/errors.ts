@@ -40,9 +40,10 @@ export class SessionExpiredError extends Error {
   override readonly name = 'SessionExpiredError';
   constructor(
     readonly code: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
-    super(code === NO_SESSION_CODE ? `${NOT_LOGGED_IN_TEXT}: log in first` : `${SESSION_EXPIRED_TEXT} (${code}): log in again`, options);
+    const why = options?.hint ? `${options.hint}; ` : '';
+    super(code === NO_SESSION_CODE ? `${NOT_LOGGED_IN_TEXT}: log in first` : `${SESSION_EXPIRED_TEXT} (${code}): ${why}log in again`, options);
   }
 
   /** Never logged in: nothing "expired", and nothing should say so. */
@@ -54,6 +55,26 @@ export class SessionExpiredError extends Error {
 /** A job paused with this error's message waits for a (new) login, and goes on after it. */
 export function isSessionExpiredReason(reason: string | null | undefined): boolean {
   return typeof reason === 'string' && (reason.startsWith(SESSION_EXPIRED_TEXT) || reason.startsWith(NOT_LOGGED_IN_TEXT));
+}
+
+const UNREACHABLE_TEXT = 'Telegram cannot be reached';
+
+/** No connection to Telegram (refused, no answer, a call past its deadline). Transient: retried later. */
+export class TelegramUnreachableError extends Error {
+  override readonly name = 'TelegramUnreachableError';
+  constructor(
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${UNREACHABLE_TEXT} (${detail})`, options);
+  }
+}
+
+/** The reason a job is paused with while Telegram is unreachable; it resumes by itself when it is back. */
+export const TELEGRAM_UNREACHABLE_REASON = 'Telegram unreachable';
+
+export function isTelegramUnreachableReason(reason: string | null | undefined): boolean {
+  return typeof reason === 'string' && (reason === TELEGRAM_UNREACHABLE_REASON || reason.startsWith(UNREACHABLE_TEXT));
 }
 
 /**

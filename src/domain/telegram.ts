@@ -86,6 +86,15 @@ export interface SessionStatus {
   names?: string[];
 }
 
+/** The user session's link to Telegram went down or came back (plain data). */
+export interface ConnectionChange {
+  state: 'up' | 'down';
+  /** Why it is down, in plain words (null when up). */
+  detail: string | null;
+  /** Epoch ms. */
+  at: number;
+}
+
 export type IncomingHandler = (message: BotMessage, kind: 'new' | 'edited') => void;
 
 /**
@@ -112,4 +121,9 @@ export interface TelegramGateway {
   onMessage(handler: IncomingHandler): () => void;
   /** Downloads the document of a bot message into `targetPath` via `targetPath + '.part'`. */
   downloadDocument(messageId: number, targetPath: string, options?: DownloadOptions): Promise<DownloadResult>;
+  /**
+   * The link to Telegram went down or came back (once per change, not per call). Optional: fakes
+   * and gateways without a live connection never change.
+   */
+  onConnectionChange?(listener: (change: ConnectionChange) => void): () => void;
 }

@@ -4,7 +4,16 @@
  *
  * - Parts of 512 KiB or 1 MiB (Telegram: the limit divides 1 MiB, so a part never crosses a 1 MiB
  *   boundary), several in flight over the DC's sender (`client.getSender` + `invokeWithSender`,
- *   the path GramJS's own downloads take).
+ *   the path GramJS's own downloads take). The sender is borrowed again before every part, as
+ *   GramJS's own downloader does: each borrow re-arms GramJS's 30 s release timer, so the sender
+ *   stays up for the whole download however long it takes.
+ * - Every borrow and every part has a deadline (GramJS has none: a borrow on a dead link loops,
+ *   a part on a black-holed link never answers). A miss, a dropped sender or a server error is
+ *   transient: wait (with backoff) and ask for the part again, going on from the `.part`.
+ * - At most N downloads per DC at once (DownloadSlots, shared by the account).
+ * - A short flood wait on upload.GetFile (FLOOD_PREMIUM_WAIT_X, Telegram's download slow-down) is
+ *   waited out here. GramJS turns FLOOD_PREMIUM_WAIT_X into the same FloodWaitError as
+ *   FLOOD_WAIT_X (the code is lost), so "short" is the test: up to SHORT_FLOOD_SECONDS.
  * - Parts are written positionally into `NAME.part`, but committed in order: a part that arrives
  *   early waits in memory (at most a window of parts) until the ones before it are written. So the
  *   `.part` file never has a gap, its length is the resume point after a crash or kill (rounded
@@ -20,8 +29,10 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } f
 import { dirname } from 'node:path';
 import bigInt from 'big-integer';
 import { Api, errors, type TelegramClient } from 'telegram';
-import { FloodWaitError } from '../domain/errors.js';
+import { FloodWaitError, TelegramUnreachableError, errorMessage } from '../domain/errors.js';
 import type { DownloadOptions, DownloadResult } from '../domain/telegram.js';
+import { DeadlineError, pause, withDeadline } from './deadline.js';
+import type { DownloadSlots } from './download-slots.js';
 
 export interface DownloadArgs {
   /** The message carrying the document. */
@@ -30,7 +41,28 @@ export interface DownloadArgs {
   refetch: () => Promise<Api.Message>;
   targetPath: string;
   options: DownloadOptions;
+  /** Downloads at once per DC, shared by the account (none: no limit). */
+  slots?: DownloadSlots;
+  timing?: Partial<DownloadTiming>;
 }
+
+export interface DownloadTiming {
+  /** Borrowing the DC's sender (connect + auth export on another DC). */
+  borrowTimeoutMs: number;
+  /** One part, from request to its last byte. */
+  partTimeoutMs: number;
+  /** Waits between transient failures of one part; after the last, the download gives up. */
+  retryDelaysMs: number[];
+}
+
+export const DEFAULT_DOWNLOAD_TIMING: DownloadTiming = {
+  borrowTimeoutMs: 30_000,
+  partTimeoutMs: 60_000,
+  retryDelaysMs: [1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 30_000, 30_000],
+};
+
+/** Flood waits on a part up to this long are waited out inside the downloader. */
+export const SHORT_FLOOD_SECONDS = 60;
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -38,7 +70,6 @@ const DEFAULT_PART_SIZE = MiB;
 const DEFAULT_PARALLEL = 4;
 const MAX_REFERENCE_REFRESHES = 5;
 const MAX_DC_MIGRATIONS = 3;
-const TRANSIENT_RETRIES = 3;
 
 type Sender = Awaited<ReturnType<TelegramClient['getSender']>>;
 
@@ -48,7 +79,13 @@ interface PartMeta {
   partSize: number;
 }
 
-export async function downloadDocumentInParts(client: TelegramClient, args: DownloadArgs): Promise<DownloadResult> {
+/** `client` may be a function: the gateway replaces its client after an outage, and parts go on on the new one. */
+export async function downloadDocumentInParts(
+  client: TelegramClient | (() => TelegramClient),
+  args: DownloadArgs,
+): Promise<DownloadResult> {
+  const currentClient = typeof client === 'function' ? client : () => client;
+  const timing = { ...DEFAULT_DOWNLOAD_TIMING, ...args.timing };
   const { targetPath, options } = args;
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
   if (partSize !== 512 * KiB && partSize !== MiB) {
@@ -72,13 +109,15 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
 
   const file = await open(partPath, resumeBytes > 0 ? 'r+' : 'w');
   let committedBytes = resumeBytes;
+  const onDone: (() => void)[] = [];
   try {
     // Drop a partly written part past the last whole one (a kill in the middle of a write).
     await file.truncate(resumeBytes);
 
     let location = fileLocation(document);
     let dcId = document.dcId;
-    let sender: Sender = await client.getSender(dcId);
+    let releaseSlot = args.slots ? await args.slots.acquire(dcId, signal) : () => undefined;
+    onDone.push(() => releaseSlot());
     let refreshes = 0;
     let migrations = 0;
     let refreshing: Promise<void> | null = null;
@@ -89,6 +128,7 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
     let nextToCommit = firstPart;
     const ready = new Map<number, Buffer>();
     let failure: unknown = null;
+    // (slot release registered above runs when the download ends, whatever the outcome)
     let wake: (() => void)[] = [];
     const wakeAll = () => {
       const waiting = wake;
@@ -100,17 +140,26 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
     const stopped = () => failure !== null || signal?.aborted === true;
     if (resumeBytes > 0) options.onProgress?.({ receivedBytes: resumeBytes, totalBytes: size });
 
+    /** Borrows the DC's sender (every time: that keeps GramJS from releasing it under us). */
+    const borrow = async (dc: number): Promise<Sender> => {
+      return withDeadline(currentClient().getSender(dc), timing.borrowTimeoutMs, `borrowing the DC ${dc} sender`, signal);
+    };
+
     /** Asks for one part, following DC migrations and expired references. */
     const fetchPart = async (index: number): Promise<Buffer> => {
       const offset = index * partSize;
       for (let transient = 0; ; ) {
         const usedLocation = location;
-        const usedSender = sender;
+        const usedDc = dcId;
         try {
-          const result = await client.invokeWithSender(
-            new Api.upload.GetFile({ location: usedLocation, offset: bigInt(offset), limit: partSize }),
-            usedSender,
+          const sender = await borrow(usedDc);
+          const result = await withDeadline(
+            currentClient().invokeWithSender(new Api.upload.GetFile({ location: usedLocation, offset: bigInt(offset), limit: partSize }), sender),
+            timing.partTimeoutMs,
+            `part ${index} of document ${documentId}`,
+            signal,
           );
+          transient = 0;
           if (!(result instanceof Api.upload.File)) {
             throw new Error(`download of document ${documentId}: CDN redirects are not supported`);
           }
@@ -118,11 +167,15 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
         } catch (err) {
           if (stopped()) throw err;
           if (err instanceof errors.FileMigrateError) {
-            if (sender === usedSender) {
+            // Every part in flight hears it: one migration for all of them.
+            if (dcId === usedDc && !migrating) {
               if (++migrations > MAX_DC_MIGRATIONS) throw err;
-              migrating ??= (async () => {
-                dcId = err.newDc;
-                sender = await client.getSender(dcId);
+              const target = err.newDc;
+              migrating = (async () => {
+                const next = args.slots ? await args.slots.acquire(target, signal) : () => undefined;
+                releaseSlot();
+                releaseSlot = next;
+                dcId = target;
               })().finally(() => {
                 migrating = null;
               });
@@ -147,8 +200,17 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
             await refreshing;
             continue;
           }
-          if (isTransient(err) && ++transient <= TRANSIENT_RETRIES) {
-            await delay(500 * transient, signal);
+          if (err instanceof errors.FloodWaitError && err.seconds <= SHORT_FLOOD_SECONDS) {
+            // A download slow-down (FLOOD_PREMIUM_WAIT): wait here, not a job-level flood wait.
+            await pause(err.seconds * 1000, signal);
+            continue;
+          }
+          if (isTransient(err)) {
+            const wait = timing.retryDelaysMs[transient++];
+            if (wait === undefined) {
+              throw new TelegramUnreachableError(`download of document ${documentId} stalled: ${errorMessage(err)}`, { cause: err });
+            }
+            await pause(wait, signal);
             continue;
           }
           throw err;
@@ -213,10 +275,12 @@ export async function downloadDocumentInParts(client: TelegramClient, args: Down
 
     await file.sync();
   } catch (err) {
+    for (const done of onDone) done();
     await file.close().catch(() => undefined);
     if (err instanceof SizeMismatchError) await discard(partPath, metaPath);
     throw err;
   }
+  for (const done of onDone) done();
   await file.close();
 
   const onDisk = (await stat(partPath)).size;
@@ -284,10 +348,18 @@ function isRpc(err: unknown, code: string): boolean {
   return err instanceof errors.RPCError && err.errorMessage === code;
 }
 
+/**
+ * Worth asking again: Telegram's own hiccups, a part or borrow past its deadline, and a sender
+ * GramJS dropped or is reconnecting ("Cannot send requests while disconnected", a socket closed).
+ * RPC answers other than the listed ones are Telegram's final word.
+ */
 function isTransient(err: unknown): boolean {
   if (err instanceof errors.ServerError) return true;
   if (err instanceof errors.RPCError) return ['TIMEOUT', 'RPC_CALL_FAIL', 'RPC_MCGET_FAIL'].includes(err.errorMessage);
-  return err instanceof Error && err.message === 'TIMEOUT';
+  if (err instanceof DeadlineError) return true;
+  // Our own findings about the file are final.
+  if (err instanceof Error && err.message.startsWith('download of document')) return false;
+  return err instanceof Error || typeof err === 'string';
 }
 
 async function writeFully(file: FileHandle, bytes: Buffer, position: number): Promise<void> {
@@ -314,16 +386,4 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // best effort
   }
-}
-
-function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

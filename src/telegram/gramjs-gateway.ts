@@ -3,9 +3,10 @@ import { Api, type TelegramClient } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { EditedMessage } from 'telegram/events/EditedMessage.js';
 import type { Logger } from '../logger.js';
-import { SessionExpiredError, FloodWaitError } from '../domain/errors.js';
+import { SessionExpiredError, FloodWaitError, TelegramUnreachableError } from '../domain/errors.js';
 import type {
   BotMessage,
+  ConnectionChange,
   DownloadOptions,
   DownloadResult,
   IncomingHandler,
@@ -14,8 +15,10 @@ import type {
   TelegramGateway,
 } from '../domain/telegram.js';
 import { documentOf, toBotMessage, toInlineResult } from './convert.js';
+import { ConnectionKeeper, type ConnectionTiming } from './connection-keeper.js';
+import { DownloadSlots } from './download-slots.js';
 import { downloadDocumentInParts } from './downloader.js';
-import { mapTelegramError, rpcErrorCode, withTelegramErrors } from './errors.js';
+import { TelegramRequestError, mapTelegramError, rpcErrorCode } from './errors.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
 export interface PollingOptions {
@@ -37,6 +40,10 @@ export interface GramjsGatewayOptions {
   download?: Pick<DownloadOptions, 'parallelParts' | 'partSize'>;
   polling?: Partial<PollingOptions>;
   now?: () => number;
+  /** Deadlines, health pings and reconnect backoff. */
+  timing?: Partial<ConnectionTiming>;
+  /** Large downloads at once per data centre (Telegram asks for about 2). Default 2. */
+  downloadsPerDc?: number;
 }
 
 const DEFAULT_POLLING: PollingOptions = {
@@ -66,6 +73,10 @@ interface ResolvedBot {
  * TODO, so updates lost in a disconnect never arrive as events).
  */
 export class GramjsGateway implements TelegramGateway {
+  private readonly keeper: ConnectionKeeper;
+  private readonly slots: DownloadSlots;
+  /** Until when Telegram asked this account to wait (any chat call): nothing is sent before. */
+  private floodUntil = 0;
   private readonly logger: Logger;
   private readonly polling: PollingOptions;
   private readonly now: () => number;
@@ -84,32 +95,48 @@ export class GramjsGateway implements TelegramGateway {
   private readonly onNewEvent = (event: NewMessageEvent) => this.fromEvent(event, 'new');
   private readonly onEditEvent = (event: NewMessageEvent) => this.fromEvent(event, 'edited');
 
+  /**
+   * `client` is a GramJS client, or a factory for one: with a factory, a dead connection is
+   * replaced by a new client (the old one destroyed with everything it still had queued, so
+   * nothing it held goes out in a burst after the reconnect). A bare client is reconnected.
+   */
   constructor(
-    private readonly client: TelegramClient,
+    client: TelegramClient | (() => TelegramClient),
     private readonly options: GramjsGatewayOptions,
   ) {
     this.logger = options.logger.child({ component: 'telegram' });
     this.polling = { ...DEFAULT_POLLING, ...options.polling };
     this.polling.pageSize = Math.min(100, Math.max(1, this.polling.pageSize));
     this.now = options.now ?? Date.now;
-    // Whoever built the client: GramJS must never sleep through a flood wait behind our back.
-    client.floodSleepThreshold = 0;
+    this.slots = new DownloadSlots(options.downloadsPerDc ?? 2);
+    const factory = typeof client === 'function' ? client : () => client;
+    this.keeper = new ConnectionKeeper(factory, {
+      logger: this.logger,
+      ...(options.timing ? { timing: options.timing } : {}),
+      onClient: (c) => {
+        // Whoever built the client: GramJS must never sleep through a flood wait behind our back.
+        c.floodSleepThreshold = 0;
+        c.addEventHandler(this.onNewEvent, this.newEvent);
+        c.addEventHandler(this.onEditEvent, this.editEvent);
+      },
+      // Any request marks the connection as wanting updates; getMe also checks the session is alive.
+      verify: async (c) => {
+        await c.getMe();
+      },
+    });
+    this.keeper.onChange((change) => {
+      if (change.state === 'up') this.schedulePoll();
+    });
+  }
+
+  /** The GramJS client in use now (it is replaced after an outage). */
+  get client(): TelegramClient {
+    return this.keeper.client;
   }
 
   async connect(): Promise<void> {
     if (this.connected) return;
-    await withTelegramErrors('connect', async () => {
-      await this.client.connect();
-    });
-    // Any request marks the connection as wanting updates; getMe also checks the session is alive.
-    try {
-      await withTelegramErrors('getMe', () => this.client.getMe());
-    } catch (err) {
-      if (err instanceof SessionExpiredError) await this.client.disconnect().catch(() => undefined);
-      throw err;
-    }
-    this.client.addEventHandler(this.onNewEvent, this.newEvent);
-    this.client.addEventHandler(this.onEditEvent, this.editEvent);
+    await this.keeper.connect();
     this.connected = true;
     this.pollStopped = false;
     this.schedulePoll();
@@ -118,22 +145,42 @@ export class GramjsGateway implements TelegramGateway {
   async disconnect(): Promise<void> {
     this.connected = false;
     this.stopPolling();
-    this.client.removeEventHandler(this.onNewEvent, this.newEvent);
-    this.client.removeEventHandler(this.onEditEvent, this.editEvent);
     await this.pollInFlight?.catch(() => undefined);
-    // destroy() also stops GramJS's ping loop, which disconnect() leaves running.
-    await this.client.destroy();
+    // Closes every sender, bounded: a stopped Crate exits even when GramJS is stuck.
+    await this.keeper.close();
   }
 
-  async status(): Promise<SessionStatus> {
+  onConnectionChange(listener: (change: ConnectionChange) => void): () => void {
+    return this.keeper.onChange(listener);
+  }
+
+  /** Connects if needed (with a short deadline) and asks who we are. */
+  async status(timeoutMs = 8_000): Promise<SessionStatus> {
     try {
-      const me = await withTelegramErrors('getMe', () => this.client.getMe());
+      if (!this.keeper.isUp) await this.keeper.connect(timeoutMs);
+      const me = await this.call('getMe', (c) => c.getMe(), timeoutMs);
       const user = me.username ? `@${me.username}` : [me.firstName, me.lastName].filter(Boolean).join(' ') || null;
       const names = [me.firstName, me.lastName, me.username].filter((n): n is string => typeof n === 'string' && n.trim() !== '');
       return { state: 'ready', user, detail: null, names };
     } catch (err) {
       if (err instanceof SessionExpiredError) return { state: 'expired', user: null, detail: err.message };
       return { state: 'offline', user: null, detail: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /**
+   * One account request: honours a FloodWait in force (no call at all before it ends), has a
+   * deadline, and maps every GramJS error to a domain error.
+   */
+  private async call<T>(context: string, fn: (client: TelegramClient) => Promise<T>, timeoutMs?: number): Promise<T> {
+    const waitMs = this.floodUntil - this.now();
+    if (waitMs > 0) throw new FloodWaitError(Math.ceil(waitMs / 1000), `${context}: an earlier flood wait is still in force`);
+    try {
+      return await this.keeper.call(context, fn, timeoutMs);
+    } catch (err) {
+      const mapped = mapTelegramError(err, context);
+      if (mapped instanceof FloodWaitError) this.floodUntil = Math.max(this.floodUntil, this.now() + mapped.seconds * 1000);
+      throw mapped;
     }
   }
 
@@ -146,8 +193,8 @@ export class GramjsGateway implements TelegramGateway {
     const bot = await this.requireBot();
     this.noteActivity();
     const randomId = randomLong();
-    const result = await withTelegramErrors('sendMessage', () =>
-      this.client.invoke(new Api.messages.SendMessage({ peer: bot.inputPeer, message: text, noWebpage: true, randomId })),
+    const result = await this.call('sendMessage', (client) =>
+      client.invoke(new Api.messages.SendMessage({ peer: bot.inputPeer, message: text, noWebpage: true, randomId })),
     );
     const sent = sentMessage(result, randomId, text);
     this.ledger.record(sent);
@@ -158,23 +205,23 @@ export class GramjsGateway implements TelegramGateway {
     const bot = await this.requireBot();
     this.noteActivity();
     try {
-      const answer = await this.client.invoke(
-        new Api.messages.GetBotCallbackAnswer({ peer: bot.inputPeer, msgId: messageId, data: Buffer.from(data, 'base64') }),
+      const answer = await this.call('getBotCallbackAnswer', (client) =>
+        client.invoke(new Api.messages.GetBotCallbackAnswer({ peer: bot.inputPeer, msgId: messageId, data: Buffer.from(data, 'base64') })),
       );
       return { message: answer.message ?? null };
     } catch (err) {
       // The bot did not answer the callback query in time; the press itself went through and its
       // effect (an edited menu, a file) still arrives as a message.
-      if (rpcErrorCode(err) === 'BOT_RESPONSE_TIMEOUT') return { message: null };
-      throw mapTelegramError(err, 'getBotCallbackAnswer');
+      if (err instanceof TelegramRequestError && err.code === 'BOT_RESPONSE_TIMEOUT') return { message: null };
+      throw err;
     }
   }
 
   async inlineQuery(query: string): Promise<InlineResultInfo[]> {
     const bot = await this.requireBot();
     this.noteActivity();
-    const results = await withTelegramErrors('getInlineBotResults', () =>
-      this.client.invoke(
+    const results = await this.call('getInlineBotResults', (client) =>
+      client.invoke(
         new Api.messages.GetInlineBotResults({ bot: bot.inputUser, peer: bot.inputPeer, query, offset: '' }),
       ),
     );
@@ -187,8 +234,8 @@ export class GramjsGateway implements TelegramGateway {
     const bot = await this.requireBot();
     this.noteActivity();
     const randomId = randomLong();
-    const updates = await withTelegramErrors('sendInlineBotResult', () =>
-      this.client.invoke(
+    const updates = await this.call('sendInlineBotResult', (client) =>
+      client.invoke(
         new Api.messages.SendInlineBotResult({
           peer: bot.inputPeer,
           queryId: bigInt(result.queryId),
@@ -223,11 +270,12 @@ export class GramjsGateway implements TelegramGateway {
   async downloadDocument(messageId: number, targetPath: string, options: DownloadOptions = {}): Promise<DownloadResult> {
     const message = await this.requireDocumentMessage(messageId);
     try {
-      return await downloadDocumentInParts(this.client, {
+      return await downloadDocumentInParts(() => this.keeper.client, {
         message,
         refetch: () => this.requireDocumentMessage(messageId),
         targetPath,
         options: { ...this.options.download, ...options },
+        slots: this.slots,
       });
     } catch (err) {
       // RPC errors get the domain mapping; cancellation and file-system errors pass through unchanged.
@@ -258,8 +306,8 @@ export class GramjsGateway implements TelegramGateway {
     if (this.bot && this.bot.username.toLowerCase() === bare.toLowerCase()) return this.bot;
     if (this.resolving) return this.resolving;
     this.resolving = (async () => {
-      const resolved = await withTelegramErrors('resolveUsername', () =>
-        this.client.invoke(new Api.contacts.ResolveUsername({ username: bare })),
+      const resolved = await this.call('resolveUsername', (client) =>
+        client.invoke(new Api.contacts.ResolveUsername({ username: bare })),
       );
       const peer = resolved.peer;
       const user = resolved.users.find(
@@ -292,8 +340,8 @@ export class GramjsGateway implements TelegramGateway {
   // ---- reading the chat -----------------------------------------------------------------------
 
   private async getHistoryPage(bot: ResolvedBot, args: { offsetId: number; minId: number; limit: number }) {
-    const result = await withTelegramErrors('getHistory', () =>
-      this.client.invoke(
+    const result = await this.call('getHistory', (client) =>
+      client.invoke(
         new Api.messages.GetHistory({
           peer: bot.inputPeer,
           offsetId: args.offsetId,
@@ -346,8 +394,8 @@ export class GramjsGateway implements TelegramGateway {
   private async fetchRawMessages(ids: number[]): Promise<(Api.Message | null)[]> {
     if (ids.length === 0) return [];
     const bot = await this.requireBot();
-    const result = await withTelegramErrors('getMessages', () =>
-      this.client.invoke(new Api.messages.GetMessages({ id: ids.map((id) => new Api.InputMessageID({ id })) })),
+    const result = await this.call('getMessages', (client) =>
+      client.invoke(new Api.messages.GetMessages({ id: ids.map((id) => new Api.InputMessageID({ id })) })),
     );
     const byId = new Map<number, Api.Message>();
     if (!(result instanceof Api.messages.MessagesNotModified)) {
@@ -402,6 +450,8 @@ export class GramjsGateway implements TelegramGateway {
       if (mapped instanceof FloodWaitError) {
         this.pollPausedUntil = this.now() + mapped.seconds * 1000;
         this.logger.warn({ seconds: mapped.seconds }, 'flood wait while polling the bot chat; polling paused');
+      } else if (mapped instanceof TelegramUnreachableError) {
+        this.logger.debug({ detail: mapped.detail }, 'bot chat not polled: Telegram cannot be reached');
       } else if (mapped instanceof SessionExpiredError) {
         this.pollStopped = true;
         this.logger.error({ code: mapped.code }, 'Telegram session ended while polling; log in again');

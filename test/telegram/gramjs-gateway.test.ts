@@ -137,13 +137,21 @@ describe('GramjsGateway requests', () => {
 });
 
 describe('GramjsGateway errors', () => {
-  it('maps FLOOD_WAIT to the domain FloodWaitError with its seconds', async () => {
-    const { fake, gateway } = await setup();
+  it('maps FLOOD_WAIT to the domain FloodWaitError with its seconds, and honours it for every later call', async () => {
+    let now = 5_000_000;
+    const { fake, gateway } = await setup({ now: () => now });
     await gateway.resolveBot('@LosslessRobot');
     fake.failNext('messages.SendMessage', 'FLOOD_WAIT_42', 420);
     const err = await gateway.sendText('hello').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FloodWaitError);
     expect((err as FloodWaitError).seconds).toBe(42);
+    // While the wait is in force nothing reaches Telegram, whatever the call.
+    const sent = fake.calls.length;
+    now += 40_000;
+    await expect(gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'FloodWaitError', seconds: 2 });
+    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toBeInstanceOf(FloodWaitError);
+    expect(fake.calls).toHaveLength(sent);
+    now += 3_000;
     fake.failNext('messages.GetInlineBotResults', 'FLOOD_PREMIUM_WAIT_7', 420);
     await expect(gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'FloodWaitError', seconds: 7 });
   });
@@ -169,16 +177,18 @@ describe('GramjsGateway errors', () => {
     await expect(gateway.status()).resolves.toMatchObject({ state: 'expired' });
   });
 
-  it('says offline for errors that are not about the session', async () => {
+  it('maps other RPC errors to TelegramRequestError, and a dead link to offline "cannot be reached"', async () => {
     const { fake, gateway } = await setup();
-    fake.on('users.GetUsers', () => {
-      throw new Error('Cannot send requests while disconnected. You need to call .connect()');
-    });
-    expect(await gateway.status()).toMatchObject({ state: 'offline', detail: expect.stringMatching(/disconnected/) });
     fake.on('messages.SendMessage', (r) => {
       throw rpcError(r, 'INPUT_USER_DEACTIVATED');
     });
     await expect(gateway.sendText('x')).rejects.toMatchObject({ name: 'TelegramRequestError', code: 'INPUT_USER_DEACTIVATED' });
+    // The network goes away under a connected client: refused from now on, live links cut.
+    fake.network.setMode('refuse');
+    fake.network.dropLinks();
+    const status = await gateway.status(500);
+    expect(status).toMatchObject({ state: 'offline', detail: expect.stringMatching(/^Telegram cannot be reached \(/) });
+    await expect(gateway.sendText('y')).rejects.toMatchObject({ name: 'TelegramUnreachableError' });
   });
 });
 

@@ -192,6 +192,8 @@ const envSchema = z.object({
   BATCH_SIZE: number(12, { ...BATCH_SIZE_RANGE, int: true }),
   DAILY_MESSAGE_BUDGET: number(400, { min: 1, max: 100_000, int: true }),
   DOWNLOAD_PARALLEL_PARTS: number(4, { min: 1, max: 16, int: true }),
+  DOWNLOADS_PER_DC: number(2, { min: 1, max: 8, int: true }),
+  TELEGRAM_CONNECT_TIMEOUT: number(15, { min: 2, max: 120, int: true }),
   LOSSLESS_QUALITY: choice(['high', 'max'] as const, 'high'),
   LOSSLESS_MODE: choice(['chat', 'inline'] as const, 'chat'),
   FILE_TEMPLATE: z
@@ -312,6 +314,10 @@ export interface Config {
   batchSize: number;
   dailyMessageBudget: number;
   downloadParallelParts: number;
+  /** Large downloads at once per Telegram data centre (Telegram asks for about 2). */
+  downloadsPerDc: number;
+  /** Seconds a connect to Telegram may take before Crate says it cannot be reached. */
+  telegramConnectTimeoutSeconds: number;
   quality: 'high' | 'max';
   losslessMode: 'chat' | 'inline';
   fileTemplate: string;
@@ -402,6 +408,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     batchSize: e.BATCH_SIZE,
     dailyMessageBudget: e.DAILY_MESSAGE_BUDGET,
     downloadParallelParts: e.DOWNLOAD_PARALLEL_PARTS,
+    downloadsPerDc: e.DOWNLOADS_PER_DC,
+    telegramConnectTimeoutSeconds: e.TELEGRAM_CONNECT_TIMEOUT,
     quality: e.LOSSLESS_QUALITY,
     losslessMode: e.LOSSLESS_MODE,
     fileTemplate: e.FILE_TEMPLATE,

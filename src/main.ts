@@ -184,6 +184,8 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     logger: logger.child({ component: 'watch' }),
     defaultEveryMs: config.watchDefaultEveryMs,
   });
+  // An outage pauses the running job and a recovery resumes it; the owner hears each once.
+  gateway.onConnectionChange((change) => service.telegramConnection(change));
 
   const connectUserSession = async () => {
     await gateway.connect();

@@ -85,6 +85,12 @@ export function safetyStopView(job: JobRecord, reason: string): MessageView {
   };
 }
 
+export function telegramConnectionView(state: 'up' | 'down', detail: string | null): MessageView {
+  return state === 'down'
+    ? { text: `📡 Telegram cannot be reached${detail ? ` (${detail})` : ''}. Jobs are paused; Crate keeps retrying and tells you when it is back.`, buttons: [] }
+    : { text: '📡 Telegram is reachable again: paused jobs go on.', buttons: [] };
+}
+
 /** Only a session that worked can expire; one that never existed is "not logged in yet". */
 export function sessionExpiredView(event: { code?: string; notLoggedIn?: boolean }): MessageView {
   return {
@@ -148,6 +154,8 @@ export class Notifications {
       case 'job_paused':
         // A pause for the session is announced by the session notice (with Log in, not Resume).
         return event.safetyStop && !isSessionExpiredReason(event.reason) ? safetyStopView(event.job, event.reason) : null;
+      case 'telegram_connection':
+        return telegramConnectionView(event.state, event.detail);
       case 'session_expired': {
         // One notice per ten minutes is plenty: every job and retry may report the same expiry.
         if (!this.options.loginNotice.due()) return null;

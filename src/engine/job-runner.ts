@@ -1,6 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage, storageErrorOf } from '../domain/errors.js';
+import {
+  FloodWaitError,
+  SafetyStopError,
+  SessionExpiredError,
+  TELEGRAM_UNREACHABLE_REASON,
+  TelegramUnreachableError,
+  errorMessage,
+  storageErrorOf,
+} from '../domain/errors.js';
 import { FINAL_TRACK_STATES, IN_FLIGHT_TRACK_STATES, type JobRecord, type TrackRecord } from '../domain/job.js';
 import { abortError, isAbortError } from './clock.js';
 import { formatSeconds } from './pacer.js';
@@ -454,6 +462,14 @@ export class JobRunner {
       // Ask afresh next time: the reply to this request was the stop signal itself.
       this.setTrack(trackId, { state: 'queued', ...FORGET_EXCHANGE, nextAttemptAt: null });
       this.stop('pause', err.message, true, err.signal === 'budget');
+      return;
+    }
+    if (err instanceof TelegramUnreachableError) {
+      // Not this track's fault: it keeps its step and the job waits for the link (the owner
+      // hears about the outage once, from the connection event, not per track).
+      this.log.warn({ trackId, detail: err.detail }, 'Telegram cannot be reached; pausing the job until it is back');
+      this.queue.unshift({ trackId, readyAt: 0 });
+      this.stop('pause', TELEGRAM_UNREACHABLE_REASON);
       return;
     }
     if (err instanceof SessionExpiredError) {

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../logger.js';
-import { NO_SESSION_CODE, SessionExpiredError, UserError, errorMessage, isSessionExpiredReason } from '../domain/errors.js';
+import {
+  NO_SESSION_CODE,
+  SessionExpiredError,
+  TELEGRAM_UNREACHABLE_REASON,
+  UserError,
+  errorMessage,
+  isSessionExpiredReason,
+  isTelegramUnreachableReason,
+} from '../domain/errors.js';
 import {
   FINAL_TRACK_STATES,
   IN_FLIGHT_TRACK_STATES,
@@ -129,13 +137,34 @@ export class JobService implements JobServiceApi {
    * Telegram session (call it once the session is up). Jobs the owner paused stay paused.
    */
   resumeInterrupted(): number[] {
-    const waiting = (j: JobRecord) => j.pauseReason === STOPPED_BY_SHUTDOWN || isSessionExpiredReason(j.pauseReason);
+    const waiting = (j: JobRecord) =>
+      j.pauseReason === STOPPED_BY_SHUTDOWN || isSessionExpiredReason(j.pauseReason) || isTelegramUnreachableReason(j.pauseReason);
     const jobs = this.deps.store
       .listJobs()
       .filter((j) => j.status === 'running' || (j.status === 'paused' && waiting(j)))
       .sort((a, b) => a.id - b.id);
     for (const job of jobs) this.start(job.id);
     return jobs.map((j) => j.id);
+  }
+
+  /**
+   * The user session's link went down or came back. Down: the running job pauses ("Telegram
+   * unreachable"), keeping every track's step. Up: the jobs it paused go on by themselves. The
+   * owner hears one event each way, not one per track.
+   */
+  telegramConnection(change: { state: 'up' | 'down'; detail: string | null }): void {
+    if (change.state === 'down') {
+      const jobIds = this.current ? [this.current.jobId] : [];
+      if (this.current) this.current.runner.stop('pause', TELEGRAM_UNREACHABLE_REASON);
+      this.events.emit({ type: 'telegram_connection', state: 'down', detail: change.detail, jobIds });
+      return;
+    }
+    const waiting = this.deps.store
+      .listJobs()
+      .filter((j) => j.status === 'paused' && isTelegramUnreachableReason(j.pauseReason))
+      .sort((a, b) => a.id - b.id);
+    this.events.emit({ type: 'telegram_connection', state: 'up', detail: null, jobIds: waiting.map((j) => j.id) });
+    for (const job of waiting) this.start(job.id);
   }
 
   start(jobId: number): void {

@@ -187,6 +187,8 @@ export type JobEvent =
     }
   /** A watch check waits (daily budget, safety stop, Spotify quota): said once per reason. */
   | { type: 'watch_postponed'; watchId: number; name: string; reason: string; until: number };
+  /** The link to Telegram went down (jobs pause) or came back (they go on): once per change. */
+  | { type: 'telegram_connection'; state: 'up' | 'down'; detail: string | null; jobIds: number[] };
 
 export interface JobEvents {
   emit(event: JobEvent): void;

@@ -4,7 +4,14 @@
  */
 import type { Logger } from '../logger.js';
 import type { BotMessage, DocumentFacts, TelegramGateway } from '../domain/telegram.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError, errorMessage, storageErrorOf } from '../domain/errors.js';
+import {
+  FloodWaitError,
+  SafetyStopError,
+  SessionExpiredError,
+  TelegramUnreachableError,
+  errorMessage,
+  storageErrorOf,
+} from '../domain/errors.js';
 import type { AcquireOutcome, AcquireRequest, MessagePacer } from '../engine/ports.js';
 import type { ProtocolMatcher } from './matcher.js';
 import { isReplyTimeout, type Conversation, type Routed } from './reply-router.js';
@@ -35,6 +42,7 @@ export function isFatal(err: unknown, signal: AbortSignal): boolean {
     err instanceof FloodWaitError ||
     err instanceof SessionExpiredError ||
     err instanceof SafetyStopError ||
+    err instanceof TelegramUnreachableError ||
     // A full or read-only disk fails every next download too: the engine pauses the job.
     storageErrorOf(err) !== null ||
     (signal.aborted && (err === signal.reason || (err instanceof Error && err.name === 'AbortError')))

@@ -78,17 +78,20 @@ export async function createGatewayFromConfig(
   }
   const session = await loadSession(config.dataDir, logger);
   if (session === null) return new UnavailableGateway('not logged in: run `crate login` or send /login to the control bot');
-  let client: TelegramClient;
   try {
-    client = createTelegramClient(config, { session, logger });
+    createTelegramClient(config, { session, logger });
   } catch (err) {
     if (err instanceof UserError) return new UnavailableGateway(err.message);
     throw err;
   }
-  return new GramjsGateway(client, {
+  // A factory: after an outage the gateway builds a fresh client (same session) instead of
+  // reviving one whose queues still hold the requests that timed out.
+  return new GramjsGateway(() => createTelegramClient(config, { session, logger }), {
     botUsername: config.telegram.externalBot,
     logger,
     download: { parallelParts: config.downloadParallelParts },
+    downloadsPerDc: config.downloadsPerDc,
+    timing: { connectTimeoutMs: config.telegramConnectTimeoutSeconds * 1000 },
     // Files can come minutes after a request: keep polling briskly for the response timeout and a bit.
     polling: { activeWindowMs: (config.responseTimeoutSeconds + 60) * 1000, ...options.polling },
   });

@@ -1,5 +1,6 @@
 import type {
   BotMessage,
+  ConnectionChange,
   DownloadOptions,
   DownloadResult,
   IncomingHandler,
@@ -15,9 +16,27 @@ import type {
  */
 export class SwitchableGateway implements TelegramGateway {
   private readonly handlers = new Map<IncomingHandler, () => void>();
+  private readonly connectionListeners = new Set<(change: ConnectionChange) => void>();
+  private unsubscribeConnection: () => void = () => undefined;
   private botUsername: string | null = null;
 
-  constructor(private current: TelegramGateway) {}
+  constructor(private current: TelegramGateway) {
+    this.followConnection();
+  }
+
+  /** Connection changes of whichever gateway is current reach our listeners. */
+  onConnectionChange(listener: (change: ConnectionChange) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private followConnection(): void {
+    this.unsubscribeConnection();
+    this.unsubscribeConnection =
+      this.current.onConnectionChange?.((change) => {
+        for (const listener of [...this.connectionListeners]) listener(change);
+      }) ?? (() => undefined);
+  }
 
   /** Swaps in a new session: old subscriptions move over, the old client is disconnected. */
   async replace(next: TelegramGateway): Promise<void> {
@@ -27,6 +46,7 @@ export class SwitchableGateway implements TelegramGateway {
       this.handlers.set(handler, next.onMessage(handler));
     }
     this.current = next;
+    this.followConnection();
     await previous.disconnect().catch(() => undefined);
   }
 

@@ -58,3 +58,7 @@ if (from === 'dist' || (from !== 'src' && buildIsCurrent())) {
   cli = await import(new URL('src/cli.ts', root).href);
 }
 process.exitCode = await cli.runCli(process.argv);
+// The command is over. Whatever a vendor library left running (GramJS reconnect loops and timers
+// on a dead link) must not keep the process alive: exit within 2 s. The timer is unref'd, so a
+// clean event loop exits at once without waiting for it.
+setTimeout(() => process.exit(process.exitCode ?? 0), 2_000).unref();

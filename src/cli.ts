@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError } from './domain/errors.js';
+import { TelegramUnreachableError, UserError } from './domain/errors.js';
 import { createCliContext, type CliContext } from './cli/context.js';
 import type { RegisterCommand } from './cli/commands.js';
 import { createCommands, type Wiring } from './main.js';
@@ -84,6 +84,12 @@ function reportFailure(ctx: CliContext, err: unknown, debug: boolean): number {
     // commander; they exit 2 like every input to fix (README, exit codes). Help and version: 0.
     if (NOT_ERRORS.has(err.code)) return err.code === 'commander.help' ? 2 : 0;
     return 2;
+  }
+  if (err instanceof TelegramUnreachableError) {
+    ctx.stderr.write(
+      `crate: ${err.message}.\nCheck the network (or what blocks Telegram on it); nothing was changed: run the same command again when Telegram is reachable.\n`,
+    );
+    return 4;
   }
   if (err instanceof UserError) {
     ctx.stderr.write(`crate: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);

@@ -147,6 +147,9 @@ const envSchema = z.object({
   TELEGRAM_PHONE_NUMBER: optionalText.refine((v) => v === undefined || /^\+?[\d\s-]{7,20}$/.test(v), {
     message: 'must be a phone number in international form, e.g. +441234567890',
   }),
+  TELEGRAM_DC: optionalText.refine((v) => v === undefined || /^[1-5]@\d{1,3}(\.\d{1,3}){3}$/.test(v), {
+    message: 'must be DC@IPv4, e.g. 2@149.154.167.50 (the data centre a fresh login connects to)',
+  }),
   EXTERNAL_BOT_USERNAME: z
     .string()
     .trim()
@@ -287,6 +290,8 @@ export interface Config {
     apiHash: string | undefined;
     phoneNumber: string | undefined;
     externalBot: string;
+    /** Where a fresh login first connects (default: GramJS's built-in DC 4 address). */
+    dc: { id: number; ip: string } | undefined;
   };
   spotify: {
     clientId: string | undefined;
@@ -385,6 +390,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       apiHash: e.TELEGRAM_API_HASH,
       phoneNumber: e.TELEGRAM_PHONE_NUMBER,
       externalBot: e.EXTERNAL_BOT_USERNAME,
+      dc: e.TELEGRAM_DC === undefined ? undefined : { id: Number(e.TELEGRAM_DC.split('@')[0]), ip: e.TELEGRAM_DC.split('@')[1]! },
     },
     spotify: {
       clientId: e.SPOTIFY_CLIENT_ID,

@@ -517,11 +517,16 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     createStatusCommand({
       // Status never connects (GramJS stays unloaded; `crate doctor` and /status in the bot connect):
       // it says whether a session is saved. Tests that hand in a gateway get its own status.
+      // Status connects with a short deadline: "logged in as @name" when Telegram answers, and
+      // "not checked" (never a false "offline") when it does not answer in time.
       sessionStatus: async (config, logger) => {
-        if (!wiring.createGateway) return savedSessionStatus(withAbsolutePaths(config));
-        const gateway = await wiring.createGateway(withAbsolutePaths(config), logger);
+        const saved = savedSessionStatus(withAbsolutePaths(config));
+        if (saved.state === 'no_session' && !wiring.createGateway) return saved;
+        const gateway = await (wiring.createGateway ?? defaultGateway)(withAbsolutePaths(config), logger);
         try {
-          return await gateway.status();
+          const status = await gateway.status();
+          if (status.state !== 'offline') return status;
+          return { state: 'saved', user: null, detail: `not checked: ${status.detail ?? 'Telegram did not answer'}` };
         } finally {
           await gateway.disconnect().catch(() => undefined);
         }

@@ -186,7 +186,7 @@ export type JobEvent =
       removedLabels: string[];
     }
   /** A watch check waits (daily budget, safety stop, Spotify quota): said once per reason. */
-  | { type: 'watch_postponed'; watchId: number; name: string; reason: string; until: number };
+  | { type: 'watch_postponed'; watchId: number; name: string; reason: string; until: number }
   /** The link to Telegram went down (jobs pause) or came back (they go on): once per change. */
   | { type: 'telegram_connection'; state: 'up' | 'down'; detail: string | null; jobIds: number[] };
 

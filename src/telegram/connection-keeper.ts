@@ -93,10 +93,14 @@ export class ConnectionKeeper {
     return () => this.listeners.delete(listener);
   }
 
-  /** Connects (first time) or waits for the connection the health loop is rebuilding. */
+  /**
+   * Connects the first time. While down (the health loop is rebuilding in the background) it
+   * fails at once with the last problem: callers learn it now, and hear "up" when it is back.
+   */
   async connect(timeoutMs = this.timing.connectTimeoutMs): Promise<void> {
     if (this.state === 'up') return;
     if (this.state === 'closed') throw new TelegramUnreachableError('the connection was closed');
+    if (this.state === 'down') throw new TelegramUnreachableError(this.detail ?? 'reconnecting');
     this.connecting ??= this.connectOnce(this.current, timeoutMs).finally(() => {
       this.connecting = null;
     });

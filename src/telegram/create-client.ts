@@ -7,7 +7,7 @@ import { UserError } from '../domain/errors.js';
 import type { TelegramGateway } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
-import { createGramjsLogger } from './gramjs-logger.js';
+import { createGramjsLogger, routeGramjsConsole } from './gramjs-logger.js';
 import { loadSession, sessionFilePath } from './session-file.js';
 import { UnavailableGateway } from './unavailable-gateway.js';
 
@@ -36,6 +36,8 @@ export function createTelegramClient(config: Config, options: CreateClientOption
       { cause: err },
     );
   }
+  const dc = config.telegram.dc;
+  if (dc && !options.session) session.setDC(dc.id, dc.ip, 443);
   const client = new TelegramClient(session, apiId, apiHash, telegramClientParams(createGramjsLogger(options.logger)));
   client.floodSleepThreshold = 0;
   return client;
@@ -76,6 +78,7 @@ export async function createGatewayFromConfig(
   if (config.telegram.apiId === undefined || config.telegram.apiHash === undefined) {
     return new UnavailableGateway('TELEGRAM_API_ID and TELEGRAM_API_HASH are not set (my.telegram.org → API development tools)');
   }
+  routeGramjsConsole(logger);
   const session = await loadSession(config.dataDir, logger);
   if (session === null) return new UnavailableGateway('not logged in: run `crate login` or send /login to the control bot');
   try {

@@ -16,6 +16,7 @@ import type {
 } from '../domain/telegram.js';
 import { documentOf, toBotMessage, toInlineResult } from './convert.js';
 import { ConnectionKeeper, type ConnectionTiming } from './connection-keeper.js';
+import { pause } from './deadline.js';
 import { DownloadSlots } from './download-slots.js';
 import { downloadDocumentInParts } from './downloader.js';
 import { TelegramRequestError, mapTelegramError, rpcErrorCode } from './errors.js';
@@ -45,6 +46,9 @@ export interface GramjsGatewayOptions {
   /** Large downloads at once per data centre (Telegram asks for about 2). Default 2. */
   downloadsPerDc?: number;
 }
+
+/** A read waits out a flood wait in force up to this long; a longer one goes to the caller. */
+const MAX_READ_FLOOD_WAIT_MS = 5 * 60_000;
 
 const DEFAULT_POLLING: PollingOptions = {
   activeIntervalMs: 5_000,
@@ -85,6 +89,8 @@ export class GramjsGateway implements TelegramGateway {
   private bot: ResolvedBot | null = null;
   private resolving: Promise<ResolvedBot> | null = null;
   private connected = false;
+  /** connect() was asked for (and no disconnect since): a later recovery connects us. */
+  private wanted = false;
   private lastActivityAt = Number.NEGATIVE_INFINITY;
   private pollTimer: NodeJS.Timeout | null = null;
   private pollInFlight: Promise<void> | null = null;
@@ -125,7 +131,12 @@ export class GramjsGateway implements TelegramGateway {
       },
     });
     this.keeper.onChange((change) => {
-      if (change.state === 'up') this.schedulePoll();
+      // Back (also after a first connect that failed): polling goes on by itself.
+      if (change.state === 'up' && this.wanted) {
+        this.connected = true;
+        this.pollStopped = false;
+        this.schedulePoll();
+      }
     });
   }
 
@@ -136,6 +147,7 @@ export class GramjsGateway implements TelegramGateway {
 
   async connect(): Promise<void> {
     if (this.connected) return;
+    this.wanted = true;
     await this.keeper.connect();
     this.connected = true;
     this.pollStopped = false;
@@ -143,6 +155,7 @@ export class GramjsGateway implements TelegramGateway {
   }
 
   async disconnect(): Promise<void> {
+    this.wanted = false;
     this.connected = false;
     this.stopPolling();
     await this.pollInFlight?.catch(() => undefined);
@@ -155,7 +168,7 @@ export class GramjsGateway implements TelegramGateway {
   }
 
   /** Connects if needed (with a short deadline) and asks who we are. */
-  async status(timeoutMs = 8_000): Promise<SessionStatus> {
+  async status(timeoutMs = 6_000): Promise<SessionStatus> {
     try {
       if (!this.keeper.isUp) await this.keeper.connect(timeoutMs);
       const me = await this.call('getMe', (c) => c.getMe(), timeoutMs);
@@ -169,12 +182,22 @@ export class GramjsGateway implements TelegramGateway {
   }
 
   /**
-   * One account request: honours a FloodWait in force (no call at all before it ends), has a
-   * deadline, and maps every GramJS error to a domain error.
+   * One account request with a deadline, every GramJS error mapped to a domain error. Requests
+   * the engine's pacer does not gate (reads: history, messages, resolve) honour a FloodWait in
+   * force: they wait it out first (a long one is handed to the caller instead). Paced requests
+   * (sends, clicks, inline queries) already wait in the pacer, which heard of the same flood.
    */
-  private async call<T>(context: string, fn: (client: TelegramClient) => Promise<T>, timeoutMs?: number): Promise<T> {
+  private async call<T>(
+    context: string,
+    fn: (client: TelegramClient) => Promise<T>,
+    timeoutMs?: number,
+    kind: 'read' | 'paced' = 'read',
+  ): Promise<T> {
     const waitMs = this.floodUntil - this.now();
-    if (waitMs > 0) throw new FloodWaitError(Math.ceil(waitMs / 1000), `${context}: an earlier flood wait is still in force`);
+    if (kind === 'read' && waitMs > 0) {
+      if (waitMs > MAX_READ_FLOOD_WAIT_MS) throw new FloodWaitError(Math.ceil(waitMs / 1000), `${context}: a flood wait is in force`);
+      await pause(waitMs);
+    }
     try {
       return await this.keeper.call(context, fn, timeoutMs);
     } catch (err) {
@@ -194,8 +217,7 @@ export class GramjsGateway implements TelegramGateway {
     this.noteActivity();
     const randomId = randomLong();
     const result = await this.call('sendMessage', (client) =>
-      client.invoke(new Api.messages.SendMessage({ peer: bot.inputPeer, message: text, noWebpage: true, randomId })),
-    );
+      client.invoke(new Api.messages.SendMessage({ peer: bot.inputPeer, message: text, noWebpage: true, randomId })), undefined, 'paced');
     const sent = sentMessage(result, randomId, text);
     this.ledger.record(sent);
     return sent;
@@ -206,8 +228,7 @@ export class GramjsGateway implements TelegramGateway {
     this.noteActivity();
     try {
       const answer = await this.call('getBotCallbackAnswer', (client) =>
-        client.invoke(new Api.messages.GetBotCallbackAnswer({ peer: bot.inputPeer, msgId: messageId, data: Buffer.from(data, 'base64') })),
-      );
+        client.invoke(new Api.messages.GetBotCallbackAnswer({ peer: bot.inputPeer, msgId: messageId, data: Buffer.from(data, 'base64') })), undefined, 'paced');
       return { message: answer.message ?? null };
     } catch (err) {
       // The bot did not answer the callback query in time; the press itself went through and its
@@ -223,8 +244,7 @@ export class GramjsGateway implements TelegramGateway {
     const results = await this.call('getInlineBotResults', (client) =>
       client.invoke(
         new Api.messages.GetInlineBotResults({ bot: bot.inputUser, peer: bot.inputPeer, query, offset: '' }),
-      ),
-    );
+      ), undefined, 'paced');
     const queryId = results.queryId.toString();
     return results.results.map((r) => toInlineResult(queryId, r));
   }
@@ -242,8 +262,7 @@ export class GramjsGateway implements TelegramGateway {
           id: result.resultId,
           randomId,
         }),
-      ),
-    );
+      ), undefined, 'paced');
     const sent = sentMessage(updates, randomId, '');
     this.ledger.record(sent);
     return sent;
@@ -436,7 +455,7 @@ export class GramjsGateway implements TelegramGateway {
     const bot = this.bot;
     if (!bot || !this.connected || this.handlers.size === 0) return;
     // Telegram asked us to wait: no history reads until it is over, whoever asks.
-    if (this.now() < this.pollPausedUntil) return;
+    if (this.now() < Math.max(this.pollPausedUntil, this.floodUntil)) return;
     try {
       const messages = await this.readSincePollCursor(bot);
       for (const m of messages) {
@@ -496,7 +515,7 @@ export class GramjsGateway implements TelegramGateway {
     if (this.pollTimer || this.pollStopped || !this.connected || !this.bot || this.handlers.size === 0) return;
     const active = this.now() - this.lastActivityAt < this.polling.activeWindowMs;
     const base = active ? this.polling.activeIntervalMs : this.polling.idleIntervalMs;
-    const delay = Math.max(base, this.pollPausedUntil - this.now());
+    const delay = Math.max(base, Math.max(this.pollPausedUntil, this.floodUntil) - this.now());
     this.pollTimer = setTimeout(() => {
       this.pollTimer = null;
       void this.pollNow().finally(() => this.schedulePoll());

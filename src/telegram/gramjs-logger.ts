@@ -20,3 +20,28 @@ class PinoBridgeLogger extends GramLogger {
 export function createGramjsLogger(logger?: Logger): GramLogger {
   return logger ? new PinoBridgeLogger(logger) : new GramLogger(LogLevel.NONE);
 }
+
+const ROUTED = Symbol.for('crate.gramjsConsoleRouted');
+
+/**
+ * GramJS also writes to the console directly, bypassing its logger ("sender already has some
+ * hanging states. reconnecting", errors of its update loop and reconnects). Those calls come
+ * from its own files: route them to our logger (debug level, with redaction) and keep every
+ * other console call as it was. Installed once per process by the composition root.
+ */
+export function routeGramjsConsole(logger: Logger): void {
+  const target = console as unknown as Record<PropertyKey, unknown>;
+  if (target[ROUTED]) return;
+  target[ROUTED] = true;
+  for (const method of ['log', 'error', 'warn', 'info'] as const) {
+    const original = console[method].bind(console);
+    console[method] = (...args: unknown[]) => {
+      const stack = new Error().stack ?? '';
+      if (/[\\/]node_modules[\\/]telegram[\\/]/.test(stack.split('\n').slice(2, 4).join('\n'))) {
+        logger.debug({ component: 'gramjs', console: method }, args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+        return;
+      }
+      original(...args);
+    };
+  }
+}

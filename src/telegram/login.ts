@@ -1,7 +1,8 @@
 import { Api, type TelegramClient } from 'telegram';
 import { computeCheck } from 'telegram/Password.js';
 import type { Config } from '../config.js';
-import { FloodWaitError, UserError } from '../domain/errors.js';
+import { FloodWaitError, TelegramUnreachableError, UserError, errorMessage } from '../domain/errors.js';
+import { DeadlineError, withDeadline } from './deadline.js';
 import type { Logger } from '../logger.js';
 import { createTelegramClient } from './create-client.js';
 import { mapTelegramError, rpcErrorCode } from './errors.js';
@@ -55,14 +56,17 @@ export class LoginFlow {
     const client =
       this.options.createClient?.() ?? createTelegramClient(this.options.config, { session: '', logger: this.options.logger });
     try {
-      await client.connect();
-      const sent = await client.invoke(
-        new Api.auth.SendCode({
-          phoneNumber: phone,
-          apiId: apiId ?? 0,
-          apiHash: apiHash ?? '',
-          settings: new Api.CodeSettings({}),
-        }),
+      await connectWithin(client, this.options.config.telegramConnectTimeoutSeconds * 1000);
+      const sent = await withinDeadline(
+        client.invoke(
+          new Api.auth.SendCode({
+            phoneNumber: phone,
+            apiId: apiId ?? 0,
+            apiHash: apiHash ?? '',
+            settings: new Api.CodeSettings({}),
+          }),
+        ),
+        'auth.sendCode',
       );
       if (sent instanceof Api.auth.SentCodeSuccess) return await this.finish(client, sent.authorization);
       this.stage = { kind: 'code', client, phone, phoneCodeHash: sent.phoneCodeHash };
@@ -231,6 +235,28 @@ const EXPLANATIONS: Record<string, [string, string]> = {
 };
 
 /** A login error as something the owner can act on. */
+/** GramJS's connect resolves false (or never settles) when Telegram cannot be reached. */
+async function connectWithin(client: TelegramClient, timeoutMs: number): Promise<void> {
+  let ok: boolean;
+  try {
+    ok = await withDeadline(client.connect(), timeoutMs, 'connect');
+  } catch (err) {
+    if (err instanceof DeadlineError) throw new TelegramUnreachableError(`no connection within ${timeoutMs / 1000} s`, { cause: err });
+    throw new TelegramUnreachableError(errorMessage(err), { cause: err });
+  }
+  if (!ok) throw new TelegramUnreachableError('connection refused or dropped');
+}
+
+/** A login request past 30 s means the link is gone, not that Telegram is thinking. */
+async function withinDeadline<T>(promise: Promise<T>, what: string): Promise<T> {
+  try {
+    return await withDeadline(promise, 30_000, what);
+  } catch (err) {
+    if (err instanceof DeadlineError) throw new TelegramUnreachableError(err.message, { cause: err });
+    throw err;
+  }
+}
+
 function explain(err: unknown): Error {
   if (err instanceof UserError) return err;
   const mapped = mapTelegramError(err, 'login');
@@ -254,5 +280,6 @@ function formatWait(seconds: number): string {
 }
 
 async function closeQuietly(client: TelegramClient): Promise<void> {
-  await client.destroy().catch(() => undefined);
+  // Bounded: on a dead link GramJS's destroy can wait for senders that never connect.
+  await withDeadline(client.destroy(), 2_000, 'closing the connection').catch(() => undefined);
 }

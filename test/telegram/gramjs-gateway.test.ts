@@ -145,13 +145,19 @@ describe('GramjsGateway errors', () => {
     const err = await gateway.sendText('hello').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FloodWaitError);
     expect((err as FloodWaitError).seconds).toBe(42);
-    // While the wait is in force nothing reaches Telegram, whatever the call.
-    const sent = fake.calls.length;
-    now += 40_000;
-    await expect(gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'FloodWaitError', seconds: 2 });
-    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toBeInstanceOf(FloodWaitError);
-    expect(fake.calls).toHaveLength(sent);
-    now += 3_000;
+    // A read (not paced by the engine) waits until the flood wait is over before it asks.
+    const sent = fake.callsOf('messages.GetHistory').length;
+    now += 41_900;
+    const read = gateway.history({ minId: 0, limit: 5 });
+    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent);
+    await read;
+    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent + 1);
+    // A longer one than a read may wait goes to the caller, with nothing sent.
+    fake.failNext('messages.SendMessage', 'FLOOD_WAIT_900', 420);
+    await expect(gateway.sendText('again')).rejects.toMatchObject({ seconds: 900 });
+    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toMatchObject({ name: 'FloodWaitError' });
+    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent + 1);
+    now += 901_000;
     fake.failNext('messages.GetInlineBotResults', 'FLOOD_PREMIUM_WAIT_7', 420);
     await expect(gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'FloodWaitError', seconds: 7 });
   });

@@ -11,7 +11,9 @@ import type { Api } from 'telegram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TelegramUnreachableError } from '../../src/domain/errors.js';
 import type { ConnectionChange } from '../../src/domain/telegram.js';
-import { silentLogger } from '../../src/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { routeGramjsConsole } from '../../src/telegram/gramjs-logger.js';
 import { downloadDocumentInParts } from '../../src/telegram/downloader.js';
 import { GramjsGateway } from '../../src/telegram/gramjs-gateway.js';
 import { FakeTelegramNetwork } from '../fakes/mtproto/fake-network.js';
@@ -115,6 +117,47 @@ describe('downloads through GramJS’s own senders', () => {
     expect(new Set(parts.filter((r) => !r.hung && !r.error).map((r) => r.offset)).size).toBe(16);
     expect(w.network.opened.get(2)!).toBeGreaterThan(2); // GramJS reconnected after the outage
   }, 120_000);
+});
+
+describe('GramJS’s own console output', () => {
+  it('goes to our logger, not the terminal ("sender already has some hanging states")', async () => {
+    const w = world({ bytes: 3 * MiB, latencyMs: 50 });
+    const printed: string[] = [];
+    const saved = { log: console.log, error: console.error, warn: console.warn, info: console.info };
+    const routed = Symbol.for('crate.gramjsConsoleRouted');
+    const consoleRecord = console as unknown as Record<symbol, unknown>;
+    for (const m of ['log', 'error', 'warn', 'info'] as const) console[m] = (...a: unknown[]) => printed.push(a.map(String).join(' '));
+    delete consoleRecord[routed];
+    const logged: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      secrets: [],
+      pretty: false,
+      destination: new Writable({
+        write(chunk, _e, cb) {
+          logged.push(String(chunk));
+          cb();
+        },
+      }),
+    });
+    try {
+      routeGramjsConsole(logger);
+      const client = w.factory();
+      await w.vt.run(client.connect());
+      const { message, refetch } = await documentMessage(w, client);
+      cleanups.push(() => client.destroy());
+      // One part hangs past GramJS's 30 s release timer: GramJS prints and reconnects the sender.
+      w.network.hang('upload.GetFile', { once: true });
+      const path = join(dir, 'console', 'Long - Mix.flac');
+      await w.vt.run(downloadDocumentInParts(client, { message, refetch, targetPath: path, options: { parallelParts: 1 } }));
+      expect(await fileHash(path)).toBe(expectedHash(w.bot));
+      expect(logged.some((l) => l.includes('sender already has some hanging states'))).toBe(true);
+      expect(printed.filter((p) => p.includes('hanging states'))).toEqual([]);
+    } finally {
+      Object.assign(console, saved);
+      delete consoleRecord[routed];
+    }
+  }, 60_000);
 });
 
 describe('GramjsGateway when Telegram does not answer', () => {

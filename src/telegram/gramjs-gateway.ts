@@ -79,7 +79,7 @@ interface ResolvedBot {
 export class GramjsGateway implements TelegramGateway {
   private readonly keeper: ConnectionKeeper;
   private readonly slots: DownloadSlots;
-  /** Until when Telegram asked this account to wait (any chat call): nothing is sent before. */
+  /** Until when Telegram asked this account to wait on reads: no history read goes out before. */
   private floodUntil = 0;
   private readonly logger: Logger;
   private readonly polling: PollingOptions;
@@ -182,10 +182,11 @@ export class GramjsGateway implements TelegramGateway {
   }
 
   /**
-   * One account request with a deadline, every GramJS error mapped to a domain error. Requests
-   * the engine's pacer does not gate (reads: history, messages, resolve) honour a FloodWait in
-   * force: they wait it out first (a long one is handed to the caller instead). Paced requests
-   * (sends, clicks, inline queries) already wait in the pacer, which heard of the same flood.
+   * One account request with a deadline, every GramJS error mapped to a domain error. Reads
+   * (history, messages, resolve: the engine's pacer does not gate them) honour a FloodWait
+   * Telegram gave a read: polling skips, other reads wait it out first (a long one goes to the
+   * caller, nothing sent). Paced requests (sends, clicks, inline queries) leave their FloodWaits
+   * to the pacer, which hears of each one and holds every later send.
    */
   private async call<T>(
     context: string,
@@ -202,7 +203,7 @@ export class GramjsGateway implements TelegramGateway {
       return await this.keeper.call(context, fn, timeoutMs);
     } catch (err) {
       const mapped = mapTelegramError(err, context);
-      if (mapped instanceof FloodWaitError) this.floodUntil = Math.max(this.floodUntil, this.now() + mapped.seconds * 1000);
+      if (mapped instanceof FloodWaitError && kind === 'read') this.floodUntil = Math.max(this.floodUntil, this.now() + mapped.seconds * 1000);
       throw mapped;
     }
   }

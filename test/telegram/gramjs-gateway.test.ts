@@ -137,7 +137,7 @@ describe('GramjsGateway requests', () => {
 });
 
 describe('GramjsGateway errors', () => {
-  it('maps FLOOD_WAIT to the domain FloodWaitError with its seconds, and honours it for every later call', async () => {
+  it('maps FLOOD_WAIT to the domain FloodWaitError with its seconds; a read flood wait holds every later read', async () => {
     let now = 5_000_000;
     const { fake, gateway } = await setup({ now: () => now });
     await gateway.resolveBot('@LosslessRobot');
@@ -145,21 +145,23 @@ describe('GramjsGateway errors', () => {
     const err = await gateway.sendText('hello').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FloodWaitError);
     expect((err as FloodWaitError).seconds).toBe(42);
-    // A read (not paced by the engine) waits until the flood wait is over before it asks.
-    const sent = fake.callsOf('messages.GetHistory').length;
-    now += 41_900;
-    const read = gateway.history({ minId: 0, limit: 5 });
-    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent);
-    await read;
-    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent + 1);
-    // A longer one than a read may wait goes to the caller, with nothing sent.
-    fake.failNext('messages.SendMessage', 'FLOOD_WAIT_900', 420);
-    await expect(gateway.sendText('again')).rejects.toMatchObject({ seconds: 900 });
-    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toMatchObject({ name: 'FloodWaitError' });
-    expect(fake.callsOf('messages.GetHistory')).toHaveLength(sent + 1);
-    now += 901_000;
     fake.failNext('messages.GetInlineBotResults', 'FLOOD_PREMIUM_WAIT_7', 420);
     await expect(gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'FloodWaitError', seconds: 7 });
+    // A flood wait on a read: the next read waits until it is over before it asks.
+    fake.failNext('messages.GetHistory', 'FLOOD_WAIT_30', 420);
+    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toMatchObject({ seconds: 30 });
+    const asked = fake.callsOf('messages.GetHistory').length;
+    now += 29_900;
+    const read = gateway.history({ minId: 0, limit: 5 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fake.callsOf('messages.GetHistory')).toHaveLength(asked);
+    await read;
+    expect(fake.callsOf('messages.GetHistory')).toHaveLength(asked + 1);
+    // A longer one than a read may wait goes to the caller, with nothing sent.
+    fake.failNext('messages.GetHistory', 'FLOOD_WAIT_900', 420);
+    await expect(gateway.history({ minId: 0, limit: 5 })).rejects.toMatchObject({ seconds: 900 });
+    await expect(gateway.getMessages([1])).rejects.toMatchObject({ name: 'FloodWaitError' });
+    expect(fake.callsOf('messages.GetMessages')).toHaveLength(0);
   });
 
   it('reports a revoked session as SessionExpiredError / status expired, not a crash', async () => {

@@ -31,6 +31,7 @@ import {
   type SimulatedLink,
 } from '../../fakes/simulated-lossless/gramjs-adapter.js';
 import { GramjsGateway } from '../../../src/telegram/gramjs-gateway.js';
+import type { StringSession } from 'telegram/sessions/index.js';
 
 export const LINK = 'https://open.spotify.com/playlist/ChaosPlaylist0000000001';
 
@@ -78,6 +79,11 @@ export interface StackOptions {
    */
   transport?: 'fake' | 'gramjs';
   gramjs?: Partial<SimulatedClientOptions>;
+  /**
+   * 'gramjs' only: hand the gateway a client factory, as production does, so an outage replaces
+   * the client (sharing the network and session of the first one).
+   */
+  gramjsFactory?: boolean;
   /** Wraps whatever gateway there is, to inject faults. */
   wrap?(gateway: TelegramGateway, bot: SimulatedLosslessBot, clock: VirtualClock): TelegramGateway;
   /** The same simulated bot as a previous stack (a restart: the bot's chat and its late files live on). */
@@ -156,7 +162,15 @@ export function createStack(options: StackOptions = {}): Stack {
   if (options.transport === 'gramjs') {
     const client = createSimulatedTelegramClient(bot, { botUsername: 'LosslessRobot', ...options.gramjs });
     link = client.sim;
-    base = new GramjsGateway(client, {
+    let latest = client;
+    let built = 0;
+    const factory = () => {
+      if (built++ === 0) return client;
+      latest.sim.close();
+      latest = createSimulatedTelegramClient(bot, { botUsername: 'LosslessRobot', ...options.gramjs, network: client.sim.network, session: client.session as StringSession });
+      return latest;
+    };
+    base = new GramjsGateway(options.gramjsFactory ? factory : client, {
       botUsername: config.telegram.externalBot,
       logger: logger.child({ component: 'telegram' }),
       // Polling runs on real timers: the acquirer's own polling (virtual time) covers missed events.
@@ -168,6 +182,7 @@ export function createStack(options: StackOptions = {}): Stack {
   }
   const held = new HeldDownloads(base, clock);
   const gateway = options.wrap ? options.wrap(held, bot, clock) : held;
+  const connectionSource = base;
   const opened = openJobStore(path.join(config.dataDir, 'crate.sqlite'), { now: () => clock.now() });
   const store = opened.store;
   let acquirer!: LosslessAcquirer;
@@ -191,6 +206,8 @@ export function createStack(options: StackOptions = {}): Stack {
     clock,
   });
   const events: JobEvent[] = [];
+  // As src/main.ts: an outage pauses the running job and a recovery resumes it.
+  connectionSource.onConnectionChange?.((change) => service.telegramConnection(change));
   service.events.subscribe((e) => events.push(e));
   let closed = false;
   let connected = false;

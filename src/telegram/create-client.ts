@@ -7,6 +7,7 @@ import { UserError } from '../domain/errors.js';
 import type { TelegramGateway } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
+import { BoundedStringSession } from './bounded-session.js';
 import { createGramjsLogger, routeGramjsConsole } from './gramjs-logger.js';
 import { loadSession, sessionFilePath } from './session-file.js';
 import { UnavailableGateway } from './unavailable-gateway.js';
@@ -28,7 +29,7 @@ export function createTelegramClient(config: Config, options: CreateClientOption
   if (apiId === undefined || apiHash === undefined) throw new Error('unreachable: requireSettings checked the api id');
   let session: StringSession;
   try {
-    session = new StringSession(options.session);
+    session = new BoundedStringSession(options.session);
   } catch (err) {
     throw new UserError(
       `The saved Telegram session in ${sessionFilePath(config.dataDir)} is damaged.`,

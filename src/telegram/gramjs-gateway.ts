@@ -3,7 +3,7 @@ import { Api, type TelegramClient } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { EditedMessage } from 'telegram/events/EditedMessage.js';
 import type { Logger } from '../logger.js';
-import { SessionExpiredError, FloodWaitError, TelegramUnreachableError } from '../domain/errors.js';
+import { SafetyStopError, SessionExpiredError, FloodWaitError, TelegramUnreachableError } from '../domain/errors.js';
 import type {
   BotMessage,
   ConnectionChange,
@@ -335,6 +335,10 @@ export class GramjsGateway implements TelegramGateway {
       );
       if (!user || user.accessHash === undefined) {
         throw new Error(`Telegram username @${bare} is not a user or bot`);
+      }
+      // Crate talks to a bot; a person (or an impostor account) under that name gets nothing.
+      if (!user.bot) {
+        throw new SafetyStopError('restricted', `@${bare} is not a bot account: Crate sends nothing to it. Check EXTERNAL_BOT_USERNAME.`);
       }
       const bot: ResolvedBot = {
         id: user.id,

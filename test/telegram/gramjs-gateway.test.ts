@@ -164,6 +164,16 @@ describe('GramjsGateway errors', () => {
     expect(fake.callsOf('messages.GetMessages')).toHaveLength(0);
   });
 
+  it('refuses a username that is not a bot account: nothing is sent to it', async () => {
+    const { fake, chat, gateway } = await setup();
+    fake.on('contacts.ResolveUsername', () =>
+      new Api.contacts.ResolvedPeer({ peer: new Api.PeerUser({ userId: chat.otherUser.id }), chats: [], users: [chat.otherUser] }),
+    );
+    await expect(gateway.resolveBot('@LosslessRobot')).rejects.toMatchObject({ name: 'SafetyStopError', message: expect.stringMatching(/is not a bot account/) });
+    await expect(gateway.sendText('hello')).rejects.toMatchObject({ name: 'SafetyStopError' });
+    expect(fake.callsOf('messages.SendMessage')).toHaveLength(0);
+  });
+
   it('reports a revoked session as SessionExpiredError / status expired, not a crash', async () => {
     const { fake, gateway } = await setup();
     expect(await gateway.status()).toEqual({ state: 'ready', user: '@owner', detail: null, names: ['Owner', 'owner'] });

@@ -7,6 +7,7 @@
  * write or a flac decode.
  */
 import FakeTimers from '@sinonjs/fake-timers';
+import { Worker } from 'node:worker_threads';
 
 export interface VirtualTime {
   now(): number;
@@ -21,6 +22,7 @@ const realSetTimeout = globalThis.setTimeout;
 
 export function installVirtualTime(start = Date.UTC(2026, 4, 1, 12, 0, 0)): VirtualTime {
   // Works in vitest and in the chaos runner alike (vitest's own `vi` needs its test runtime).
+  const workers = trackWorkers();
   const clock = FakeTimers.install({ now: start, toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
   return {
     now: () => Date.now(),
@@ -38,7 +40,7 @@ export function installVirtualTime(start = Date.UTC(2026, 4, 1, 12, 0, 0)): Virt
       for (let stalls = 0; ; ) {
         await idle();
         if (settled) break;
-        if (fsBusy()) {
+        if (fsBusy() || workers.busy() > 0) {
           quietNeeded = 5;
           await realSleep(1);
           continue;
@@ -72,7 +74,41 @@ export function installVirtualTime(start = Date.UTC(2026, 4, 1, 12, 0, 0)): Virt
     sleep(ms: number): Promise<void> {
       return this.run(new Promise<void>((resolve) => setTimeout(resolve, ms)));
     },
-    uninstall: () => clock.uninstall(),
+    uninstall: () => {
+      clock.uninstall();
+      workers.restore();
+    },
+  };
+}
+
+/**
+ * Worker threads (the library's file checks) are invisible to getActiveResourcesInfo. A job is a
+ * postMessage to a worker answered by one message back (or its exit): count them, so virtual time
+ * stands still while a check runs, as it does for file I/O. Node's own Worker class, not a vendor's.
+ */
+function trackWorkers(): { busy(): number; restore(): void } {
+  const proto = Worker.prototype as Worker & { __vtTracked?: boolean };
+  const original = proto.postMessage;
+  let busy = 0;
+  proto.postMessage = function (this: Worker & { __vtTracked?: boolean }, ...args: Parameters<Worker['postMessage']>) {
+    if (!this.__vtTracked) {
+      this.__vtTracked = true;
+      const done = () => {
+        busy = Math.max(0, busy - 1);
+      };
+      this.on('message', done);
+      this.on('exit', () => {
+        busy = 0;
+      });
+    }
+    busy++;
+    return original.apply(this, args);
+  };
+  return {
+    busy: () => busy,
+    restore: () => {
+      proto.postMessage = original;
+    },
   };
 }
 

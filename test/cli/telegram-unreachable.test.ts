@@ -91,9 +91,9 @@ describe.each([
     expect(r.out).not.toMatch(/\n\s+at /);
   }, 60_000);
 
-  it('crate doctor: the Telegram lines say it cannot be reached; exit 1 (checks failed)', async () => {
+  it('crate doctor: the Telegram lines say it cannot be reached; exit 2 (a check failed)', async () => {
     const r = await crate(['doctor'], await home(ip));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.seconds).toBeLessThan(45);
     expect(r.out).toMatch(/^WARN\s+Telegram session\s+cannot reach Telegram/m);
     expect(r.out).not.toMatch(/\n\s+at /);

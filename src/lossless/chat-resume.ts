@@ -102,6 +102,7 @@ unconfirmedClickGraceMs: number,
     if (menu && reply && (reply.kind === 'menu' || reply.kind === 'quality')) {
       log.info({ messageId: menu.id, kind: reply.kind }, 'resuming from the menu already in the chat');
       conv.own(menu.id);
+      conv.handledAlready(menu);
       return { message: menu, reply, how: 'history' };
     }
   }

@@ -6,6 +6,7 @@ import type { BotMessage } from '../domain/telegram.js';
 import type { TrackInfo } from '../domain/track.js';
 import type { Clock } from '../engine/ports.js';
 import type { BotReply } from './protocol.js';
+import { messageVersion } from './message-version.js';
 
 /** The action a conversation just took, which decides which replies it can receive. */
 export type Expectation = 'request' | 'row' | 'quality' | 'page' | 'start';
@@ -79,6 +80,8 @@ export class Conversation {
   private requestId: number | null = null;
   closed = false;
   private readonly inbox: Routed[] = [];
+  /** Versions of messages already handed to this track (menus are pressed once per version). */
+  private readonly handled = new Map<number, string>();
   private waiter: { resolve: (r: Routed) => void; reject: (e: unknown) => void } | null = null;
 
   constructor(
@@ -187,8 +190,24 @@ export class Conversation {
     this.wantsFile = false;
   }
 
+  /**
+   * A message this track acts on that did not come through `deliver` (a menu read by id after a
+   * restart): the same version arriving later is not a new reply.
+   */
+  handledAlready(message: BotMessage): void {
+    this.handled.set(message.id, messageVersion(message));
+  }
+
   deliver(routed: Routed): void {
     if (this.closed) return;
+    // After a restart each track's history read can route the same menu here again; pressing
+    // its button twice makes the bot send the file twice.
+    if (routed.reply.kind !== 'document') {
+      const version = messageVersion(routed.message);
+      if (this.handled.get(routed.message.id) === version) return;
+      this.handled.set(routed.message.id, version);
+      if (this.handled.size > 64) this.handled.delete(this.handled.keys().next().value!);
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;

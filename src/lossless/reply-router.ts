@@ -23,6 +23,7 @@ import type { Clock } from '../engine/ports.js';
 import { systemClock } from '../engine/clock.js';
 import { Conversation, type ConversationHost, type Expectation, type Routed } from './conversation.js';
 import { relatedness } from './relatedness.js';
+import { editDateOfVersion, messageVersion } from './message-version.js';
 import { OwnMessages, type ForeignRequest } from './foreign-requests.js';
 
 export { Conversation, isReplyTimeout, type Expectation, type Routed } from './conversation.js';
@@ -146,12 +147,12 @@ export class ReplyRouter implements ConversationHost {
 
   /** Processes one message from any source (event, poll, history read); duplicates are dropped. */
   ingest(message: BotMessage, how: 'new' | 'edited'): void {
-    const version = fingerprint(message);
+    const version = messageVersion(message);
     const previous = this.seen.get(message.id);
     if (previous === version) return;
     // A poll that read the chat before an edit can hand us the older version after the edit's
     // event: going back to it would replay a menu already answered (and press its row again).
-    if (previous !== undefined && (message.editDate ?? 0) < editDateOf(previous)) return;
+    if (previous !== undefined && (message.editDate ?? 0) < editDateOfVersion(previous)) return;
     this.seen.set(message.id, version);
     if (this.seen.size > 5000) this.seen.delete(this.seen.keys().next().value!);
     this.noteId(message.id);
@@ -235,7 +236,7 @@ export class ReplyRouter implements ConversationHost {
   claimFromHistory(conv: Conversation, messages: BotMessage[]): Routed | null {
     const isDoc = (m: BotMessage) => classifyReply(m).kind === 'document';
     const docs = messages.filter((m) => isDoc(m) && !this.claimed.has(m.id));
-    for (const m of docs) this.seen.set(m.id, fingerprint(m));
+    for (const m of docs) this.seen.set(m.id, messageVersion(m));
     // Anything else goes the normal way: a reply newer than a live request may be its answer,
     // older ones fit nobody's expectation and are dropped.
     // Menus read back from history are taken only by the track they are about: after a restart
@@ -512,14 +513,6 @@ export class ReplyRouter implements ConversationHost {
       this.polling = false;
     }
   }
-}
-
-function fingerprint(m: BotMessage): string {
-  return [m.editDate ?? 0, m.media, m.document?.id ?? '', m.text, m.buttons.map((b) => b.text).join('|')].join('§');
-}
-
-function editDateOf(fingerprinted: string): number {
-  return Number(fingerprinted.slice(0, fingerprinted.indexOf('§'))) || 0;
 }
 
 function textOf(reply: BotReply): string | null {

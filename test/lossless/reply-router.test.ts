@@ -232,6 +232,23 @@ describe('ReplyRouter', () => {
     expect((await next(b)).message.id).toBe(fb.id);
   });
 
+  it('after a restart, a menu a track resumed from by id is not handed to it again by later history reads', async () => {
+    setup();
+    const a = router.open(rain);
+    a.wantFile();
+    const m = chat.bot({ ...quality, text: 'Kerri Chandler - Rain' }, false);
+    // The resume read the menu by id and acts on it; it owns it from now on.
+    a.own(m.id);
+    a.handledAlready(m);
+    // Other tracks read the same stretch of chat, each in turn: the same version again, twice.
+    router.claimFromHistory(router.open(minus), [m]);
+    router.claimFromHistory(router.open(krovi), [m]);
+    await expect(clock.run(a.next({ timeoutMs: 1000, signal }))).rejects.toThrow(/no reply/);
+    // A real edit of it is news.
+    const edited = chat.edit(m.id, { text: 'Загрузка началась' });
+    expect((await next(a)).message).toEqual(edited);
+  });
+
   it('relatedness: share of the track words found in the rows', () => {
     expect(relatedness(rain, ['Kerri Chandler - Rain [6:11]'])).toBe(1);
     expect(relatedness(rain, ['Robert Hood - Minus [4:36]'])).toBe(0);

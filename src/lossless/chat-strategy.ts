@@ -73,7 +73,7 @@ export class ChatStrategy implements TrackAcquirer {
   }
 
   async acquire(request: AcquireRequest): Promise<AcquireOutcome> {
-    const conv = this.o.router.open(request.track, echoOf(request.track));
+    const conv = this.o.router.open(request.track, echoOf(request.track), request.track.id);
     const log = this.o.logger.child({ trackId: request.track.id });
     try {
       const resumed = await resumeChat(this.o, request, conv, this.queries(request.track), this.unconfirmedClickGraceMs);

@@ -89,6 +89,8 @@ export class Conversation {
     readonly key: string,
     readonly track: TrackInfo,
     readonly echo: string[],
+    /** The track this exchange is for (null: a one-off, e.g. a probe). */
+    readonly trackId: number | null = null,
   ) {
     this.expected = track;
   }
@@ -175,14 +177,12 @@ export class Conversation {
    * after a restart attributed it to us): taken out of the inbox, so a resume never asks again.
    */
   takeDocument(): Routed | null {
-    const i = this.inbox.findIndex((r) => r.reply.kind === 'document');
-    return i < 0 ? null : (this.inbox.splice(i, 1)[0] ?? null);
+    return this.shiftInbox((r) => r.reply.kind === 'document');
   }
 
   /** The first reply routed here but not yet read, other than a document (a menu found in history). */
   takeReply(): Routed | null {
-    const i = this.inbox.findIndex((r) => r.reply.kind !== 'document');
-    return i < 0 ? null : (this.inbox.splice(i, 1)[0] ?? null);
+    return this.shiftInbox((r) => r.reply.kind !== 'document');
   }
 
   /** Stops taking documents (the file came, or we gave up). */
@@ -195,26 +195,50 @@ export class Conversation {
    * restart): the same version arriving later is not a new reply.
    */
   handledAlready(message: BotMessage): void {
+    this.handled.delete(message.id);
     this.handled.set(message.id, messageVersion(message));
+    if (this.handled.size > 64) this.handled.delete(this.handled.keys().next().value!);
   }
 
   deliver(routed: Routed): void {
     if (this.closed) return;
-    // After a restart each track's history read can route the same menu here again; pressing
-    // its button twice makes the bot send the file twice.
-    if (routed.reply.kind !== 'document') {
-      const version = messageVersion(routed.message);
-      if (this.handled.get(routed.message.id) === version) return;
-      this.handled.set(routed.message.id, version);
-      if (this.handled.size > 64) this.handled.delete(this.handled.keys().next().value!);
-    }
+    // After a restart each track's history read can route the same menu here again, and a menu
+    // read by id may sit queued too; pressing its button twice makes the bot send the file twice.
+    if (this.alreadyHandled(routed)) return;
+    if (this.inbox.some((r) => r.message.id === routed.message.id && messageVersion(r.message) === messageVersion(routed.message))) return;
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
-      w.resolve(routed);
+      w.resolve(this.handOut(routed));
     } else {
       this.inbox.push(routed);
     }
+  }
+
+  private alreadyHandled(routed: Routed): boolean {
+    return routed.reply.kind !== 'document' && this.handled.get(routed.message.id) === messageVersion(routed.message);
+  }
+
+  private handOut(routed: Routed): Routed {
+    if (routed.reply.kind !== 'document') this.handledAlready(routed.message);
+    return routed;
+  }
+
+  /** The next queued reply not handed out yet. */
+  private shiftInbox(where: (r: Routed) => boolean = () => true): Routed | null {
+    for (let i = 0; i < this.inbox.length; ) {
+      const r = this.inbox[i]!;
+      if (this.alreadyHandled(r)) {
+        this.inbox.splice(i, 1);
+        continue;
+      }
+      if (where(r)) {
+        this.inbox.splice(i, 1);
+        return this.handOut(r);
+      }
+      i++;
+    }
+    return null;
   }
 
   fail(err: unknown): void {
@@ -227,7 +251,7 @@ export class Conversation {
 
   /** The next reply routed to this conversation; rejects with a timeout or the signal's reason. */
   next(options: { timeoutMs: number; signal: AbortSignal }): Promise<Routed> {
-    const queued = this.inbox.shift();
+    const queued = this.shiftInbox();
     if (queued) return Promise.resolve(queued);
     options.signal.throwIfAborted();
     return new Promise<Routed>((resolve, reject) => {

@@ -29,7 +29,7 @@ export class InlineStrategy implements TrackAcquirer {
   constructor(private readonly o: InlineStrategyOptions) {}
 
   async acquire(request: AcquireRequest): Promise<AcquireOutcome> {
-    const conv = this.o.router.open(request.track, echoOf(request.track));
+    const conv = this.o.router.open(request.track, echoOf(request.track), request.track.id);
     try {
       const resumed = await this.resume(request, conv);
       if (resumed) return resumed;

@@ -24,6 +24,7 @@ import { systemClock } from '../engine/clock.js';
 import { Conversation, type ConversationHost, type Expectation, type Routed } from './conversation.js';
 import { relatedness } from './relatedness.js';
 import { editDateOfVersion, messageVersion } from './message-version.js';
+import { LeftExchanges } from './left-exchanges.js';
 import { OwnMessages, type ForeignRequest } from './foreign-requests.js';
 
 export { Conversation, isReplyTimeout, type Expectation, type Routed } from './conversation.js';
@@ -100,6 +101,7 @@ export class ReplyRouter implements ConversationHost {
   private ghosts: Ghost[] = [];
   /** Messages owned by conversations that closed: their later edits are not anyone's new reply. */
   private readonly retired = new Set<number>();
+  private readonly left = new LeftExchanges();
   private pollStop: AbortController | null = null;
   private polling = false;
   private readonly log: Logger;
@@ -131,9 +133,20 @@ export class ReplyRouter implements ConversationHost {
     this.own.sendingDone(key);
   }
 
-  open(track: TrackInfo, echo: string[] = []): Conversation {
+  /** `trackId`: the track the exchange is for, so one asked again takes over what it left (see LeftExchanges). */
+  open(track: TrackInfo, echo: string[] = [], trackId: number | null = null): Conversation {
     this.start();
-    const conv = new Conversation(this, `c${++this.keySeq}`, track, echo);
+    const conv = new Conversation(this, `c${++this.keySeq}`, track, echo, trackId);
+    const left = trackId === null ? null : this.left.takeBack(trackId);
+    if (left) {
+      if (left.ghost) this.ghosts = this.ghosts.filter((g) => g !== left.ghost);
+      for (const id of left.ids) {
+        this.retired.delete(id);
+        // Read again (history, poll, edit) it is news to the new conversation.
+        if (!this.claimed.has(id)) this.seen.delete(id);
+        conv.own(id);
+      }
+    }
     this.conversations.add(conv);
     return conv;
   }
@@ -307,9 +320,12 @@ export class ReplyRouter implements ConversationHost {
     if (this.retired.size > 5000) this.retired.delete(this.retired.values().next().value!);
     const e = conv.expectation;
     const lateMenuMs = this.options.lateMenuMs ?? 600_000;
+    let ghost: Ghost | null = null;
     if (e && (e.kind === 'request' || e.kind === 'page') && lateMenuMs > 0) {
-      this.ghosts.push({ track: conv.expected, kind: e.kind, afterId: e.afterId, seq: e.seq, expiresAt: this.clock.now() + lateMenuMs });
+      ghost = { track: conv.expected, kind: e.kind, afterId: e.afterId, seq: e.seq, expiresAt: this.clock.now() + lateMenuMs };
+      this.ghosts.push(ghost);
     }
+    if (conv.trackId !== null) this.left.leave(conv.trackId, conv.ownedIds, ghost);
     if (![...this.conversations].some((c) => c.waiting)) this.stopPolling();
   }
 
@@ -413,6 +429,7 @@ export class ReplyRouter implements ConversationHost {
     if (best.foreign) return this.toForeign(best.foreign, message);
     if (best.ghost) {
       this.ghosts = this.ghosts.filter((g) => g !== best.ghost);
+      this.left.lateAnswer(best.ghost, message.id);
       return 'late';
     }
     return best.conv;

@@ -55,7 +55,7 @@ beforeAll(async () => {
   await stack.server.waitFor(() => progressText().includes('⏸ paused: paused by you'), 10_000);
   expect(progressText()).not.toContain('In flight');
   stack.server.pushCallbackQuery(OWNER, preview.messageId, encodeCallback('resume', firstJob));
-  await sentWith(stack.server, '✅ Finished', 100_000);
+  await sentWith(stack.server, '✅ Finished', 30_000);
   await stack.server.waitFor(() => progressText().includes('✅ finished'));
   expect(progressText()).not.toContain('In flight');
   first.controller.abort();
@@ -64,7 +64,7 @@ beforeAll(async () => {
 
   // The same data folder, no session file: Crate is not logged in.
   running = await serve(stack, { createGateway: gatewayFromSessionFile(stack) });
-}, 160_000);
+}, 90_000);
 
 afterAll(async () => {
   running?.controller.abort();

@@ -172,3 +172,29 @@ describe('ChatStrategy resume: killed between the intent to ask and recording th
     expect(r.gateway.calls.filter((c) => c.method === 'sendText').map((c) => c.args[0])).toEqual(['Kerri Chandler - Rain']);
   });
 });
+
+describe('ChatStrategy resume in the same process (Pause, then Resume: the router outlives the attempt)', () => {
+  it('paused after the request went out, before its menu came → on Resume the menu that came meanwhile is taken, nothing sent again', async () => {
+    const r = await setup([rain, minus]);
+    const pause = new AbortController();
+    const first = r.request(fromSim(rain), { signal: pause.signal });
+    const attempt = r.acquirer.acquire(first).catch((err: unknown) => err);
+    // Until the request is recorded as sent, then Pause: the menu is still on its way.
+    for (let i = 0; i < 100 && first.track.requestMessageId === null; i++) await r.clock.advance(10);
+    expect(first.track.requestMessageId).not.toBeNull();
+    pause.abort(new Error('paused by you'));
+    await attempt;
+    // Paused for a while: the menu lands in the chat (and is seen by the router) meanwhile.
+    await r.clock.advance(5_000);
+    expect(r.bot.history({ minId: first.track.requestMessageId!, limit: 10 }).some((m) => !m.out)).toBe(true);
+
+    const resumed = r.request({ ...first.track });
+    const started = r.clock.now();
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(resumed)));
+    expect(out.receivedFile).toMatchObject({ title: 'Rain' });
+    // Went on from the menu at once: not after the reply timeout, and the link was not sent again.
+    expect(r.clock.now() - started).toBeLessThan(TIMEOUTS.replyMs);
+    expect(r.gateway.count('sendText')).toBe(1);
+    expect(r.bot.deliveries().filter((d) => d.trackId === 'rain')).toHaveLength(1);
+  });
+});

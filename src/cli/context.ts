@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as nodeUtil from 'node:util';
 import { parseConfig, secretValues, type Config } from '../config.js';
 import { createLogger, type Logger } from '../logger.js';
+import { LogSink } from './log-sink.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -15,6 +16,8 @@ export interface CliContext {
   /** Parsed config (`.env` in cwd fills what the real environment does not set); folders are absolute, from cwd. */
   config(): Config;
   logger(options?: { debug?: boolean }): Logger;
+  /** Where the logger writes (stderr); the live progress block holds its lines while it is shown. */
+  logSink: LogSink;
   /** `--debug` was given (a global option): debug logs, stack traces on unexpected errors. */
   debug: boolean;
   /** Aborted on SIGINT/SIGTERM; long commands stop cleanly on it. */
@@ -30,9 +33,12 @@ export function createCliContext(
   const env = overrides.env ?? loadEnv(cwd, process.env);
   let config: Config | undefined;
   let logger: Logger | undefined;
+  const stderr = overrides.stderr ?? process.stderr;
   const ctx: CliContext = {
     stdout: overrides.stdout ?? process.stdout,
-    stderr: overrides.stderr ?? process.stderr,
+    stderr,
+    // Human-readable lines in a terminal, JSON lines for a file or a pipe.
+    logSink: new LogSink(stderr, { pretty: Boolean(stderr.isTTY) }),
     env,
     cwd,
     debug: overrides.debug ?? false,
@@ -47,8 +53,7 @@ export function createCliContext(
       if (!logger) {
         const cfg = ctx.config();
         // Logs follow the command's stderr (a caller that passes its own stream gets them there too).
-        const own = ctx.stderr === process.stderr ? {} : { destination: ctx.stderr };
-        logger = createLogger({ level: debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg), ...own });
+        logger = createLogger({ level: debug ? 'debug' : cfg.logLevel, secrets: secretValues(cfg), destination: ctx.logSink });
         for (const w of cfg.warnings) logger.warn(w);
       } else if (debug) {
         logger.level = 'debug';

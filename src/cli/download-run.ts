@@ -7,10 +7,11 @@ import type { Config } from '../config.js';
 import type { JobOptions, JobRecord, TrackRecord } from '../domain/job.js';
 import type { Logger } from '../logger.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
-import type { JobEvent, PacerState } from '../engine/ports.js';
+import type { PacerState } from '../engine/ports.js';
 import type { CliContext } from './context.js';
-import { fitToWidth } from './display-width.js';
-import { audioLabel, countsLine, formatBytes, formatDuration, qualitySummary, stateWords, trackLabel } from './job-format.js';
+import { countsLine, formatDuration, qualitySummary, stateWords, trackLabel } from './job-format.js';
+import { LiveDisplay } from './live-display.js';
+import { PlainDisplay, type Display } from './plain-display.js';
 
 export interface DownloadRunOptions {
   limit?: number;
@@ -26,13 +27,6 @@ export interface DownloadRunOptions {
   /** Redraw interval of the terminal display. */
   refreshMs?: number;
 }
-
-const STEP: Partial<Record<TrackRecord['state'], string>> = {
-  requested: 'asked',
-  picked: 'picked',
-  downloading: 'downloading',
-  verifying: 'verifying',
-};
 
 /** What the display can read beyond JobServiceApi (the composition root passes them). */
 export interface DownloadRunDeps {
@@ -132,134 +126,5 @@ function writeSummary(ctx: CliContext, service: JobServiceApi, job: JobRecord, t
     w(`Not downloaded (${problems.length}):`);
     for (const t of problems.slice(0, 20)) w(`  ${trackLabel(t)} [${stateWords(t.state)}]${t.lastError ? ` ${t.lastError}` : ''}`);
     if (problems.length > 20) w(`  … and ${problems.length - 20} more: \`crate report ${job.id}\``);
-  }
-}
-
-interface Display {
-  onEvent(e: JobEvent): void;
-  render(): void;
-  close(): void;
-}
-
-/** A wait in plain words; a long one says when sending goes on (a UTC clock time). */
-function waitingLine(e: { seconds: number; reason: string; until?: number }): string {
-  if (e.until === undefined || e.seconds < 120) return `waiting ${e.seconds} s: ${e.reason}`;
-  const at = new Date(e.until).toISOString().slice(11, 16);
-  return `Telegram asked Crate to wait ${formatDuration(e.seconds)} (${e.reason}): nothing is sent before ${at} UTC; the job goes on by itself then (Ctrl-C is safe: the wait is remembered).`;
-}
-
-/** One line per finished track and per pause: for logs, pipes and CI. */
-class PlainDisplay implements Display {
-  constructor(
-    private readonly ctx: CliContext,
-    private readonly total: number,
-    private finished: number,
-  ) {}
-
-  onEvent(e: JobEvent): void {
-    const w = (s: string) => this.ctx.stdout.write(`${s}\n`);
-    if (e.type === 'track_changed') {
-      const t = e.track;
-      if (!['done', 'skipped', 'not_found', 'mismatch', 'failed'].includes(t.state)) return;
-      this.finished++;
-      const extra =
-        t.state === 'done' || t.state === 'skipped'
-          ? t.audio
-            ? ` (${audioLabel(t.audio)})`
-            : ''
-          : t.lastError
-            ? ` — ${t.lastError}`
-            : '';
-      // "8 of 40 finished", not "[8/40]": that reads like the track's place in the playlist.
-      w(`${this.finished} of ${this.total} finished · ${stateWords(t.state)}: ${t.artists.join(', ')} - ${t.title}${extra}`);
-    } else if (e.type === 'pacer_waiting') {
-      w(waitingLine(e));
-    } else if (e.type === 'session_expired') {
-      w(e.message);
-    }
-  }
-
-  render(): void {}
-  close(): void {}
-}
-
-/** A block redrawn in place: overall bar, tracks in flight, bytes, ETA and the pacer. */
-class LiveDisplay implements Display {
-  private lines = 0;
-  private readonly bytes = new Map<number, { received: number; total: number }>();
-  private readonly active = new Map<number, TrackRecord>();
-  private readonly log: string[] = [];
-  private waiting: string | null = null;
-
-  constructor(
-    private readonly ctx: CliContext,
-    private readonly service: JobServiceApi,
-    private readonly jobId: number,
-    private readonly deps: DownloadRunDeps,
-  ) {}
-
-  onEvent(e: JobEvent): void {
-    if (e.type === 'track_changed') {
-      const t = e.track;
-      if (STEP[t.state]) {
-        this.active.set(t.id, t);
-        return;
-      }
-      this.active.delete(t.id);
-      this.bytes.delete(t.id);
-      if (t.state === 'not_found' || t.state === 'failed' || t.state === 'mismatch') {
-        this.log.push(`${stateWords(t.state)}: ${t.artists.join(', ')} - ${t.title}${t.lastError ? ` — ${t.lastError}` : ''}`);
-      }
-    } else if (e.type === 'bytes') {
-      this.bytes.set(e.trackId, { received: e.receivedBytes, total: e.totalBytes });
-    } else if (e.type === 'pacer_waiting') {
-      this.waiting = waitingLine(e);
-    } else if (e.type === 'session_expired') {
-      this.log.push(e.message);
-    }
-  }
-
-  render(): void {
-    const cols = Math.max(40, this.ctx.stdout.columns ?? 80);
-    const p = this.service.progress(this.jobId);
-    const c = p.counts;
-    const finished = c.done + c.skipped + c.not_found + c.mismatch + c.failed;
-    const total = p.job.total;
-    const width = Math.max(10, Math.min(40, cols - 50));
-    const filled = total > 0 ? Math.round((finished / total) * width) : 0;
-    const eta = p.etaSeconds !== null ? `  ETA ${formatDuration(p.etaSeconds)}` : '';
-    // Finished-track lines go above the block and scroll away; the block is redrawn below them.
-    const logged = this.log.splice(0);
-    const block = [`[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${total}  ${p.inFlight.length} in flight  ${formatBytes(p.receivedBytes)}${eta}`];
-    for (const t of [...this.active.values()].slice(0, 6)) {
-      const b = this.bytes.get(t.id);
-      const pct = b && b.total > 0 ? ` ${Math.floor((b.received / b.total) * 100)}%` : '';
-      block.push(`  ${STEP[t.state] ?? t.state}${pct}  ${t.artists.join(', ')} - ${t.title}`);
-    }
-    const pacer = this.deps.pacer?.state().describe ?? this.waiting;
-    if (pacer && pacer !== 'ready') block.push(`  pacer: ${pacer}`);
-    // Cut by display cells (CJK, emoji), one cell short of the edge: a line that wrapped would
-    // take two rows and the next redraw would leave a stale one behind.
-    const fitted = block.map((l) => fitToWidth(l, cols - 1));
-    this.ctx.stdout.write(this.clearBlock() + [...logged, ...fitted].map((l) => `${l}\n`).join(''));
-    this.lines = fitted.length;
-  }
-
-  /** Moves up over the block drawn last and clears to the end of the screen (and a stray ^C). */
-  private clearBlock(): string {
-    return this.lines > 0 ? `\r\x1b[2K\x1b[${this.lines}A\x1b[0J` : '';
-  }
-
-  /**
-   * The block goes away (after Ctrl-C it would show tracks no longer in flight); what was still to
-   * be logged and one line with the final count stay, and the summary follows.
-   */
-  close(): void {
-    const p = this.service.progress(this.jobId);
-    const c = p.counts;
-    const finished = c.done + c.skipped + c.not_found + c.mismatch + c.failed;
-    const logged = this.log.splice(0);
-    this.ctx.stdout.write(this.clearBlock() + [...logged, `${finished} of ${p.job.total} tracks finished`].map((l) => `${l}\n`).join(''));
-    this.lines = 0;
   }
 }

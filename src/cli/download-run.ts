@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { JobOptions, JobRecord, TrackRecord } from '../domain/job.js';
 import type { Logger } from '../logger.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
+import type { LeftFromLastRun } from '../engine/last-run.js';
 import type { PacerState } from '../engine/ports.js';
 import type { CliContext } from './context.js';
 import { countsLine, formatDuration, qualitySummary, stateWords, trackLabel } from './job-format.js';
@@ -20,6 +21,8 @@ export interface DownloadRunOptions {
   sequential?: boolean;
   /** false = --no-resume. */
   resume?: boolean;
+  /** false = --no-retry-missing. */
+  retryMissing?: boolean;
   organizeBy?: JobOptions['organizeBy'];
   yearFolders?: boolean;
   outputDir?: string;
@@ -61,7 +64,10 @@ export async function runJobInForeground(
     outputDir: o.outputDir,
     fileTemplate: o.fileTemplate,
     resume: o.resume,
+    retryMissing: o.retryMissing,
   });
+  // Before anything is sent: asking again costs messages from the daily budget.
+  if (job.leftFromLastRun) ctx.stdout.write(`${lastRunLine(job.leftFromLastRun)}\n`);
   return followJobInForeground(ctx, service, job, o, deps);
 }
 
@@ -127,4 +133,19 @@ function writeSummary(ctx: CliContext, service: JobServiceApi, job: JobRecord, t
     for (const t of problems.slice(0, 20)) w(`  ${trackLabel(t)} [${stateWords(t.state)}]${t.lastError ? ` ${t.lastError}` : ''}`);
     if (problems.length > 20) w(`  … and ${problems.length - 20} more: \`crate report ${job.id}\``);
   }
+}
+
+/** "3 tracks were not found last time (job #2): asking again (3 messages)." */
+export function lastRunLine(left: LeftFromLastRun): string {
+  const n = left.notFound + left.mismatch;
+  const tracks = (k: number) => `${k} track${k === 1 ? '' : 's'}`;
+  const were = (k: number) => (k === 1 ? 'was' : 'were');
+  let what: string;
+  if (left.mismatch === 0) what = `${tracks(left.notFound)} ${were(left.notFound)} not found`;
+  else if (left.notFound === 0) what = `${tracks(left.mismatch)} got a file that did not match`;
+  else what = `${tracks(left.notFound)} ${were(left.notFound)} not found and ${left.mismatch} got a file that did not match`;
+  const head = `${what} last time (job #${left.jobId})`;
+  return left.askedAgain
+    ? `${head}: asking again (${n} message${n === 1 ? '' : 's'}). To leave ${n === 1 ? 'it' : 'them'} out: --no-retry-missing.`
+    : `${head}: not asking again (--no-retry-missing); \`crate report\` lists ${n === 1 ? 'it' : 'them'}.`;
 }

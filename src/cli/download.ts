@@ -37,6 +37,8 @@ export interface DownloadFlags {
   sequential?: boolean;
   /** false with --no-resume */
   resume: boolean;
+  /** false with --no-retry-missing: tracks the last finished run did not get are not asked again. */
+  retryMissing: boolean;
   organizeBy?: OrganizeBy;
   yearFolders?: boolean;
   outputDir?: string;
@@ -79,6 +81,7 @@ export function checkFlagCombination(flags: DownloadFlags): void {
       [flags.batchSize !== undefined, '--batch-size'],
       [flags.sequential === true, '--sequential'],
       [flags.resume === false, '--no-resume'],
+      [flags.retryMissing === false, '--no-retry-missing'],
     ];
     const given = downloadOnly.filter(([on]) => on).map(([, name]) => name);
     if (given.length > 0) refuse(`${given.join(', ')} only apply to a download, not to ${flags.dryRun ? '--dry-run' : '--check-missing'}.`);
@@ -113,6 +116,7 @@ export function createDownloadCommand(deps: SpotifyCommandDeps & DownloadEngineD
       .option('--batch-size <n>', `tracks requested from the bot before waiting for their files, ${BATCH_MIN}-${BATCH_MAX} (default BATCH_SIZE)`, wholeNumber('--batch-size', BATCH_MIN, BATCH_MAX))
       .option('--sequential', 'one track at a time: ask, wait for the file, then the next')
       .option('--no-resume', 'start over instead of resuming an unfinished download of the same link')
+      .option('--no-retry-missing', 'do not ask the bot again for tracks the last finished run of this link did not get (not found, wrong file)')
       .addOption(new Option('--organize-by <how>', 'folders: playlist, artist, album or none (default ORGANIZE_BY)').choices(['playlist', 'artist', 'album', 'none']))
       .option('--year-folders', 'add a folder per release year')
       .option('--output-dir <dir>', 'download folder (default DOWNLOAD_FOLDER)')
@@ -152,7 +156,7 @@ export async function runDownload(ctx: CliContext, link: string, flags: Download
   checkWritableFolder(config.dataDir, DATA_FOLDER);
   const runtime = await deps.createDownloadRuntime({ config: ctx.config(), logger: ctx.logger({ debug: flags.debug }), signal: ctx.shutdownSignal });
   try {
-    const job = await runJobInForeground(ctx, runtime.service, link, { ...flags, resume: flags.resume }, runtime);
+    const job = await runJobInForeground(ctx, runtime.service, link, { ...flags, resume: flags.resume, retryMissing: flags.retryMissing }, runtime);
     // Not finished is not success: 3 for a safety stop (budget, promo, session), 130 (128 + SIGINT)
     // when stopped by Ctrl-C, so scripts can tell "done" from "run me again".
     if (job.status === 'paused') ctx.exitCode = ctx.shutdownSignal.aborted ? 130 : 3;

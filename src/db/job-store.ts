@@ -83,6 +83,17 @@ export class DrizzleJobStore implements JobStore {
     return row ? toJob(row) : null;
   }
 
+  findLastFinishedJob(fingerprint: string): JobRecord | null {
+    const row = this.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.fingerprint, fingerprint), eq(jobs.status, 'done')))
+      .orderBy(desc(jobs.id))
+      .limit(1)
+      .get();
+    return row ? toJob(row) : null;
+  }
+
   getJob(id: number): JobRecord | null {
     const row = this.db.select().from(jobs).where(eq(jobs.id, id)).get();
     return row ? toJob(row) : null;

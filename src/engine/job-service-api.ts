@@ -6,6 +6,7 @@
 import type { JobOptions, JobRecord, TrackCounts, TrackRecord } from '../domain/job.js';
 import type { SessionStatus } from '../domain/telegram.js';
 import type { SourceListing } from '../domain/track.js';
+import type { LeftFromLastRun } from './last-run.js';
 import type { JobEvents, PacerState } from './ports.js';
 
 export interface JobProgress {
@@ -24,15 +25,19 @@ export interface ServiceStatus {
   jobs: JobProgress[];
 }
 
+/** A job as createJob made (or found) it; a new run after a finished one says what that one left. */
+export type CreatedJob = JobRecord & { leftFromLastRun?: LeftFromLastRun };
+
 export interface JobServiceApi {
   readonly events: JobEvents;
   /** Reads the link (no Telegram): what a dry run shows. */
   preview(link: string, options?: { signal?: AbortSignal }): Promise<SourceListing>;
   /**
    * Creates the job for a link, or returns the unfinished one with the same fingerprint when
-   * `resume` is true (the default).
+   * `resume` is true (the default). A new job after a finished run of the same link asks again
+   * for the tracks that run left without a file unless `retryMissing` is false.
    */
-  createJob(link: string, options?: Partial<JobOptions> & { resume?: boolean }): Promise<JobRecord>;
+  createJob(link: string, options?: Partial<JobOptions> & { resume?: boolean; retryMissing?: boolean }): Promise<CreatedJob>;
   /** Queues the job to run in the background (jobs run one after another). */
   start(jobId: number): void;
   /** Runs the job in the foreground until it finishes, pauses, or the signal aborts (then it pauses). */

@@ -20,7 +20,8 @@ import {
 } from '../domain/job.js';
 import type { SessionStatus } from '../domain/telegram.js';
 import type { SourceListing } from '../domain/track.js';
-import type { JobProgress, JobServiceApi, ServiceStatus } from './job-service-api.js';
+import type { CreatedJob, JobProgress, JobServiceApi, ServiceStatus } from './job-service-api.js';
+import { LEFT_WITHOUT_FILE, leftWithoutFile, type LeftFromLastRun } from './last-run.js';
 import { JobEventEmitter } from './job-events.js';
 import { JobRunner, type JobRunnerDeps } from './job-runner.js';
 import type { Clock, JobEvents, JobStore, Library, MessagePacer, PlaylistSource, TrackAcquirer } from './ports.js';
@@ -95,8 +96,8 @@ export class JobService implements JobServiceApi {
     return this.deps.source.load(link, options);
   }
 
-  async createJob(link: string, options: Partial<JobOptions> & { resume?: boolean } = {}): Promise<JobRecord> {
-    const { resume, ...given } = options;
+  async createJob(link: string, options: Partial<JobOptions> & { resume?: boolean; retryMissing?: boolean } = {}): Promise<CreatedJob> {
+    const { resume, retryMissing, ...given } = options;
     const opts = this.jobOptions(given);
     const listing = await this.deps.source.load(link);
     const tracks = listing.tracks
@@ -128,7 +129,34 @@ export class JobService implements JobServiceApi {
     }
     const job = store.createJob({ link, listing: { ...listing, tracks }, options: opts, fingerprint });
     this.logger(job.id).info({ name: job.name, total: job.total }, 'job created');
-    return job;
+    const left = this.followLastRun(job, fingerprint, retryMissing !== false);
+    return left ? { ...job, leftFromLastRun: left } : job;
+  }
+
+  /**
+   * The tracks the last finished run of this link left without a file. Asked again (the
+   * default) they stay queued; otherwise they keep last run's state and reason, and a mismatched
+   * file stays where it is in quarantine (`accept` works on it from the new job).
+   */
+  private followLastRun(job: JobRecord, fingerprint: string, askAgain: boolean): LeftFromLastRun | null {
+    const { store } = this.deps;
+    const last = store.findLastFinishedJob(fingerprint);
+    if (!last) return null;
+    const pairs = leftWithoutFile(store.tracks(last.id, { states: [...LEFT_WITHOUT_FILE] }), store.tracks(job.id));
+    if (pairs.length === 0) return null;
+    if (!askAgain) {
+      for (const { track, before } of pairs) {
+        const what = before.state === 'not_found' ? 'not found' : 'did not match';
+        store.updateTrack(track.id, {
+          state: before.state,
+          lastError: `${what} in job #${last.id}${before.lastError ? ` (${before.lastError})` : ''}; not asked again`,
+          quarantinePath: before.quarantinePath,
+        });
+      }
+    }
+    const notFound = pairs.filter((p) => p.before.state === 'not_found').length;
+    this.logger(job.id).info({ lastRun: last.id, notFound, mismatch: pairs.length - notFound, askAgain }, 'tracks left without a file last time');
+    return { jobId: last.id, notFound, mismatch: pairs.length - notFound, askedAgain: askAgain };
   }
 
   /**

@@ -130,6 +130,8 @@ export interface NewJob {
 export interface JobStore {
   createJob(job: NewJob): JobRecord;
   findResumableJob(fingerprint: string): JobRecord | null;
+  /** The newest finished (`done`) job with this fingerprint: what a new run of the same link follows. */
+  findLastFinishedJob(fingerprint: string): JobRecord | null;
   getJob(id: number): JobRecord | null;
   listJobs(options?: { limit?: number }): JobRecord[];
   updateJob(id: number, patch: Partial<Pick<JobRecord, 'status' | 'pauseReason' | 'startedAt' | 'finishedAt' | 'progressChatId' | 'progressMessageId' | 'warnings' | 'options'>>): JobRecord;

@@ -95,6 +95,22 @@ describe('DrizzleJobStore', () => {
     close();
   });
 
+  it('finds the newest finished job by fingerprint (not a cancelled or unfinished one)', () => {
+    const { store, close } = openJobStore(file);
+    expect(store.findLastFinishedJob('fp')).toBeNull();
+    const first = store.createJob({ link: 'L', listing: makeListing(1), options, fingerprint: 'fp' });
+    store.updateJob(first.id, { status: 'done' });
+    const second = store.createJob({ link: 'L', listing: makeListing(1), options, fingerprint: 'fp' });
+    expect(store.findLastFinishedJob('fp')?.id).toBe(first.id);
+    store.updateJob(second.id, { status: 'cancelled' });
+    expect(store.findLastFinishedJob('fp')?.id).toBe(first.id);
+    const third = store.createJob({ link: 'L', listing: makeListing(1), options, fingerprint: 'fp' });
+    store.updateJob(third.id, { status: 'done' });
+    expect(store.findLastFinishedJob('fp')?.id).toBe(third.id);
+    expect(store.findLastFinishedJob('other')).toBeNull();
+    close();
+  });
+
   it('finds a done track of any job by Spotify id or ISRC, ignoring tracks without a file', () => {
     const { store, close } = openJobStore(file);
     const j1 = store.createJob({ link: 'L1', listing: makeListing(3), options, fingerprint: 'a' });

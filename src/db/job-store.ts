@@ -227,27 +227,58 @@ export class DrizzleJobStore implements JobStore {
       .run();
   }
 
-  recordOutgoing(kind: OutgoingKind, at: number, trackId?: number): void {
-    this.db.insert(outgoing).values({ kind, sentAt: at, trackId: trackId ?? null }).run();
+  recordOutgoing(kind: OutgoingKind, at: number, trackId?: number, options: { pending?: boolean; pid?: number } = {}): number {
+    const row = this.db
+      .insert(outgoing)
+      .values({ kind, sentAt: at, trackId: trackId ?? null, pending: options.pending ? 1 : 0, pid: options.pid ?? null })
+      .returning({ id: outgoing.id })
+      .get();
+    return row.id;
   }
 
-  restampOutgoing(kind: OutgoingKind, from: number, to: number): void {
+  markOutgoingSent(id: number, at: number): void {
+    // Never earlier than granted: the gap others computed from the grant still holds.
     this.db
       .update(outgoing)
-      .set({ sentAt: to })
-      .where(and(eq(outgoing.kind, kind), eq(outgoing.sentAt, from)))
+      .set({ sentAt: sql`max(${outgoing.sentAt}, ${at})`, pending: 0 })
+      .where(eq(outgoing.id, id))
       .run();
   }
 
-  countOutgoingSince(since: number, kinds?: OutgoingKind[]): number {
+  countOutgoingSince(since: number, kinds?: OutgoingKind[], options: { pendingSince?: number } = {}): number {
     const where: SQL[] = [gte(outgoing.sentAt, since)];
     if (kinds) where.push(inArray(outgoing.kind, kinds));
+    if (options.pendingSince !== undefined) where.push(or(eq(outgoing.pending, 0), gte(outgoing.sentAt, options.pendingSince))!);
     const row = this.db
       .select({ n: sql<number>`count(*)` })
       .from(outgoing)
       .where(and(...where))
       .get();
     return Number(row?.n ?? 0);
+  }
+
+  recentOutgoing(since: number): { id: number; kind: OutgoingKind; sentAt: number; pending: boolean; pid: number | null }[] {
+    return this.db
+      .select({ id: outgoing.id, kind: outgoing.kind, sentAt: outgoing.sentAt, pending: outgoing.pending, pid: outgoing.pid })
+      .from(outgoing)
+      .where(gte(outgoing.sentAt, since))
+      .orderBy(outgoing.sentAt, outgoing.id)
+      .all()
+      .map((r) => ({ id: r.id, kind: r.kind as OutgoingKind, sentAt: r.sentAt, pending: r.pending === 1, pid: r.pid }));
+  }
+
+  exclusive<T>(fn: () => T): T {
+    // BEGIN IMMEDIATE takes SQLite's write lock up front: a second process's check-and-record
+    // waits (busy_timeout) instead of reading the same free slot.
+    return this.db.transaction(() => fn(), { behavior: 'immediate' });
+  }
+
+  setJobOwner(id: number, owner: string | null): void {
+    this.db.update(jobs).set({ owner }).where(eq(jobs.id, id)).run();
+  }
+
+  jobOwner(id: number): string | null {
+    return this.db.select({ owner: jobs.owner }).from(jobs).where(eq(jobs.id, id)).get()?.owner ?? null;
   }
 
   outgoingTimes(since: number): { kind: OutgoingKind; sentAt: number }[] {

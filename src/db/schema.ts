@@ -24,6 +24,11 @@ export const jobs = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
+    /**
+     * The process running the job right now ("host:pid:start", see src/lock/), null when none:
+     * a second process never adopts a job whose owner is still alive.
+     */
+    owner: text('owner'),
   },
   (t) => [index('jobs_fingerprint').on(t.fingerprint), index('jobs_status').on(t.status)],
 );
@@ -95,6 +100,14 @@ export const outgoing = sqliteTable(
     kind: text('kind').notNull(),
     sentAt: integer('sent_at').notNull(),
     trackId: integer('track_id'),
+    /**
+     * 1 from the pacer's grant until the caller says the action is going out (then `sent_at` is
+     * restamped and this is 0). Another process waits for a pending grant instead of counting its
+     * gap from the grant; the daily budget counts only actions that left (and fresh grants).
+     */
+    pending: integer('pending').notNull().default(0),
+    /** Process id of the granting process (tells our own pending grants from another process's). */
+    pid: integer('pid'),
   },
   (t) => [index('outgoing_sent_at').on(t.sentAt)],
 );

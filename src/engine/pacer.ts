@@ -4,7 +4,10 @@ import { abortError } from './clock.js';
 import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './ports.js';
 
 export interface PacerOptions {
-  store: Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'restampOutgoing'>;
+  store: Pick<
+    JobStore,
+    'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'markOutgoingSent' | 'recentOutgoing' | 'exclusive'
+  >;
   clock: Clock;
   /** Gap between messages (and inline queries) to the bot; raised to the 2 s floor whatever is passed. */
   messageGapSeconds: number;
@@ -19,6 +22,8 @@ export interface PacerOptions {
   random?: () => number;
   /** Told once per FloodWait when a caller has to wait for it (for `pacer_waiting` events). */
   onWait?: (seconds: number, reason: string, until: number) => void;
+  /** This process's id on its grants (default process.pid): another process's pending grant blocks the lane. */
+  pid?: number;
 }
 
 export const MIN_CLICK_GAP_SECONDS = 1;
@@ -34,6 +39,16 @@ const MESSAGE_KINDS: OutgoingKind[] = ['message', 'inline'];
 export const TRANSIT_MARGIN_MS = 50;
 /** Telegram's number is a minimum; a second more keeps us off the edge. */
 const FLOOD_MARGIN_MS = 1000;
+/**
+ * How long a grant that has not gone out yet is taken as on its way. Normally `sending` follows
+ * the grant within milliseconds; a grant older than this was abandoned (aborted, or its process
+ * died): it stops blocking other processes and stops counting toward the daily budget.
+ */
+export const GRANT_HOLD_MS = 30_000;
+/** How often a caller looks again while another process's grant is on its way. */
+const FOREIGN_GRANT_POLL_MS = 25;
+
+type OutgoingRow = { id?: number; kind: OutgoingKind; sentAt: number; pending?: boolean; pid?: number | null };
 
 type Lane = 'message' | 'click';
 
@@ -43,7 +58,10 @@ type Lane = 'message' | 'click';
  * measured from the last real send, and a FloodWait still running is still honoured.
  *
  * Callers of the same lane are served first come, first served; the check and the record of a
- * send happen in one synchronous step, so concurrent callers can never both pass one slot.
+ * send happen in one SQLite write transaction (BEGIN IMMEDIATE), so no two callers, not even in
+ * two processes on one database, can both pass one slot. A grant is recorded as pending until its
+ * caller says it is going out (`sending`): another process waits for it rather than counting the
+ * gap from the grant, and the daily budget counts only what left.
  */
 export class Pacer implements MessagePacer {
   messageGapMs: number;
@@ -56,7 +74,8 @@ export class Pacer implements MessagePacer {
   private readonly jitter: Record<Lane, number>;
   private notifiedFloodUntil = 0;
   /** Each lane's last grant, until its caller says the action is going out (`sending`). */
-  private readonly granted: Record<Lane, { kind: OutgoingKind; at: number } | null> = { message: null, click: null };
+  private readonly granted: Record<Lane, { kind: OutgoingKind; at: number; id: number } | null> = { message: null, click: null };
+  private readonly pid: number;
   /** When each lane's last action really went out (also for stores that cannot restamp). */
   private readonly lastOut: Record<Lane, number> = { message: -Infinity, click: -Infinity };
 
@@ -70,6 +89,7 @@ export class Pacer implements MessagePacer {
     this.jitterMaxClick = Math.min(1000, this.clickGapMs * ratio);
     this.minSpacingMs = Math.max(0, o.minSpacingMs ?? 250);
     this.random = o.random ?? Math.random;
+    this.pid = o.pid ?? process.pid;
     this.jitter = { message: this.drawJitter('message'), click: this.drawJitter('click') };
   }
 
@@ -101,7 +121,7 @@ export class Pacer implements MessagePacer {
     this.lastOut[lane] = Math.max(this.lastOut[lane], now);
     const grant = this.granted[lane];
     this.granted[lane] = null;
-    if (grant && grant.kind === kind && now > grant.at) this.o.store.restampOutgoing?.(kind, grant.at, now);
+    if (grant && grant.kind === kind) this.o.store.markOutgoingSent?.(grant.id, now);
   }
 
   noteFloodWait(seconds: number): void {
@@ -114,8 +134,8 @@ export class Pacer implements MessagePacer {
     const flood = this.floodUntil();
     const floodUntil = flood > now ? flood : null;
     const recent = this.recent(now);
-    const nextMessageAt = Math.max(now, flood, this.earliest('message', recent));
-    const sentToday = this.o.store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS);
+    const nextMessageAt = Math.max(now, flood, this.earliest('message', recent, now));
+    const sentToday = this.sentToday(now);
     const dailyBudget = this.o.dailyBudget;
     let describe: string;
     if (floodUntil !== null) describe = `waiting ${formatSeconds(floodUntil - now)}: Telegram flood limit`;
@@ -126,57 +146,82 @@ export class Pacer implements MessagePacer {
   }
 
   private async waitTurn(kind: OutgoingKind, lane: Lane, signal: AbortSignal | undefined, trackId: number | undefined): Promise<void> {
-    const { clock, store } = this.o;
+    const { clock } = this.o;
     for (;;) {
       if (signal?.aborted) throw abortError(signal);
       const now = clock.now();
-      const flood = this.floodUntil();
-      if (flood > now) {
+      const wait = this.exclusive(() => this.tryGrant(kind, lane, now, trackId));
+      if (wait === null) return;
+      if (wait.flood) {
+        const flood = now + wait.ms;
         if (flood > this.notifiedFloodUntil) {
           this.notifiedFloodUntil = flood;
-          this.o.onWait?.(Math.ceil((flood - now) / 1000), 'Telegram flood limit', flood);
-        }
-        await clock.sleep(flood - now, signal);
-        continue;
-      }
-      if (lane === 'message') {
-        const sent = store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS);
-        if (sent >= this.o.dailyBudget) {
-          throw new SafetyStopError(
-            'budget',
-            `Daily message budget reached (${sent}/${this.o.dailyBudget} in 24 h); ${this.budgetHint(now)}. Raise DAILY_MESSAGE_BUDGET only if you accept the risk to your account.`,
-          );
+          this.o.onWait?.(Math.ceil(wait.ms / 1000), 'Telegram flood limit', flood);
         }
       }
-      const earliest = this.earliest(lane, this.recent(now));
-      if (earliest > now) {
-        await clock.sleep(earliest - now, signal);
-        continue;
-      }
-      // Check and record in one synchronous step: no other caller can slip in between.
-      store.recordOutgoing(kind, now, trackId);
-      this.granted[lane] = { kind, at: now };
-      this.jitter[lane] = this.drawJitter(lane);
-      return;
+      await clock.sleep(wait.ms, signal);
     }
   }
 
+  /**
+   * One check-and-record, inside the write transaction: records the grant and returns null, or
+   * says how long to wait. Throws the budget stop (nothing is written then).
+   */
+  private tryGrant(kind: OutgoingKind, lane: Lane, now: number, trackId: number | undefined): { ms: number; flood: boolean } | null {
+    const flood = this.floodUntil();
+    if (flood > now) return { ms: flood - now, flood: true };
+    if (lane === 'message') {
+      const sent = this.sentToday(now);
+      if (sent >= this.o.dailyBudget) {
+        throw new SafetyStopError(
+          'budget',
+          `Daily message budget reached (${sent}/${this.o.dailyBudget} in 24 h); ${this.budgetHint(now)}. Raise DAILY_MESSAGE_BUDGET only if you accept the risk to your account.`,
+        );
+      }
+    }
+    const earliest = this.earliest(lane, this.recent(now), now);
+    if (earliest > now) return { ms: earliest - now, flood: false };
+    const id = this.o.store.recordOutgoing(kind, now, trackId, { pending: true, pid: this.pid });
+    this.granted[lane] = { kind, at: now, id };
+    this.jitter[lane] = this.drawJitter(lane);
+    return null;
+  }
+
+  private exclusive<T>(fn: () => T): T {
+    return this.o.store.exclusive ? this.o.store.exclusive(fn) : fn();
+  }
+
   /** Earliest time an action of this lane may go, given the recent sends (oldest first). */
-  private earliest(lane: Lane, recent: { kind: OutgoingKind; sentAt: number }[]): number {
+  private earliest(lane: Lane, recent: OutgoingRow[], now: number): number {
     // The store holds grants (restamped when they went out); `lastOut` covers a send still being handed over.
     let lastSame = this.lastOut[lane];
     let lastAny = Math.max(this.lastOut.message, this.lastOut.click);
+    let foreignPending = false;
     for (const r of recent) {
+      // Another process's grant on its way: its real send time is not known yet, so wait for it.
+      if (r.pending && r.pid !== this.pid && now - r.sentAt < GRANT_HOLD_MS) foreignPending = true;
       lastAny = Math.max(lastAny, r.sentAt);
       const rLane: Lane = r.kind === 'click' ? 'click' : 'message';
       if (rLane === lane) lastSame = Math.max(lastSame, r.sentAt);
     }
+    if (foreignPending) return now + FOREIGN_GRANT_POLL_MS;
     const gap = lane === 'message' ? this.messageGapMs + TRANSIT_MARGIN_MS : this.clickGapMs;
     return Math.max(lastSame + gap + this.jitter[lane], lastAny + this.minSpacingMs);
   }
 
-  private recent(now: number): { kind: OutgoingKind; sentAt: number }[] {
-    return this.o.store.outgoingTimes(now - this.messageGapMs - TRANSIT_MARGIN_MS - this.jitterMaxMessage - this.clickGapMs - this.minSpacingMs);
+  private recent(now: number): OutgoingRow[] {
+    const window = this.messageGapMs + TRANSIT_MARGIN_MS + this.jitterMaxMessage + this.clickGapMs + this.minSpacingMs;
+    return this.rows(now - Math.max(window, GRANT_HOLD_MS));
+  }
+
+  private rows(since: number): OutgoingRow[] {
+    const { store } = this.o;
+    return store.recentOutgoing ? store.recentOutgoing(since) : store.outgoingTimes(since);
+  }
+
+  /** Messages that left in the last 24 h, and grants on their way (abandoned ones never left). */
+  private sentToday(now: number): number {
+    return this.o.store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS, { pendingSince: now - GRANT_HOLD_MS });
   }
 
   private floodUntil(): number {
@@ -189,7 +234,7 @@ export class Pacer implements MessagePacer {
   }
 
   private budgetHint(now: number): string {
-    const times = this.o.store.outgoingTimes(now - DAY_MS).filter((t) => MESSAGE_KINDS.includes(t.kind));
+    const times = this.rows(now - DAY_MS).filter((t) => MESSAGE_KINDS.includes(t.kind) && (!t.pending || t.sentAt >= now - GRANT_HOLD_MS));
     const excess = times.length - this.o.dailyBudget;
     const freeing = times[Math.max(0, excess)];
     if (!freeing) return 'sending resumes later';

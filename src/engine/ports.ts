@@ -155,12 +155,26 @@ export interface JobStore {
   /** Durable key-value facts (pacer's FloodWait end, last seen message id...). */
   getSetting(key: string): string | null;
   setSetting(key: string, value: string | null): void;
-  recordOutgoing(kind: OutgoingKind, at: number, trackId?: number): void;
-  /** Moves a recorded outgoing action from `from` to `to` (it really went out later than granted). */
-  restampOutgoing?(kind: OutgoingKind, from: number, to: number): void;
-  /** Outgoing actions since `since` (epoch ms), of the given kinds (all kinds when omitted). */
-  countOutgoingSince(since: number, kinds?: OutgoingKind[]): number;
+  /** Records an outgoing action (a pacer grant when `pending`); returns its row id. */
+  recordOutgoing(kind: OutgoingKind, at: number, trackId?: number, options?: { pending?: boolean; pid?: number }): number;
+  /** The granted action goes out now: its time moves to `at` (never earlier) and it is no longer pending. */
+  markOutgoingSent?(id: number, at: number): void;
+  /**
+   * Outgoing actions since `since` (epoch ms), of the given kinds (all kinds when omitted). With
+   * `pendingSince`, grants still pending count only when granted at or after it.
+   */
+  countOutgoingSince(since: number, kinds?: OutgoingKind[], options?: { pendingSince?: number }): number;
   outgoingTimes(since: number): { kind: OutgoingKind; sentAt: number }[];
+  /** The same rows with what the pacer needs across processes. */
+  recentOutgoing?(since: number): { id: number; kind: OutgoingKind; sentAt: number; pending: boolean; pid: number | null }[];
+  /**
+   * Runs `fn` as one write transaction that no other process can interleave with (SQLite BEGIN
+   * IMMEDIATE): the pacer's check and record of a send slot.
+   */
+  exclusive?<T>(fn: () => T): T;
+  /** Which process runs the job now (null: none); see JobServiceDeps.process. */
+  setJobOwner?(id: number, owner: string | null): void;
+  jobOwner?(id: number): string | null;
 }
 
 /** Events for the CLI's progress display and the control bot's edited message. */

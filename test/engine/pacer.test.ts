@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJobStore, type DrizzleJobStore } from '../../src/db/job-store.js';
 import { SafetyStopError } from '../../src/domain/errors.js';
-import { Pacer, TRANSIT_MARGIN_MS, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
+import { GRANT_HOLD_MS, Pacer, TRANSIT_MARGIN_MS, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
 import type { OutgoingKind } from '../../src/engine/ports.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 
@@ -124,7 +124,11 @@ describe('Pacer', () => {
   it('stops with a budget SafetyStopError when the daily budget is spent; clicks still pass', async () => {
     const store = open();
     const p = pacer(store, { dailyBudget: 3 });
-    for (let i = 0; i < 3; i++) await clock.run(p.acquire(i === 1 ? 'inline' : 'message'));
+    for (let i = 0; i < 3; i++) {
+      const kind = i === 1 ? 'inline' : 'message';
+      await clock.run(p.acquire(kind));
+      p.sending(kind);
+    }
     const err = await clock.run(p.acquire('message')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SafetyStopError);
     expect((err as SafetyStopError).signal).toBe('budget');
@@ -136,6 +140,39 @@ describe('Pacer', () => {
     await clock.advance(24 * 3600 * 1000);
     await clock.run(p.acquire('message'));
     expect(store.countOutgoingSince(0, ['message', 'inline'])).toBe(4);
+  });
+
+  it('counts toward the budget only what left: a grant that never went out stops counting', async () => {
+    const store = open();
+    const p = pacer(store, { dailyBudget: 2 });
+    await clock.run(p.acquire('message'));
+    p.sending('message');
+    // Granted, then the caller gave up (aborted, or its process died) before sending.
+    await clock.run(p.acquire('message'));
+    expect(p.state().sentToday).toBe(2);
+    await expect(clock.run(p.acquire('message'))).rejects.toBeInstanceOf(SafetyStopError);
+    await clock.advance(GRANT_HOLD_MS + 1);
+    expect(p.state().sentToday).toBe(1);
+    await clock.run(p.acquire('message'));
+    p.sending('message');
+    expect(p.state()).toMatchObject({ sentToday: 2, dailyBudget: 2 });
+  });
+
+  it('waits for another process\'s grant to go out and counts the gap from its real send', async () => {
+    const store = open();
+    const other = pacer(store, { pid: 111, random: () => 0 });
+    const mine = pacer(store, { pid: 222, random: () => 0 });
+    await clock.run(other.acquire('message'));
+    const grantedAt = clock.now();
+    const waiting = mine.acquire('message');
+    // The other process takes 5 s from grant to send (a slow disk, a GC pause).
+    await clock.advance(5000);
+    other.sending('message');
+    const sentAt = clock.now();
+    await clock.run(waiting);
+    mine.sending('message');
+    expect(sentAt - grantedAt).toBe(5000);
+    expect(clock.now() - sentAt).toBeGreaterThanOrEqual(3000 + TRANSIT_MARGIN_MS);
   });
 
   it('rejects a waiting caller when its signal aborts, without recording a send', async () => {

@@ -279,6 +279,31 @@ const envSchema = z.object({
       return ms;
     }),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  HEALTH_PORT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `must be a TCP port from 1 to 65535 (or empty to turn the health endpoint off), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  HEALTH_HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      const value = v === undefined || v === '' ? '127.0.0.1' : v;
+      if (!/^[A-Za-z0-9.:_-]+$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be an address to listen on, like 127.0.0.1 or 0.0.0.0, got "${value}"` });
+        return z.NEVER;
+      }
+      return value;
+    }),
 });
 
 export interface Config {
@@ -343,6 +368,8 @@ export interface Config {
   /** How often a watched playlist is checked unless the owner says otherwise (ms, at least 30 min). */
   watchDefaultEveryMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `serve`'s GET /healthz: off unless a port is set; loopback unless told otherwise. */
+  health: { port: number | undefined; host: string };
   /** Things worth telling the user that are not errors (e.g. a gap raised to the floor). */
   warnings: string[];
   /** Settings that still hold .env.example's placeholder; they count as not set. */
@@ -432,6 +459,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     watchDefaultEveryMs: e.WATCH_DEFAULT_EVERY,
     logLevel: e.LOG_LEVEL,
+    health: { port: e.HEALTH_PORT, host: e.HEALTH_HOST },
     warnings,
     placeholders,
   };

@@ -15,6 +15,8 @@ import type { DrizzleJobStore } from './db/job-store.js';
 import { UserError } from './domain/errors.js';
 import type { TelegramGateway } from './domain/telegram.js';
 import { systemClock } from './engine/clock.js';
+import { withDeadline } from './engine/deadline.js';
+import { boundedService } from './engine/bounded-service.js';
 import type { JobService } from './engine/job-service.js';
 import type { Pacer } from './engine/pacer.js';
 import type { Clock } from './engine/ports.js';
@@ -46,6 +48,10 @@ import { registerSpotifyLogin } from './cli/spotify-login.js';
 import { createStatusCommand, type SessionView } from './cli/status.js';
 import { createVerifyCommand } from './cli/verify.js';
 import { createWatchCommand, type WatchRuntime } from './cli/watch.js';
+import { RECORDED_HEALTH_MAX_AGE_MS, SERVE_HEALTH_KEY, parseSnapshot, recordedSessionStatus } from './cli/health-snapshot.js';
+import { acquireAccountLock, currentLockHolder, describeHolder, type AccountLock, type LockCommand } from './lock/account-lock.js';
+import { jobOwnership } from './lock/job-ownership.js';
+import type { SessionStatus } from './domain/telegram.js';
 
 /** What tests (and benchmarks) may replace; production passes nothing. */
 export interface Wiring {
@@ -85,6 +91,10 @@ export function withAbsolutePaths(config: Config, cwd = process.cwd()): Config {
 }
 
 const SETTINGS_KEY = 'settings.owner';
+/** How long /status (and the health check) wait for the session's own status. */
+const SESSION_STATUS_DEADLINE_MS = 2500;
+/** A login step (connect, send the code, sign in) that Telegram does not answer in time says so. */
+const LOGIN_STEP_DEADLINE_MS = 20_000;
 
 /** The GramJS-backed gateway, loaded on first use (tests replace it through `wiring.createGateway`). */
 async function defaultGateway(config: Config, logger: Logger): Promise<TelegramGateway> {
@@ -95,6 +105,8 @@ async function defaultGateway(config: Config, logger: Logger): Promise<TelegramG
 export interface OpenCoreOptions {
   /** Another database than the data folder's (doctor: ':memory:' when there is none yet, so it creates nothing). */
   databaseFile?: string;
+  /** The command holding the account: running jobs record this process as their owner. */
+  command?: LockCommand;
 }
 
 export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring = {}, options: OpenCoreOptions = {}): Promise<CoreRuntime> {
@@ -164,9 +176,17 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       return acquirer;
     },
     library,
-    sessionStatus: () => gateway.status(),
+    // /status and the health check ask this: a session that hangs reads as offline, not as a freeze.
+    sessionStatus: () =>
+      withDeadline(gateway.status(), SESSION_STATUS_DEADLINE_MS, () => ({
+        state: 'offline' as const,
+        user: null,
+        detail: `Telegram did not answer within ${SESSION_STATUS_DEADLINE_MS / 1000} s`,
+      })),
     logger,
     clock,
+    // Jobs this process runs carry its identity: another process never adopts them while it lives.
+    ...(options.command ? { process: jobOwnership(options.command) } : {}),
   });
 
   const watchStore = new DrizzleWatchStore(db.db, store, () => clock.now());
@@ -322,7 +342,12 @@ function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring, { Logi
     ...(wiring.createLoginClient ? { createClient: wiring.createLoginClient } : {}),
   });
   const afterStep = async <T extends { next: string }>(step: Promise<T>): Promise<T> => {
-    const result = await step;
+    const result = await withDeadline(step, LOGIN_STEP_DEADLINE_MS, () => {
+      throw new UserError(
+        `Telegram did not answer within ${LOGIN_STEP_DEADLINE_MS / 1000} s.`,
+        'Check the network of the machine running Crate, then send /login again.',
+      );
+    });
     if (result.next === 'done') {
       await core
         .reloadUserSession()
@@ -374,10 +399,58 @@ function doctorProbes(core: CoreRuntime): DoctorProbes {
 /** A catalogue album any app token may read (Daft Punk, "Discovery", 2001), for doctor's Spotify line. */
 export const DOCTOR_PROBE_ALBUM = 'spotify:album:2noRn2Aes5aoNVsU6iWThc';
 
-/** The core with the user session connected (commands that send to the external bot). */
-async function connectedCore(config: Config, logger: Logger, wiring: Wiring): Promise<CoreRuntime> {
+/** Takes the account for `command` (a UserError naming the holder, exit 2, when another process has it). */
+function lockAccount(config: Config, command: LockCommand): AccountLock {
+  return acquireAccountLock(withAbsolutePaths(config).dataDir, command);
+}
+
+/**
+ * What a running serve (or download) last recorded about the session, for commands run beside
+ * it: they never open a second connection on the account.
+ */
+async function sessionSeenByHolder(config: Config): Promise<SessionStatus | null> {
+  const dataDir = withAbsolutePaths(config).dataDir;
+  const holder = currentLockHolder(dataDir);
+  if (!holder) return null;
+  const who = describeHolder(holder);
+  const [{ openJobStore }, { databasePath }] = await Promise.all([import('./db/job-store.js'), import('./db/open.js')]);
+  const { store, close } = openJobStore(databasePath(dataDir));
+  try {
+    const snapshot = parseSnapshot(store.getSetting(SERVE_HEALTH_KEY));
+    if (snapshot && snapshot.pid === holder.pid && Date.now() - Date.parse(snapshot.at) < RECORDED_HEALTH_MAX_AGE_MS) {
+      return recordedSessionStatus(snapshot, who);
+    }
+    return { state: 'offline', user: null, detail: `not checked: ${who} is using the account` };
+  } finally {
+    close();
+  }
+}
+
+/**
+ * The core with the user session connected (commands that send to the external bot), holding the
+ * account for `command`: its close() releases the lock.
+ */
+async function connectedCore(config: Config, logger: Logger, wiring: Wiring, command: LockCommand): Promise<CoreRuntime> {
   requireSettings(config, ['telegramUser']);
-  const core = await openCore(config, logger, wiring);
+  // Before anything touches Telegram or the database: one process per account.
+  const lock = lockAccount(config, command);
+  let opened: CoreRuntime;
+  try {
+    opened = await openCore(config, logger, wiring, { command });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const core: CoreRuntime = {
+    ...opened,
+    close: async () => {
+      try {
+        await opened.close();
+      } finally {
+        lock.release();
+      }
+    },
+  };
   try {
     const status = await core.gateway.status();
     if (status.state === 'no_session') {
@@ -395,21 +468,24 @@ async function connectedCore(config: Config, logger: Logger, wiring: Wiring): Pr
 }
 
 async function downloadRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<DownloadRuntime> {
-  const core = await connectedCore(config, logger, wiring);
+  const core = await connectedCore(config, logger, wiring, 'download');
   return {
     service: core.service,
     tracks: (jobId) => core.store.tracks(jobId),
     pacer: core.pacer,
     close: async () => {
-      await core.service.shutdown();
-      await core.close();
+      try {
+        await core.service.shutdown();
+      } finally {
+        await core.close();
+      }
     },
   };
 }
 
 /** `crate watch`: the watches on the product's engine; the user session only when a command downloads. */
 async function watchRuntime(config: Config, logger: Logger, wiring: Wiring, session: boolean): Promise<WatchRuntime> {
-  const core = session ? await connectedCore(config, logger, wiring) : await openCore(config, logger, wiring);
+  const core = session ? await connectedCore(config, logger, wiring, 'watch') : await openCore(config, logger, wiring);
   return {
     watches: core.watches,
     service: core.service,
@@ -447,7 +523,22 @@ async function proberOf(core: CoreRuntime, logger: Logger, wiring: Wiring) {
 
 async function probeRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ProbeRuntime> {
   requireSettings(config, ['telegramUser']);
-  const core = await openCore(config, logger, wiring);
+  // A probe talks to Telegram like a download: never beside a running serve or download.
+  const lock = lockAccount(config, 'probe');
+  let core: CoreRuntime;
+  try {
+    core = await openCore(config, logger, wiring);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const close = async () => {
+    try {
+      await core.close();
+    } finally {
+      lock.release();
+    }
+  };
   try {
     const status = await core.gateway.status();
     if (status.state === 'no_session') {
@@ -455,9 +546,9 @@ async function probeRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     }
     await core.connectUserSession();
     const prober = await proberOf(core, logger, wiring);
-    return { maxSeconds: prober.maxSeconds, probe: (query, options) => prober.probe(query, options), close: core.close };
+    return { maxSeconds: prober.maxSeconds, probe: (query, options) => prober.probe(query, options), close };
   } catch (err) {
-    await core.close();
+    await close();
     throw err;
   }
 }
@@ -469,11 +560,19 @@ async function botProbe(core: CoreRuntime, logger: Logger, wiring: Wiring): Prom
 }
 
 async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ServeRuntime> {
-  const core = await openCore(config, logger, wiring);
+  const lock = lockAccount(config, 'serve');
+  let core: CoreRuntime;
+  try {
+    core = await openCore(config, logger, wiring, { command: 'serve' });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   const [loginModule, pkceModule] = await Promise.all([import('./telegram/login.js'), import('./spotify/pkce-login.js')]);
   return {
     prober: await botProbe(core, logger, wiring),
-    service: core.service,
+    // The bot's handlers wait for the engine with deadlines (see bounded-service.ts).
+    service: boundedService(core.service),
     // `code` is the login code here (elsewhere an errno code): redacted in this logger only.
     login: telegramLogin(core, loginFlowLogger(logger), wiring, loginModule),
     spotify: spotifyLogin(core, pkceModule),
@@ -481,13 +580,24 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     progressStore: progressMessages(core),
     probes: doctorProbes(core),
     watches: core.watches,
+    health: {
+      sessionStatus: () => core.service.status().then((st) => st.session),
+      pacer: () => core.pacer.state(),
+      record: (snapshot) => core.store.setSetting(SERVE_HEALTH_KEY, JSON.stringify(snapshot)),
+    },
     startUserSession: async () => {
       await core.connectUserSession();
       // Jobs cut short by a crash or a shutdown go on by themselves once the account is reachable.
       const resumed = core.service.resumeInterrupted();
       if (resumed.length > 0) logger.info({ jobs: resumed }, 'resuming interrupted jobs');
     },
-    close: core.close,
+    close: async () => {
+      try {
+        await core.close();
+      } finally {
+        lock.release();
+      }
+    },
   };
 }
 
@@ -520,6 +630,10 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
       // Status connects with a short deadline: "logged in as @name" when Telegram answers, and
       // "not checked" (never a false "offline") when it does not answer in time.
       sessionStatus: async (config, logger) => {
+        // Beside a running serve or download: what it recorded, never a second connection.
+        const seen = await sessionSeenByHolder(config);
+        // Nothing recent recorded by the holder: "not checked", never a false "offline".
+        if (seen) return seen.state === 'offline' && seen.detail?.startsWith('not checked') ? { state: 'saved', user: null, detail: seen.detail } : seen;
         const saved = savedSessionStatus(withAbsolutePaths(config));
         if (saved.state === 'no_session' && !wiring.createGateway) return saved;
         const gateway = await (wiring.createGateway ?? defaultGateway)(withAbsolutePaths(config), logger);
@@ -541,15 +655,47 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
       // cannot use, the folder lines say why and the probes that need it are left out.
       probes: async (config, logger) => {
         const [{ databasePath }, { existingDatabase }] = await Promise.all([import('./db/open.js'), import('./cli/job-store-access.js')]);
-        let databaseFile: string;
+        let core: CoreRuntime;
         try {
-          databaseFile = existingDatabase(withAbsolutePaths(config).dataDir, databasePath) ?? ':memory:';
-          const core = await openCore(config, logger, wiring, { databaseFile });
-          return { ...doctorProbes(core), close: core.close };
+          const databaseFile = existingDatabase(withAbsolutePaths(config).dataDir, databasePath) ?? ':memory:';
+          core = await openCore(config, logger, wiring, { databaseFile });
         } catch (err) {
           if (!(err instanceof UserError)) throw err;
           return { unavailable: `not checked: ${err.message}` };
         }
+        const seen = await sessionSeenByHolder(config).catch(async (err: unknown) => {
+          await core.close();
+          throw err;
+        });
+        if (seen) {
+          // serve (or a download) has the account: read what it recorded, leave Telegram alone.
+          const probes = doctorProbes(core);
+          delete probes.resolveExternalBot;
+          return {
+            ...probes,
+            session: async () => seen,
+            unavailable: `not checked: ${seen.detail?.includes('crate ') ? 'another Crate process is using the account' : 'the account is in use'}`,
+            close: core.close,
+          };
+        }
+        // The session check holds the account like any other user of it.
+        let lock: AccountLock;
+        try {
+          lock = lockAccount(config, 'doctor');
+        } catch (err) {
+          await core.close();
+          throw err;
+        }
+        return {
+          ...doctorProbes(core),
+          close: async () => {
+            try {
+              await core.close();
+            } finally {
+              lock.release();
+            }
+          },
+        };
       },
     }),
     createProbeCommand({ createProbeRuntime: (config, logger) => probeRuntime(config, logger, wiring) }),

@@ -70,12 +70,20 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   const bot = new Bot<BotContext>(token, {
     client: {
       apiRoot: options.apiRoot ?? config.telegram.botApiRoot,
+      // A Bot API that accepts the connection and never answers must not hold a call for grammY's
+      // default 500 s (getUpdates long-polls 30 s of it).
+      timeoutSeconds: 60,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     },
   });
   // 429s (and 5xx / network blips) are retried after Telegram's retry_after instead of failing the edit.
   const retryOptions: Partial<AutoRetryOptions> = { maxDelaySeconds: 300, maxRetryAttempts: 5, ...options.autoRetry };
-  bot.api.config.use(autoRetry(retryOptions));
+  const retry = autoRetry(retryOptions);
+  // Not getMe and getUpdates: auto-retry repeats network errors silently and without end, while
+  // run-bot tells the owner the Bot API cannot be reached and grammY's polling loop retries by itself.
+  bot.api.config.use((prev, method, payload, signal) =>
+    method === 'getMe' || method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal),
+  );
   const conversationPlugins: Middleware<Context>[] = [
     async (ctx, next) => {
       ctx.api.config.use(autoRetry(retryOptions));

@@ -4,6 +4,7 @@ import { requireSettings } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { LoginFlow, LoginFlowOptions, LoginProgress } from '../telegram/login.js';
 import { sessionFilePath } from '../telegram/session-file.js';
+import { acquireAccountLock } from '../lock/account-lock.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 
@@ -45,6 +46,8 @@ export const registerLogin: RegisterCommand = createLoginCommand();
 async function runLogin(ctx: CliContext, deps: LoginCommandDeps, opts: { phone?: string; debug?: boolean }): Promise<void> {
   const config = ctx.config();
   requireSettings(config, ['telegramUser']);
+  // A login beside a running serve or download would put a second connection on the account.
+  const lock = acquireAccountLock(config.dataDir, 'login');
   const logger = ctx.logger({ debug: opts.debug });
   const { LoginFlow } = await import('../telegram/login.js');
   const prompt = new Prompter(deps.input ?? process.stdin, ctx.stdout);
@@ -74,6 +77,7 @@ async function runLogin(ctx: CliContext, deps: LoginCommandDeps, opts: { phone?:
     ctx.shutdownSignal.removeEventListener('abort', onAbort);
     prompt.close();
     await flow.cancel();
+    lock.release();
   }
 }
 

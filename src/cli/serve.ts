@@ -8,7 +8,10 @@
  */
 import type { Command } from 'commander';
 import { requireSettings, type Config } from '../config.js';
+import { SessionExpiredError, errorMessage } from '../domain/errors.js';
+import type { SessionStatus } from '../domain/telegram.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
+import type { PacerState } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
 import type { ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
 import type { RunningBot } from '../bot/run-bot.js';
@@ -16,6 +19,9 @@ import type { WatchControl } from '../bot/features/watch.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { doctorChecks, type DoctorProbes } from './doctor.js';
+import { HealthMonitor } from './health-monitor.js';
+import { startHealthServer, type HealthServer } from './health-server.js';
+import type { HealthSnapshot } from './health-snapshot.js';
 
 /** What serve needs from the composition root. */
 export interface ServeRuntime {
@@ -31,11 +37,18 @@ export interface ServeRuntime {
   prober?: ExchangeProbe;
   /**
    * Connects the Telegram user session. Run in the background: it may take long or fail (no
-   * session yet, revoked, offline) and the bot must keep working meanwhile.
+   * session yet, revoked, offline) and the bot must keep working meanwhile; serve retries it
+   * with backoff unless the session itself is missing or revoked (then /login starts it).
    */
   startUserSession?(): Promise<void>;
   /** Playlist watch: the bot's /watch and /watches, and the scheduler serve runs. */
   watches?: WatchControl & { start(): void; stop(): void };
+  /** For the health snapshot: the session's state (serve bounds the wait), the pacer, and where to record it. */
+  health?: {
+    sessionStatus(): Promise<SessionStatus>;
+    pacer(): PacerState;
+    record(snapshot: HealthSnapshot): void;
+  };
   /** Closes GramJS and SQLite; called after service.shutdown(). */
   close(): Promise<void>;
 }
@@ -47,7 +60,13 @@ export interface ServeOptions {
   /** Overrides TELEGRAM_BOT_API_ROOT (tests use a fake Bot API server). */
   apiRoot?: string;
   progressIntervalMs?: number;
+  /** Waits between user-session start attempts (default 5 s doubling to 5 min). */
+  sessionRetryDelaysMs?: number[];
 }
+
+const SESSION_RETRY_DELAYS_MS = [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000];
+/** Each shutdown step gets this long; a Telegram or Bot API call that hangs does not hold the exit. */
+const SHUTDOWN_STEP_MS = 5_000;
 
 export function createServeCommand(options: ServeOptions): RegisterCommand {
   return (program: Command, ctx: CliContext) => {
@@ -76,8 +95,30 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
   // grammY only for the command that runs the bot.
   const [{ createBot }, { runBot }] = await Promise.all([import('../bot/create-bot.js'), import('../bot/run-bot.js')]);
   const runtime = await options.createRuntime({ config, logger, signal });
+  const apiRoot = options.apiRoot ?? config.telegram.botApiRoot;
   let running: RunningBot | null = null;
+  let healthServer: HealthServer | null = null;
+  const monitor = new HealthMonitor({
+    bot: () => running?.health() ?? null,
+    sessionStatus: () => runtime.health?.sessionStatus() ?? runtime.service.status().then((s) => s.session),
+    pacer: () => {
+      if (!runtime.health) throw new Error('no pacer');
+      return runtime.health.pacer();
+    },
+    jobs: () => runtime.service.listJobs(),
+    ...(runtime.health ? { record: runtime.health.record } : {}),
+  });
+  const say = (line: string) => {
+    ctx.stderr.write(`crate: ${line}\n`);
+    if (line.startsWith('cannot')) monitor.noteError(line);
+  };
+  let sessionLoop: Promise<void> = Promise.resolve();
   try {
+    monitor.start();
+    if (config.health.port !== undefined) {
+      healthServer = await startHealthServer({ host: config.health.host, port: config.health.port, snapshot: () => monitor.current() });
+      logger.info({ url: healthServer.url }, 'answering health checks');
+    }
     const crate = createBot(config.telegram.botToken as string, {
       config,
       logger,
@@ -92,7 +133,11 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
       ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),
     });
-    running = await runBot(crate, { logger });
+    running = await runBot(crate, { logger, signal, say, apiRoot });
+    if (!running) {
+      logger.info('stopped before the control bot could start');
+      return;
+    }
     ctx.stdout.write(`Crate is running: talk to @${running.username} on Telegram. Ctrl+C stops it.\n`);
 
     // Watched playlists are checked once the user session had its chance to come up (a check
@@ -101,22 +146,21 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
       if (!signal.aborted) runtime.watches?.start();
     };
     if (runtime.startUserSession) {
-      runtime.startUserSession().then(
-        () => {
-          logger.info('Telegram user session is up');
-          startWatches();
-        },
-        (err: unknown) => {
-          logger.warn({ err }, 'Telegram user session is not available; the bot works, jobs wait (see /status)');
-          startWatches();
-        },
-      );
+      sessionLoop = superviseUserSession(runtime.startUserSession, {
+        logger,
+        signal,
+        monitor,
+        delays: options.sessionRetryDelaysMs ?? SESSION_RETRY_DELAYS_MS,
+        afterFirstAttempt: startWatches,
+      });
     } else {
+      monitor.sessionPhase(null);
       startWatches();
     }
 
+    const bot = running;
     await Promise.race([
-      running.done,
+      bot.done,
       new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });
@@ -125,11 +169,95 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
     logger.info('shutting down');
   } finally {
     // Polling stops first (no new commands), then jobs pause at a safe point while the progress
-    // messages still follow them, then everything closes.
-    await running?.stopPolling().catch((err: unknown) => logger.warn({ err }, 'stopping the bot failed'));
+    // messages still follow them, then everything closes. Each step is bounded: a Telegram or
+    // Bot API call that never returns must not keep Crate from stopping.
+    monitor.stop();
+    await step(running?.stopPolling(), 'stopping the bot', logger);
     runtime.watches?.stop();
-    await runtime.service.shutdown().catch((err: unknown) => logger.error({ err }, 'jobs did not pause cleanly'));
-    await running?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the bot failed'));
-    await runtime.close().catch((err: unknown) => logger.error({ err }, 'closing failed'));
+    await step(runtime.service.shutdown(), 'pausing jobs', logger);
+    await step(running?.stop(), 'stopping the bot', logger);
+    await step(healthServer?.close(), 'closing the health endpoint', logger);
+    await step(sessionLoop, 'stopping the user session', logger);
+    await step(runtime.close(), 'closing', logger);
   }
+}
+
+/**
+ * Starts the user session, and again with backoff while it fails for a reason that can pass
+ * (Telegram unreachable, a timeout). A missing or revoked session is not retried: the owner's
+ * /login starts the new one. The shutdown signal ends the wait at once.
+ */
+async function superviseUserSession(
+  start: () => Promise<void>,
+  o: { logger: Logger; signal: AbortSignal; monitor: HealthMonitor; delays: number[]; afterFirstAttempt?: () => void },
+): Promise<void> {
+  let first = true;
+  const firstDone = () => {
+    if (first) o.afterFirstAttempt?.();
+    first = false;
+  };
+  try {
+    await superviseAttempts(start, o, firstDone);
+  } finally {
+    firstDone();
+  }
+}
+
+async function superviseAttempts(
+  start: () => Promise<void>,
+  o: { logger: Logger; signal: AbortSignal; monitor: HealthMonitor; delays: number[] },
+  firstDone: () => void,
+): Promise<void> {
+  for (let attempt = 0; !o.signal.aborted; attempt++) {
+    if (attempt === 0) o.monitor.sessionPhase({ state: 'starting', detail: 'connecting' });
+    try {
+      await start();
+      o.monitor.sessionPhase(null);
+      o.logger.info('Telegram user session is up');
+      firstDone();
+      return;
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.monitor.sessionPhase(null);
+      if (err instanceof SessionExpiredError) {
+        o.logger.warn(`Telegram user session is not available (${errorMessage(err)}); the bot works, jobs wait: send /login`);
+        return;
+      }
+      const delay = o.delays[Math.min(attempt, o.delays.length - 1)]!;
+      const line = `Telegram user session did not start (${errorMessage(err)}): retrying in ${Math.round(delay / 1000)} s`;
+      o.logger.warn(line);
+      o.monitor.noteError(line);
+      o.monitor.sessionPhase({ state: 'offline', detail: `${errorMessage(err)}; retrying` });
+      firstDone();
+      const woke = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          o.signal.removeEventListener('abort', onAbort);
+          resolve(true);
+        }, delay);
+        const onAbort = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        o.signal.addEventListener('abort', onAbort, { once: true });
+      });
+      if (!woke) return;
+    }
+  }
+}
+
+async function step(work: Promise<unknown> | undefined, what: string, logger: Logger): Promise<void> {
+  if (!work) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const outcome = await Promise.race([
+    work.then(
+      () => 'ok' as const,
+      (err: unknown) => {
+        logger.warn({ err }, `${what} failed`);
+        return 'failed' as const;
+      },
+    ),
+    new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_STEP_MS))),
+  ]);
+  clearTimeout(timer);
+  if (outcome === 'late') logger.warn(`${what} took longer than ${SHUTDOWN_STEP_MS / 1000} s; going on with the shutdown`);
 }

@@ -3,7 +3,7 @@ import type { SessionStatus } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import { systemClock } from './clock.js';
 import { JobEventEmitter } from './job-events.js';
-import { JobService, type MenuCapableAcquirer } from './job-service.js';
+import { JobService, type MenuCapableAcquirer, type ProcessOwnership } from './job-service.js';
 import { Pacer } from './pacer.js';
 import type { Clock, JobEvents, JobStore, Library, MessagePacer, PlaylistSource } from './ports.js';
 
@@ -30,6 +30,7 @@ export interface EngineDeps {
   pacer?: Pacer;
   events?: JobEvents;
   clock?: Clock;
+  process?: ProcessOwnership;
 }
 
 /**
@@ -52,6 +53,7 @@ export function createJobService(config: Config, deps: EngineDeps): { service: J
     clock,
     logger: deps.logger,
     events,
+    ...(deps.process ? { process: deps.process } : {}),
     defaults: {
       options: {
         limit: null,

@@ -54,6 +54,19 @@ export interface JobServiceDeps {
   backoff?: Partial<BackoffOptions>;
   floodWaitLimit?: number;
   playlistWriteIntervalMs?: number;
+  /**
+   * This process, as recorded on the job it runs, and a way to tell whether the process recorded
+   * on a job still runs: a job another live process runs is never adopted (resumed) here.
+   */
+  process?: ProcessOwnership;
+}
+
+export interface ProcessOwnership {
+  /** Stored on a running job (opaque to the engine). */
+  owner: string;
+  isAlive(owner: string): boolean;
+  /** "`crate download` (pid 4242)", for the message when a job is someone else's. */
+  describe(owner: string): string;
 }
 
 interface Waiter {
@@ -170,6 +183,7 @@ export class JobService implements JobServiceApi {
     const jobs = this.deps.store
       .listJobs()
       .filter((j) => j.status === 'running' || (j.status === 'paused' && waiting(j)))
+      .filter((j) => this.runningElsewhere(j.id) === null)
       .sort((a, b) => a.id - b.id);
     for (const job of jobs) this.start(job.id);
     return jobs.map((j) => j.id);
@@ -424,6 +438,12 @@ export class JobService implements JobServiceApi {
     if (!waiter) return;
     if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
     const log = this.logger(waiter.jobId);
+    const elsewhere = this.runningElsewhere(waiter.jobId);
+    if (elsewhere !== null) {
+      waiter.reject(new UserError(`Job ${waiter.jobId} is being run by ${elsewhere}; it cannot run here at the same time.`));
+      this.pump();
+      return;
+    }
     let runner: JobRunner;
     try {
       const runnerDeps: JobRunnerDeps = {
@@ -446,6 +466,8 @@ export class JobService implements JobServiceApi {
       this.pump();
       return;
     }
+    const own = this.deps.process?.owner ?? null;
+    if (own !== null) this.deps.store.setJobOwner?.(waiter.jobId, own);
     const done = runner.run(waiter.signal).catch((err: unknown) => {
       log.error({ err }, 'job stopped by an unexpected error');
       // Paused, not failed: the next run resumes where this one stopped.
@@ -453,10 +475,19 @@ export class JobService implements JobServiceApi {
     });
     this.current = { jobId: waiter.jobId, runner, done };
     void done.then((job) => {
+      if (own !== null) this.deps.store.setJobOwner?.(waiter.jobId, null);
       this.current = null;
       waiter.resolve(job);
       this.pump();
     });
+  }
+
+  /** Who else runs this job right now (a live process other than this one), or null. */
+  private runningElsewhere(jobId: number): string | null {
+    const p = this.deps.process;
+    const owner = this.deps.store.jobOwner?.(jobId) ?? null;
+    if (!p || owner === null || owner === p.owner) return null;
+    return p.isAlive(owner) ? p.describe(owner) : null;
   }
 
   private requireJob(jobId: number): JobRecord {

@@ -37,7 +37,7 @@ beforeAll(async () => {
     apiRoot,
     progressIntervalMs: 30,
   });
-  running = await runBot(crate, { logger: silentLogger() });
+  running = (await runBot(crate, { logger: silentLogger() }))!;
   // Virtual time moves on while real time passes for the bot and the HTTP server.
   driver = (async () => {
     while (driving) {

@@ -83,7 +83,7 @@ export async function startHarness(
     progressIntervalMs: 40,
     ...options.bot,
   });
-  const running = await runBot(crate, { logger });
+  const running = (await runBot(crate, { logger }))!;
   return {
     server,
     service,

@@ -98,7 +98,8 @@ export function createInfoFeature(deps: BotDeps): Composer<BotContext> {
     const contact = deps.checks.find((c) => c.name.startsWith(FIRST_CONTACT_CHECK));
     if (contact) lines.push(await firstContactLine(contact));
     const relevant = deps.checks.filter((c) => c !== contact && c.topic !== 'session' && (sessionReady || c.topic !== 'needs-session'));
-    const checks = await shortChecks(relevant, 5000);
+    // Bounded so /status answers within 5 s: the session status above waits at most 2.5 s.
+    const checks = await shortChecks(relevant, 2000);
     if (checks) lines.push(checks);
     await ctx.reply(lines.filter(Boolean).join('\n'));
   });

@@ -4,11 +4,11 @@
  */
 import type { JobStore, OutgoingKind } from '../../engine/ports.js';
 
-export type PacerStore = Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'restampOutgoing'>;
+export type PacerStore = Pick<JobStore, 'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'markOutgoingSent'>;
 
 export class MemoryPacerStore implements PacerStore {
   private readonly settings = new Map<string, string>();
-  private readonly outgoing: { kind: OutgoingKind; sentAt: number }[] = [];
+  private readonly outgoing: { kind: OutgoingKind; sentAt: number; pending: boolean }[] = [];
 
   getSetting(key: string): string | null {
     return this.settings.get(key) ?? null;
@@ -19,19 +19,29 @@ export class MemoryPacerStore implements PacerStore {
     else this.settings.set(key, value);
   }
 
-  recordOutgoing(kind: OutgoingKind, at: number): void {
-    this.outgoing.push({ kind, sentAt: at });
+  /** Returns the row's index as its id (one process, no other writer). */
+  recordOutgoing(kind: OutgoingKind, at: number, _trackId?: number, options: { pending?: boolean } = {}): number {
+    return this.outgoing.push({ kind, sentAt: at, pending: options.pending ?? false }) - 1;
   }
 
-  restampOutgoing(kind: OutgoingKind, from: number, to: number): void {
-    for (const o of this.outgoing) if (o.kind === kind && o.sentAt === from) o.sentAt = to;
+  markOutgoingSent(id: number, at: number): void {
+    const o = this.outgoing[id];
+    if (!o) return;
+    o.sentAt = Math.max(o.sentAt, at);
+    o.pending = false;
   }
 
-  countOutgoingSince(since: number, kinds?: OutgoingKind[]): number {
-    return this.outgoing.filter((o) => o.sentAt >= since && (!kinds || kinds.includes(o.kind))).length;
+  countOutgoingSince(since: number, kinds?: OutgoingKind[], options: { pendingSince?: number } = {}): number {
+    const pendingSince = options.pendingSince;
+    return this.outgoing.filter(
+      (o) => o.sentAt >= since && (!kinds || kinds.includes(o.kind)) && (pendingSince === undefined || !o.pending || o.sentAt >= pendingSince),
+    ).length;
   }
 
   outgoingTimes(since: number): { kind: OutgoingKind; sentAt: number }[] {
-    return this.outgoing.filter((o) => o.sentAt >= since).sort((a, b) => a.sentAt - b.sentAt);
+    return this.outgoing
+      .filter((o) => o.sentAt >= since)
+      .map(({ kind, sentAt }) => ({ kind, sentAt }))
+      .sort((a, b) => a.sentAt - b.sentAt);
   }
 }

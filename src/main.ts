@@ -48,6 +48,7 @@ import { registerSpotifyLogin } from './cli/spotify-login.js';
 import { createStatusCommand, type SessionView } from './cli/status.js';
 import { createVerifyCommand } from './cli/verify.js';
 import { createWatchCommand, type WatchRuntime } from './cli/watch.js';
+import { registerHealth } from './cli/health-command.js';
 import { RECORDED_HEALTH_MAX_AGE_MS, SERVE_HEALTH_KEY, parseSnapshot, recordedSessionStatus } from './cli/health-snapshot.js';
 import { acquireAccountLock, currentLockHolder, describeHolder, type AccountLock, type LockCommand } from './lock/account-lock.js';
 import { jobOwnership } from './lock/job-ownership.js';
@@ -181,7 +182,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       withDeadline(gateway.status(), SESSION_STATUS_DEADLINE_MS, () => ({
         state: 'offline' as const,
         user: null,
-        detail: `Telegram did not answer within ${SESSION_STATUS_DEADLINE_MS / 1000} s`,
+        detail: `Telegram unreachable: no answer within ${SESSION_STATUS_DEADLINE_MS / 1000} s`,
       })),
     logger,
     clock,
@@ -699,6 +700,7 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
       },
     }),
     createProbeCommand({ createProbeRuntime: (config, logger) => probeRuntime(config, logger, wiring) }),
+    registerHealth,
     registerDebugMatch,
     registerDebugExchange,
     createVerifyCommand(),

@@ -40,7 +40,7 @@ export interface RunBotOptions {
   say?: (line: string) => void;
   /** The Bot API root, for the messages. */
   apiRoot?: string;
-  /** How long one getMe may take before the Bot API counts as unreachable (default 8 s). */
+  /** How long one getMe may take before the Bot API counts as unreachable (default 6 s). */
   attemptTimeoutMs?: number;
   /** Waits between attempts (default 5 s doubling to 60 s). */
   retryDelaysMs?: number[];
@@ -77,6 +77,8 @@ export async function runBot(crate: CrateBot, options: RunBotOptions): Promise<R
   });
 
   if (!(await reachBotApi(crate, { ...options, apiRoot, say }))) return null;
+  // getMe answered: the Bot API is there (the first long poll may take its 30 s to return).
+  polled.okAt = Date.now();
   try {
     await bot.api.setMyCommands(BOT_COMMANDS.map((c) => ({ command: c.command, description: c.description })), undefined, grammySignal(withTimeout(signal, 10_000)));
   } catch (err) {
@@ -136,7 +138,7 @@ async function reachBotApi(crate: CrateBot, options: RunBotOptions & { apiRoot: 
   const { bot } = crate;
   const { signal, say, apiRoot } = options;
   const delays = options.retryDelaysMs ?? DEFAULT_DELAYS_MS;
-  const timeoutMs = options.attemptTimeoutMs ?? 8000;
+  const timeoutMs = options.attemptTimeoutMs ?? 6000;
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) return false;
     try {

@@ -65,6 +65,8 @@ export interface ServeOptions {
 }
 
 const SESSION_RETRY_DELAYS_MS = [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000];
+/** A session start still pending after this long shows as offline in the health check. */
+const SLOW_START_MS = 30_000;
 /** Each shutdown step gets this long; a Telegram or Bot API call that hangs does not hold the exit. */
 const SHUTDOWN_STEP_MS = 5_000;
 
@@ -211,7 +213,11 @@ async function superviseAttempts(
   for (let attempt = 0; !o.signal.aborted; attempt++) {
     if (attempt === 0) o.monitor.sessionPhase({ state: 'starting', detail: 'connecting' });
     try {
-      await start();
+      // A start that hangs (Telegram accepting and never answering) must not hold the shutdown,
+      // and after a while it is reported as what it is: Telegram is not answering.
+      const slow = setTimeout(() => o.monitor.sessionPhase({ state: 'offline', detail: `Telegram has not answered for ${SLOW_START_MS / 1000} s; still trying` }), SLOW_START_MS);
+      await Promise.race([start(), aborted(o.signal)]).finally(() => clearTimeout(slow));
+      if (o.signal.aborted) return;
       o.monitor.sessionPhase(null);
       o.logger.info('Telegram user session is up');
       firstDone();
@@ -243,6 +249,13 @@ async function superviseAttempts(
       if (!woke) return;
     }
   }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 async function step(work: Promise<unknown> | undefined, what: string, logger: Logger): Promise<void> {

@@ -85,6 +85,6 @@ describe('one Crate process per account (real processes)', () => {
     expect(report.stderr()).toContain('No jobs yet');
     const status = startCrate(['status'], { env, cwd: root });
     expect(await status.exit, status.stderr()).toBe(0);
-    expect(status.stdout()).toMatch(/Telegram: no_session \(.*as seen by `crate serve` \(pid \d+, since \d\d:\d\d\) \d+ s ago\)/);
+    expect(status.stdout()).toMatch(/Telegram: not logged in \(.*as seen by `crate serve` \(pid \d+, since \d\d:\d\d\) \d+ s ago\)/);
   }, 60_000);
 });

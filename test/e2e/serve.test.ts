@@ -7,10 +7,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeCallback } from '../../src/bot/callback-data.js';
+import { scaledClock } from '../../src/engine/clock.js';
 import {
   OWNER,
   LOGIN,
   PLAYLIST_NAME,
+  SCALE,
   STRANGER,
   gatewayFromSessionFile,
   loggedInGateway,
@@ -225,7 +227,10 @@ describe('crate serve, end to end', () => {
   it('Ctrl+C in the middle of a job pauses it at a safe point; the next serve goes on where it stopped', async () => {
     stack = await startStack({ tracks: 6 });
     const { server, bot } = stack;
-    const first = await serve(stack, { createGateway: loggedInGateway(stack) });
+    // One clock across the restart, as in life: with a fresh scaled clock the second serve would
+    // start behind the first one's virtual time, and its pacer would wait for "future" sends.
+    const clock = scaledClock(SCALE);
+    const first = await serve(stack, { createGateway: loggedInGateway(stack), clock });
     server.pushMessage(OWNER, stack.playlistUrl);
     const preview = await sentWith(server, 'is ready');
     const jobId = Number(/Job #(\d+)/.exec(preview.text)![1]);
@@ -241,7 +246,7 @@ describe('crate serve, end to end', () => {
     expect(bot.actions().length).toBe(actionsAtStop); // nothing more was sent after the stop
 
     // Started again on the same data: the job goes on by itself in the same progress message.
-    const second = await serve(stack, { createGateway: loggedInGateway(stack) });
+    const second = await serve(stack, { createGateway: loggedInGateway(stack), clock });
     const notice = await sentWith(server, '✅ Finished', 20_000);
     expect(notice.text).toContain('Found 5 of 6');
     expect(notice.text).toContain('Not found: 1 · Mismatch: 0\nFailed: 0');

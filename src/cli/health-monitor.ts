@@ -27,7 +27,7 @@ const SESSION_DEADLINE_MS = 3000;
 
 export class HealthMonitor {
   private lastError: { at: number; message: string } | null = null;
-  private phase: { state: UserSessionState; detail: string | null } | null = { state: 'starting', detail: null };
+  private phase: { state: UserSessionState; detail: string | null } | null = { state: 'starting', detail: 'starting' };
   private sessionSince = new Map<UserSessionState, number>();
   private lastState: UserSessionState | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -46,6 +46,16 @@ export class HealthMonitor {
   /** What the session supervisor is doing: 'starting', 'offline' while retrying, or null once up. */
   sessionPhase(phase: { state: UserSessionState; detail: string | null } | null): void {
     this.phase = phase;
+    // What status/doctor beside serve read should follow the change at once, not at the next tick.
+    if (this.timer) this.tick(true);
+  }
+
+  /** `fresh`: a new snapshot even while one is being taken (that one may predate a change). */
+  private tick(fresh = false): void {
+    void (fresh ? this.snapshot() : this.current()).then(
+      (s) => this.sources.record?.(s),
+      () => undefined,
+    );
   }
 
   async snapshot(): Promise<HealthSnapshot> {
@@ -105,14 +115,9 @@ export class HealthMonitor {
 
   /** Records a snapshot now and every `intervalMs`. */
   start(intervalMs = 5000): void {
-    const tick = () =>
-      void this.current().then(
-        (s) => this.sources.record?.(s),
-        () => undefined,
-      );
-    tick();
-    this.timer = setInterval(tick, intervalMs);
+    this.timer = setInterval(() => this.tick(), intervalMs);
     this.timer.unref();
+    this.tick();
   }
 
   stop(): void {

@@ -6,31 +6,23 @@
  * not help here: there is one chat, the owner's, and its updates must stay in order for the
  * login and Spotify conversations.)
  *
- * Past a deadline the work goes on in the background and the owner gets a plain answer: a pause
- * or cancel "is on its way" (the job's current record), a menu "did not come in time".
+ * Past a deadline the work goes on in the background and the owner gets a plain answer: the
+ * bot's menu for a track "did not come in time".
  */
 import { UserError } from '../domain/errors.js';
 import { withDeadline } from './deadline.js';
 import type { JobServiceApi } from './job-service-api.js';
 
 export interface ServiceDeadlines {
-  /** pause / cancel wait for the running track to reach a safe point (default 4 s). */
-  settleMs?: number;
   /** The bot's own menu for a track is fetched from @LosslessRobot (default 20 s: paced sends). */
   menuMs?: number;
 }
 
 export function boundedService(service: JobServiceApi, deadlines: ServiceDeadlines = {}): JobServiceApi {
-  const settleMs = deadlines.settleMs ?? 4000;
   const menuMs = deadlines.menuMs ?? 20_000;
-  const current = (jobId: number) => {
-    const job = service.listJobs().find((j) => j.id === jobId);
-    if (!job) throw new UserError(`No job ${jobId}.`);
-    return job;
-  };
-  const bounded: Pick<JobServiceApi, 'pause' | 'cancel' | 'menuRows'> = {
-    pause: (jobId, reason) => withDeadline(service.pause(jobId, reason), settleMs, () => current(jobId)),
-    cancel: (jobId) => withDeadline(service.cancel(jobId), settleMs, () => current(jobId)),
+  // pause / cancel are not cut short: the card's "⏸ paused" edit follows their settling (answering
+  // early left the card behind), and the runner's abort reaches every paced call.
+  const bounded: Pick<JobServiceApi, 'menuRows'> = {
     menuRows: (trackId) =>
       withDeadline(service.menuRows(trackId), menuMs, () => {
         throw new UserError(

@@ -1,6 +1,6 @@
 /**
  * Startup through the real binary: a command loads only what it needs (no GramJS or grammY for
- * --help, status, report), and the compiled build in dist/ runs (migrations found from dist/ too).
+ * --help, status, report, health), and the compiled build in dist/ runs (migrations found from dist/ too).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ describe('crate loads only what a command needs', () => {
     { args: ['--help'], code: 0, db: false },
     { args: ['status'], code: 0, db: true },
     { args: ['report'], code: 2, db: true },
+    // health only asks serve over HTTP (2 here: HEALTH_PORT is not set, so there is nothing to ask).
+    { args: ['health'], code: 2, db: false },
   ])('$args.0 loads neither GramJS nor grammY', async ({ args, code, db }) => {
     const run = await loadedPackages(args, 'src');
     expect(run.code).toBe(code);

@@ -679,13 +679,17 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
             close: core.close,
           };
         }
-        // The session check holds the account like any other user of it.
-        let lock: AccountLock;
+        // The session check holds the account like any other user of it. Doctor creates nothing,
+        // though: with no data folder yet (or one it may not write) there is nothing to hold, as
+        // no other Crate process can be using the account from there.
+        let lock: AccountLock | null = null;
         try {
-          lock = lockAccount(config, 'doctor');
+          if (existsSync(withAbsolutePaths(config).dataDir)) lock = lockAccount(config, 'doctor');
         } catch (err) {
-          await core.close();
-          throw err;
+          if (err instanceof UserError || !isFolderRefusal(err)) {
+            await core.close();
+            throw err;
+          }
         }
         return {
           ...doctorProbes(core),
@@ -693,7 +697,7 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
             try {
               await core.close();
             } finally {
-              lock.release();
+              lock?.release();
             }
           },
         };
@@ -706,4 +710,10 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     createVerifyCommand(),
     createWatchCommand({ createWatchRuntime: ({ config, logger, session }) => watchRuntime(config, logger, wiring, session) }),
   ];
+}
+
+/** The file system said no to a folder (permissions, read-only): doctor's folder lines say so already. */
+function isFolderRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS';
 }

@@ -41,12 +41,15 @@ COPY README.md LICENSE .env.example ./
 
 ENV NODE_ENV=production \
     CRATE_DATA_DIR=/data \
-    DOWNLOAD_FOLDER=/music
+    DOWNLOAD_FOLDER=/music \
+    HEALTH_PORT=9585
 # Any uid works (`user:` in compose, or `--user`); 1000 owns the volumes by default.
 USER 1000:1000
 VOLUME ["/data", "/music"]
+EXPOSE 9585
 STOPSIGNAL SIGTERM
-# No HEALTHCHECK yet: the health endpoint (issue 16 item 4) is not on main; `docker logs` says what serve waits for.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["node", "/app/bin/crate.js", "health"]
 # tini reaps children (flac/sox) and forwards SIGTERM, so `docker stop` is a clean shutdown.
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/bin/crate.js"]
 CMD ["serve"]

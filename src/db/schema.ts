@@ -185,3 +185,22 @@ export const watches = sqliteTable(
   },
   (t) => [uniqueIndex('watches_source').on(t.sourceId), index('watches_next').on(t.status, t.nextCheckAt)],
 );
+
+/**
+ * The external bot's peer per Telegram account (the owner's user id): resolved once, reused on
+ * every start. `pending_*` is another account the username resolved to later; it is used only
+ * after the owner accepts it.
+ */
+export const botPeers = sqliteTable('bot_peers', {
+  accountId: text('account_id').primaryKey(),
+  userId: text('user_id').notNull(),
+  accessHash: text('access_hash').notNull(),
+  username: text('username').notNull(),
+  isBot: integer('is_bot', { mode: 'boolean' }).notNull(),
+  resolvedAt: integer('resolved_at').notNull(),
+  pendingUserId: text('pending_user_id'),
+  pendingAccessHash: text('pending_access_hash'),
+  pendingUsername: text('pending_username'),
+  pendingIsBot: integer('pending_is_bot', { mode: 'boolean' }),
+  pendingResolvedAt: integer('pending_resolved_at'),
+});

@@ -79,9 +79,10 @@ export function isTelegramUnreachableReason(reason: string | null | undefined): 
 
 /**
  * Why a job pauses on its own: a paywall, quota or restriction of the external bot, a gate only
- * the owner can open (join a channel, press start), replies Crate cannot read, or our own limits.
+ * the owner can open (join a channel, press start), replies Crate cannot read, our own limits, or
+ * a bot username that names no bot (or another account than before: `bot_account`).
  */
-export type SafetySignal = 'promo' | 'quota' | 'restricted' | 'gate' | 'unknown_reply' | 'flood' | 'budget';
+export type SafetySignal = 'promo' | 'quota' | 'restricted' | 'gate' | 'unknown_reply' | 'flood' | 'budget' | 'bot_account';
 
 /** The external bot signalled a paywall, quota, restriction or gate: stop asking and tell the owner. */
 export class SafetyStopError extends Error {

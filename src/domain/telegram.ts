@@ -127,3 +127,39 @@ export interface TelegramGateway {
    */
   onConnectionChange?(listener: (change: ConnectionChange) => void): () => void;
 }
+
+/**
+ * The external bot as Telegram named it to this account: its user id and the access hash that
+ * lets this account address it without asking Telegram again (contacts.ResolveUsername is rate
+ * limited, and a username can move to another account: the id is what Crate trusts).
+ */
+export interface BotPeer {
+  /** Telegram user id, decimal (64-bit). */
+  userId: string;
+  /** Access hash for this account, decimal (64-bit, signed). */
+  accessHash: string;
+  /** Without the @, as Telegram spells it. */
+  username: string;
+  isBot: boolean;
+  /** Epoch ms when ResolveUsername gave it. */
+  resolvedAt: number;
+}
+
+export interface StoredBotPeer {
+  /** The bot Crate talks to. */
+  peer: BotPeer;
+  /**
+   * The account a later resolve of the username gave instead (another id): nothing is sent to
+   * it until the owner accepts it (`crate accept-bot`).
+   */
+  pending: BotPeer | null;
+}
+
+/** Where the external bot's peer is kept, per Telegram account (the owner's user id). */
+export interface BotPeerStore {
+  get(accountId: string): StoredBotPeer | null;
+  /** The bot to talk to from now on (any pending one is dropped). */
+  save(accountId: string, peer: BotPeer): void;
+  /** A resolve gave another account than the stored one: kept aside for the owner to accept. */
+  savePending(accountId: string, peer: BotPeer): void;
+}

@@ -52,6 +52,24 @@ type OutgoingRow = { id?: number; kind: OutgoingKind; sentAt: number; pending?: 
 
 type Lane = 'message' | 'click';
 
+type FloodSettings = Pick<JobStore, 'getSetting' | 'setSetting'>;
+
+/** Until when (epoch ms) Telegram asked this account to wait, as stored: 0 when no wait was recorded. */
+export function persistedFloodUntil(store: Pick<JobStore, 'getSetting'>): number {
+  const v = Number(store.getSetting(FLOOD_KEY) ?? 0);
+  return Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Records a FloodWait of `seconds` from `now` (plus a margin), keeping a longer one in force. The
+ * pacer holds every send until then; other callers (the Telegram side's ResolveUsername) honour
+ * and add to the same record, so a wait outlives a restart whoever was told it.
+ */
+export function recordFloodWait(store: FloodSettings, now: number, seconds: number): void {
+  const until = now + Math.max(0, seconds) * 1000 + FLOOD_MARGIN_MS;
+  if (until > persistedFloodUntil(store)) store.setSetting(FLOOD_KEY, String(Math.ceil(until)));
+}
+
 /**
  * The one gate for every action sent to the external bot. Everything it knows is in the store
  * (the `outgoing` table and the FloodWait end), so a restart never sends a burst: the gap is
@@ -125,8 +143,7 @@ export class Pacer implements MessagePacer {
   }
 
   noteFloodWait(seconds: number): void {
-    const until = this.o.clock.now() + Math.max(0, seconds) * 1000 + FLOOD_MARGIN_MS;
-    if (until > this.floodUntil()) this.o.store.setSetting(FLOOD_KEY, String(Math.ceil(until)));
+    recordFloodWait(this.o.store, this.o.clock.now(), seconds);
   }
 
   state(): PacerState {
@@ -225,8 +242,7 @@ export class Pacer implements MessagePacer {
   }
 
   private floodUntil(): number {
-    const v = Number(this.o.store.getSetting(FLOOD_KEY) ?? 0);
-    return Number.isFinite(v) ? v : 0;
+    return persistedFloodUntil(this.o.store);
   }
 
   private drawJitter(lane: Lane): number {

@@ -4,10 +4,11 @@ import type { Logger as GramLogger } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { requireSettings, type Config } from '../config.js';
 import { UserError } from '../domain/errors.js';
-import type { TelegramGateway } from '../domain/telegram.js';
+import type { BotPeerStore, TelegramGateway } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
 import { BoundedStringSession } from './bounded-session.js';
+import type { FloodRecord } from './bot-resolver.js';
 import { createGramjsLogger, routeGramjsConsole } from './gramjs-logger.js';
 import { loadSession, sessionFilePath } from './session-file.js';
 import { UnavailableGateway } from './unavailable-gateway.js';
@@ -63,6 +64,9 @@ export function telegramClientParams(baseLogger: GramLogger): TelegramClientPara
 
 export interface GatewayFromConfigOptions {
   polling?: Partial<PollingOptions>;
+  /** The bot's peer kept in SQLite (resolved once per account) and the account's stored FloodWait. */
+  botPeers?: BotPeerStore;
+  flood?: FloodRecord;
 }
 
 /**
@@ -98,5 +102,7 @@ export async function createGatewayFromConfig(
     timing: { connectTimeoutMs: config.telegramConnectTimeoutSeconds * 1000 },
     // Files can come minutes after a request: keep polling briskly for the response timeout and a bit.
     polling: { activeWindowMs: (config.responseTimeoutSeconds + 60) * 1000, ...options.polling },
+    ...(options.botPeers ? { botPeers: options.botPeers } : {}),
+    ...(options.flood ? { flood: options.flood } : {}),
   });
 }

@@ -3,12 +3,13 @@ import { Api, type TelegramClient } from 'telegram';
 import { NewMessage, type NewMessageEvent } from 'telegram/events/index.js';
 import { EditedMessage } from 'telegram/events/EditedMessage.js';
 import type { Logger } from '../logger.js';
-import { SafetyStopError, SessionExpiredError, FloodWaitError, TelegramUnreachableError } from '../domain/errors.js';
+import { SessionExpiredError, FloodWaitError, TelegramUnreachableError } from '../domain/errors.js';
 import type {
   BotMessage,
   ConnectionChange,
   DownloadOptions,
   DownloadResult,
+  BotPeerStore,
   IncomingHandler,
   InlineResultInfo,
   SessionStatus,
@@ -21,6 +22,7 @@ import { DownloadSlots } from './download-slots.js';
 import { downloadDocumentInParts } from './downloader.js';
 import { TelegramRequestError, mapTelegramError, rpcErrorCode } from './errors.js';
 import { DeliveryLedger } from './delivery-ledger.js';
+import { BotResolver, type FloodRecord, type PeerCheck, type ResolvedBot } from './bot-resolver.js';
 
 export interface PollingOptions {
   /** Gap between polls of the bot chat while we expect replies (after a send, click or inline query). */
@@ -45,6 +47,10 @@ export interface GramjsGatewayOptions {
   timing?: Partial<ConnectionTiming>;
   /** Large downloads at once per data centre (Telegram asks for about 2). Default 2. */
   downloadsPerDc?: number;
+  /** Where the bot's peer is kept between starts (SQLite); without it the username is resolved once per gateway. */
+  botPeers?: BotPeerStore;
+  /** The account's stored FloodWait (the pacer's): ResolveUsername honours it and adds to it. */
+  flood?: FloodRecord;
 }
 
 /** A read waits out a flood wait in force up to this long; a longer one goes to the caller. */
@@ -57,15 +63,14 @@ const DEFAULT_POLLING: PollingOptions = {
   pageSize: 50,
 };
 
+/** What Telegram answers a peer this account may not (or no longer) address with. */
+const STALE_PEER_CODES = new Set(['PEER_ID_INVALID', 'USER_ID_INVALID', 'CHANNEL_INVALID', 'INPUT_USER_DEACTIVATED']);
+
+/** Calls addressed to the bot's peer: a stale-peer answer to one of them puts the peer in doubt. */
+const BOT_PEER_CALLS = new Set(['sendMessage', 'getBotCallbackAnswer', 'getInlineBotResults', 'getHistory']);
+
 /** Pages read at most when `history()` has to walk back to `minId`. */
 const HISTORY_MAX_PAGES = 10;
-
-interface ResolvedBot {
-  id: bigInt.BigInteger;
-  username: string;
-  inputPeer: Api.InputPeerUser;
-  inputUser: Api.InputUser;
-}
 
 /**
  * TelegramGateway over GramJS. Takes an already-built TelegramClient (tests hand in one whose
@@ -88,6 +93,7 @@ export class GramjsGateway implements TelegramGateway {
   private readonly ledger = new DeliveryLedger();
   private bot: ResolvedBot | null = null;
   private resolving: Promise<ResolvedBot> | null = null;
+  private readonly resolver: BotResolver;
   private connected = false;
   /** connect() was asked for (and no disconnect since): a later recovery connects us. */
   private wanted = false;
@@ -115,6 +121,13 @@ export class GramjsGateway implements TelegramGateway {
     this.polling.pageSize = Math.min(100, Math.max(1, this.polling.pageSize));
     this.now = options.now ?? Date.now;
     this.slots = new DownloadSlots(options.downloadsPerDc ?? 2);
+    this.resolver = new BotResolver({
+      call: (context, fn) => this.call(context, fn),
+      logger: this.logger,
+      now: this.now,
+      ...(options.botPeers ? { store: options.botPeers } : {}),
+      ...(options.flood ? { flood: options.flood } : {}),
+    });
     const factory = typeof client === 'function' ? client : () => client;
     this.keeper = new ConnectionKeeper(factory, {
       logger: this.logger,
@@ -204,6 +217,11 @@ export class GramjsGateway implements TelegramGateway {
     } catch (err) {
       const mapped = mapTelegramError(err, context);
       if (mapped instanceof FloodWaitError && kind === 'read') this.floodUntil = Math.max(this.floodUntil, this.now() + mapped.seconds * 1000);
+      // The bot's peer was refused: the next call checks it again (and resolves the username when it is stale).
+      if (mapped instanceof TelegramRequestError && STALE_PEER_CODES.has(mapped.code) && BOT_PEER_CALLS.has(context) && this.bot) {
+        this.logger.warn({ context, code: mapped.code }, 'Telegram refused the bot peer; it is checked again on the next call');
+        this.bot = null;
+      }
       throw mapped;
     }
   }
@@ -326,32 +344,7 @@ export class GramjsGateway implements TelegramGateway {
     if (this.bot && this.bot.username.toLowerCase() === bare.toLowerCase()) return this.bot;
     if (this.resolving) return this.resolving;
     this.resolving = (async () => {
-      const resolved = await this.call('resolveUsername', (client) =>
-        client.invoke(new Api.contacts.ResolveUsername({ username: bare })),
-      );
-      const peer = resolved.peer;
-      const user = resolved.users.find(
-        (u): u is Api.User => u instanceof Api.User && peer instanceof Api.PeerUser && u.id.equals(peer.userId),
-      );
-      if (!user || user.accessHash === undefined) {
-        throw new Error(`Telegram username @${bare} is not a user or bot`);
-      }
-      // Crate talks to a bot; a person (or an impostor account) under that name gets nothing.
-      if (!user.bot) {
-        throw new SafetyStopError('restricted', `@${bare} is not a bot account: Crate sends nothing to it. Check EXTERNAL_BOT_USERNAME.`);
-      }
-      const bot: ResolvedBot = {
-        id: user.id,
-        username: user.username ?? bare,
-        inputPeer: new Api.InputPeerUser({ userId: user.id, accessHash: user.accessHash }),
-        inputUser: new Api.InputUser({ userId: user.id, accessHash: user.accessHash }),
-      };
-      this.ledger.reset();
-      // Baseline: what is already in the chat is old news; only later messages are delivered.
-      await this.readNewest(bot, this.polling.pageSize).then(
-        (messages) => this.ledger.baseline(messages.map(toBotMessage)),
-        (err: unknown) => this.logger.warn({ err: mapTelegramError(err, 'getHistory') }, 'could not read the bot chat baseline'),
-      );
+      const bot = await this.resolver.resolve(bare, (candidate) => this.readBaseline(candidate));
       this.bot = bot;
       this.schedulePoll();
       return bot;
@@ -359,6 +352,24 @@ export class GramjsGateway implements TelegramGateway {
       this.resolving = null;
     });
     return this.resolving;
+  }
+
+  /**
+   * Baseline: what is already in the chat is old news; only later messages are delivered. It is
+   * also the first use of a stored peer: one Telegram refuses is stale (resolved again).
+   */
+  private async readBaseline(bot: ResolvedBot): Promise<PeerCheck> {
+    this.ledger.reset();
+    try {
+      const messages = await this.readNewest(bot, this.polling.pageSize);
+      this.ledger.baseline(messages.map(toBotMessage));
+      return 'ok';
+    } catch (err) {
+      if (err instanceof TelegramRequestError && STALE_PEER_CODES.has(err.code)) return 'refused';
+      // Unreachable, a flood wait...: the peer is not in doubt, and polling reads the chat later.
+      this.logger.warn({ err }, 'could not read the bot chat baseline');
+      return 'ok';
+    }
   }
 
   // ---- reading the chat -----------------------------------------------------------------------

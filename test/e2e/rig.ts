@@ -114,12 +114,14 @@ export async function createRig(options: { factor: number; floodAtSend: number; 
   const clients: SimulatedTelegramClient[] = [];
   const wiring: Wiring = {
     clock,
-    createGateway: async (config, logger) => {
+    createGateway: async (config, logger, deps) => {
       const client = createSimulatedTelegramClient(bot, { botUsername: 'LosslessRobot', latencyMs: 0 });
       clients.push(client);
       return new GramjsGateway(client, {
         botUsername: config.telegram.externalBot,
         logger,
+        // The bot's peer in the run's database, as production keeps it.
+        ...(deps ? { botPeers: deps.botPeers, flood: deps.flood } : {}),
         download: { parallelParts: config.downloadParallelParts },
         // Real milliseconds: poll now and then too, as production does, to merge events and polls.
         polling: { activeIntervalMs: 400, idleIntervalMs: 2_000 },

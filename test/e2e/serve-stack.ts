@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli.js';
 import type { Config } from '../../src/config.js';
 import { scaledClock } from '../../src/engine/clock.js';
 import type { Logger } from '../../src/logger.js';
-import type { Wiring } from '../../src/main.js';
+import type { GatewayDeps, Wiring } from '../../src/main.js';
 import { createGatewayFromConfig } from '../../src/telegram/create-client.js';
 import { GramjsGateway } from '../../src/telegram/gramjs-gateway.js';
 import { loadSession } from '../../src/telegram/session-file.js';
@@ -161,11 +161,13 @@ export function simulatedClient(stack: Stack, options: Partial<SimulatedClientOp
   return client;
 }
 
-function gatewayOn(client: SimulatedTelegramClient, config: Config, logger: Logger): GramjsGateway {
+/** As production builds it: the bot's peer and the FloodWait record in the run's own database (`deps`). */
+function gatewayOn(client: SimulatedTelegramClient, config: Config, logger: Logger, deps?: GatewayDeps): GramjsGateway {
   return new GramjsGateway(client, {
     botUsername: config.telegram.externalBot,
     logger,
     polling: { activeIntervalMs: 250, idleIntervalMs: 1000 },
+    ...(deps ? { botPeers: deps.botPeers, flood: deps.flood } : {}),
   });
 }
 
@@ -230,17 +232,17 @@ export async function loginAccount(stack: Stack): Promise<LoginAccount> {
 
 /** The user session as production builds it, but its client speaks to the simulated bot: none without a session file. */
 export function gatewayFromSessionFile(stack: Stack): NonNullable<Wiring['createGateway']> {
-  return async (config, logger) => {
+  return async (config, logger, deps) => {
     const saved = await loadSession(config.dataDir, logger);
     // No file: exactly what production builds (an unavailable gateway that says "not logged in").
-    if (saved === null) return createGatewayFromConfig(config, logger);
-    return gatewayOn(simulatedClient(stack, { session: new StringSession(saved), self: { username: 'owner' } }), config, logger);
+    if (saved === null) return createGatewayFromConfig(config, logger, deps);
+    return gatewayOn(simulatedClient(stack, { session: new StringSession(saved), self: { username: 'owner' } }), config, logger, deps);
   };
 }
 
 /** A user session that is simply there. */
 export function loggedInGateway(stack: Stack): NonNullable<Wiring['createGateway']> {
-  return async (config, logger) => gatewayOn(simulatedClient(stack), config, logger);
+  return async (config, logger, deps) => gatewayOn(simulatedClient(stack), config, logger, deps);
 }
 
 export interface Serving {

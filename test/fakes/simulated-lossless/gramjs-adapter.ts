@@ -22,6 +22,8 @@ import { SimFloodWait, type SimulatedLosslessBot } from './core.js';
 export interface SimulatedClientOptions {
   /** The bot's username, without @ (e.g. "LosslessRobot"). */
   botUsername: string;
+  /** The bot's access hash for this account (Telegram refuses a peer with another one: PEER_ID_INVALID). */
+  botAccessHash?: string;
   /** Round trip per request, ms: fixed or a [min, max] range. Default 0. */
   latencyMs?: number | [number, number];
   /** Bandwidth of each connection (sender) for file bytes. Default unlimited. */
@@ -102,7 +104,7 @@ export function createSimulatedTelegramClient(
 
   const botUser = new Api.User({
     id: bigInt(bot.botUserId),
-    accessHash: bigInt('918273645501'),
+    accessHash: bigInt(options.botAccessHash ?? '918273645501'),
     bot: true,
     botInfoVersion: 1,
     firstName: 'Lossless',
@@ -210,8 +212,11 @@ export function createSimulatedTelegramClient(
 
   const rpc = (code: number, message: string, _request: Api.AnyRequest): Error => new SimRpcError(code, message);
 
+  // Like Telegram: the id alone is not enough, the access hash must be the one this account was given.
   const isBotPeer = (peer: unknown): boolean =>
-    (peer instanceof Api.InputPeerUser || peer instanceof Api.InputUser) && peer.userId.equals(bigInt(bot.botUserId));
+    (peer instanceof Api.InputPeerUser || peer instanceof Api.InputUser) &&
+    peer.userId.equals(botUser.id) &&
+    peer.accessHash.equals(botUser.accessHash!);
 
   const userAction = <T>(request: Api.AnyRequest, fn: () => T): T => {
     try {

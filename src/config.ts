@@ -199,6 +199,7 @@ const envSchema = z.object({
   TELEGRAM_CONNECT_TIMEOUT: number(15, { min: 2, max: 120, int: true }),
   LOSSLESS_QUALITY: choice(['high', 'max'] as const, 'high'),
   LOSSLESS_MODE: choice(['chat', 'inline'] as const, 'chat'),
+  INLINE_SEND_TO: choice(['bot', 'saved'] as const, 'bot'),
   FILE_TEMPLATE: z
     .string()
     .optional()
@@ -350,6 +351,8 @@ export interface Config {
   telegramConnectTimeoutSeconds: number;
   quality: 'high' | 'max';
   losslessMode: 'chat' | 'inline';
+  /** Inline mode: where the chosen result is sent (the bot's chat, or the owner's Saved Messages) and its edit followed. */
+  inlineSendTo: 'bot' | 'saved';
   fileTemplate: string;
   organizeBy: 'playlist' | 'artist' | 'album' | 'none';
   /** What the library does to a verified file: tags, format, sharing, DJ playlists (README → For DJs). */
@@ -445,6 +448,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     telegramConnectTimeoutSeconds: e.TELEGRAM_CONNECT_TIMEOUT,
     quality: e.LOSSLESS_QUALITY,
     losslessMode: e.LOSSLESS_MODE,
+    inlineSendTo: e.INLINE_SEND_TO,
     fileTemplate: e.FILE_TEMPLATE,
     organizeBy: e.ORGANIZE_BY,
     library: {

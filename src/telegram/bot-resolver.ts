@@ -89,8 +89,8 @@ export class BotResolver {
     return bot;
   }
 
-  /** The owner's own user id: the peer (its access hash) is valid for this account only. */
-  private async account(): Promise<string> {
+  /** The owner's own user id (asked once): the peer (its access hash) is valid for this account only. */
+  async account(): Promise<string> {
     if (this.accountId === null) {
       const me = await this.deps.call('getMe', (client) => client.getMe());
       this.accountId = me.id.toString();

@@ -99,6 +99,7 @@ export async function createGatewayFromConfig(
     logger,
     download: { parallelParts: config.downloadParallelParts },
     downloadsPerDc: config.downloadsPerDc,
+    inlineSendTo: config.inlineSendTo,
     timing: { connectTimeoutMs: config.telegramConnectTimeoutSeconds * 1000 },
     // Files can come minutes after a request: keep polling briskly for the response timeout and a bit.
     polling: { activeWindowMs: (config.responseTimeoutSeconds + 60) * 1000, ...options.polling },

@@ -51,6 +51,11 @@ export interface GramjsGatewayOptions {
   botPeers?: BotPeerStore;
   /** The account's stored FloodWait (the pacer's): ResolveUsername honours it and adds to it. */
   flood?: FloodRecord;
+  /**
+   * Where a chosen inline result is sent (INLINE_SEND_TO): the bot's chat (default), or the
+   * owner's Saved Messages, where its later edit into the document is followed instead.
+   */
+  inlineSendTo?: 'bot' | 'saved';
 }
 
 /** A read waits out a flood wait in force up to this long; a longer one goes to the caller. */
@@ -94,6 +99,8 @@ export class GramjsGateway implements TelegramGateway {
   private bot: ResolvedBot | null = null;
   private resolving: Promise<ResolvedBot> | null = null;
   private readonly resolver: BotResolver;
+  /** The owner's own user id: Saved Messages is the chat whose peer it is (known once the bot is resolved in `saved` mode). */
+  private selfId: bigInt.BigInteger | null = null;
   private connected = false;
   /** connect() was asked for (and no disconnect since): a later recovery connects us. */
   private wanted = false;
@@ -268,15 +275,19 @@ export class GramjsGateway implements TelegramGateway {
     return results.results.map((r) => toInlineResult(queryId, r));
   }
 
-  /** The result is sent into the bot's own chat, so its later edit (into the document) is seen there. */
+  /**
+   * The result is sent into the bot's own chat, or (INLINE_SEND_TO=saved) into the owner's Saved
+   * Messages; its later edit (into the document) is seen wherever it went.
+   */
   async sendInlineResult(result: InlineResultInfo): Promise<BotMessage> {
     const bot = await this.requireBot();
     this.noteActivity();
     const randomId = randomLong();
+    const peer = this.options.inlineSendTo === 'saved' ? new Api.InputPeerSelf() : bot.inputPeer;
     const updates = await this.call('sendInlineBotResult', (client) =>
       client.invoke(
         new Api.messages.SendInlineBotResult({
-          peer: bot.inputPeer,
+          peer,
           queryId: bigInt(result.queryId),
           id: result.resultId,
           randomId,
@@ -345,6 +356,7 @@ export class GramjsGateway implements TelegramGateway {
     if (this.resolving) return this.resolving;
     this.resolving = (async () => {
       const bot = await this.resolver.resolve(bare, (candidate) => this.readBaseline(candidate));
+      if (this.options.inlineSendTo === 'saved' && this.selfId === null) this.selfId = bigInt(await this.resolver.account());
       this.bot = bot;
       this.schedulePoll();
       return bot;
@@ -435,7 +447,7 @@ export class GramjsGateway implements TelegramGateway {
     const byId = new Map<number, Api.Message>();
     if (!(result instanceof Api.messages.MessagesNotModified)) {
       for (const m of result.messages) {
-        if (m instanceof Api.Message && inChatWith(m, bot)) byId.set(m.id, m);
+        if (m instanceof Api.Message && this.isOurChat(m, bot)) byId.set(m.id, m);
       }
     }
     return ids.map((id) => byId.get(id) ?? null);
@@ -454,7 +466,7 @@ export class GramjsGateway implements TelegramGateway {
     // Never throw back into GramJS: it would print the error to the console.
     try {
       const message = event.message;
-      if (!this.bot || !(message instanceof Api.Message) || !inChatWith(message, this.bot)) return;
+      if (!this.bot || !(message instanceof Api.Message) || !this.isOurChat(message, this.bot)) return;
       const plain = toBotMessage(message);
       const decision = kind === 'new' ? this.ledger.seenNew(plain) : this.ledger.seenEdit(plain);
       // Our own sent messages are in the ledger already (skipped); an outgoing message it does not
@@ -465,6 +477,23 @@ export class GramjsGateway implements TelegramGateway {
     } catch (err) {
       this.logger.error({ err }, 'could not handle an incoming Telegram update');
     }
+  }
+
+  /**
+   * A message Crate may read as the bot's: in the bot chat, or (INLINE_SEND_TO=saved) an inline
+   * result sent via this bot into the owner's Saved Messages. Anything else the owner keeps there
+   * (or any other chat) is never seen.
+   */
+  private isOurChat(message: Api.Message, bot: ResolvedBot): boolean {
+    if (inChatWith(message, bot)) return true;
+    return (
+      this.selfId !== null &&
+      message.peerId instanceof Api.PeerUser &&
+      message.peerId.userId.equals(this.selfId) &&
+      message.viaBotId !== undefined &&
+      message.viaBotId !== null &&
+      message.viaBotId.equals(bot.id)
+    );
   }
 
   private async poll(): Promise<void> {

@@ -185,7 +185,12 @@ export class SimulatedLosslessBot {
   private readonly rowsPerPage: number;
   private readonly latency: { reply: [number, number]; file: [number, number] };
   private readonly rng: () => number;
+  /** Every message of the account's chats with the bot: its chat and, in Telegram, one id sequence for both. */
   private readonly messages = new Map<number, BotMessage>();
+  /** Ids of messages in the owner's Saved Messages (inline results sent there); the rest are the bot chat. */
+  private readonly savedIds = new Set<number>();
+  /** Ids of our messages sent via the bot (chosen inline results): Telegram marks them `via_bot_id`. */
+  private readonly viaBotIds = new Set<number>();
   private readonly menus = new Map<number, Menu>();
   private readonly documents = new Map<string, SimDocument>();
   private readonly inlineResults = new Map<string, { track: SimTrack; document: SimDocument | null; placeholder: SimDocument | null }>();
@@ -386,9 +391,41 @@ export class SimulatedLosslessBot {
       });
   }
 
-  /** Sends a chosen inline result into the bot chat; returns our message (maybe edited later). */
-  sendInlineResult(result: Pick<InlineResultInfo, 'queryId' | 'resultId'>): BotMessage {
+  /**
+   * Sends a chosen inline result into the bot chat, or (`to: 'saved'`) into the owner's Saved
+   * Messages, as Telegram lets any chat receive one; returns our message. Either way the bot edits
+   * that message later (Telegram routes the inline message's edits to wherever it was sent).
+   */
+  sendInlineResult(result: Pick<InlineResultInfo, 'queryId' | 'resultId'>, to: 'bot' | 'saved' = 'bot'): BotMessage {
     this.act('sendInline', `${result.queryId}/${result.resultId}`);
+    const next = this.nextMessageId;
+    const ours = this.postInline(result);
+    // Everything posted for this send (our message) lives where it was sent.
+    for (let id = next; id < this.nextMessageId; id++) {
+      const m = this.messages.get(id);
+      if (!m?.out) continue;
+      this.viaBotIds.add(id);
+      if (to === 'saved') this.savedIds.add(id);
+    }
+    return ours;
+  }
+
+  /** Which chat a message is in. */
+  chatOf(messageId: number): 'bot' | 'saved' {
+    return this.savedIds.has(messageId) ? 'saved' : 'bot';
+  }
+
+  /** Whether our message was sent via the bot (a chosen inline result). */
+  sentViaBot(messageId: number): boolean {
+    return this.viaBotIds.has(messageId);
+  }
+
+  /** The owner's Saved Messages (what Crate put there), oldest first. */
+  savedMessages(): BotMessage[] {
+    return [...this.messages.values()].filter((m) => this.savedIds.has(m.id)).map(copy);
+  }
+
+  private postInline(result: Pick<InlineResultInfo, 'queryId' | 'resultId'>): BotMessage {
     if (this.script) return this.script.chosen(result);
     const entry = this.inlineResults.get(`${result.queryId}/${result.resultId}`);
     if (!entry) throw new Error(`QUERY_ID_INVALID: unknown inline result ${result.queryId}/${result.resultId}`);
@@ -428,9 +465,9 @@ export class SimulatedLosslessBot {
     return ours;
   }
 
-  /** Messages of the chat with id > minId, oldest first. */
+  /** Messages of the bot chat with id > minId, oldest first (Saved Messages are another chat). */
   history({ minId, limit }: { minId: number; limit: number }): BotMessage[] {
-    return [...this.messages.values()].filter((m) => m.id > minId).slice(0, limit).map(copy);
+    return [...this.messages.values()].filter((m) => m.id > minId && !this.savedIds.has(m.id)).slice(0, limit).map(copy);
   }
 
   getMessages(ids: number[]): (BotMessage | null)[] {

@@ -157,14 +157,19 @@ export function createSimulatedTelegramClient(
     });
   };
 
-  const toApiMessage = (m: BotMessage): Api.Message => {
+  const keyboardOf = (buttons: BotMessage['buttons']): Api.ReplyInlineMarkup | undefined => {
     const rows = new Map<number, Api.TypeKeyboardButton[]>();
-    for (const b of [...m.buttons].sort((a, c) => a.row - c.row || a.column - c.column)) {
+    for (const b of [...buttons].sort((a, c) => a.row - c.row || a.column - c.column)) {
       const button = b.data !== null
         ? new Api.KeyboardButtonCallback({ text: b.text, data: Buffer.from(b.data, 'base64') })
         : new Api.KeyboardButtonUrl({ text: b.text, url: b.url ?? '' });
       rows.set(b.row, [...(rows.get(b.row) ?? []), button]);
     }
+    return rows.size > 0 ? new Api.ReplyInlineMarkup({ rows: [...rows.values()].map((row) => new Api.KeyboardButtonRow({ buttons: row })) }) : undefined;
+  };
+
+  const toApiMessage = (m: BotMessage): Api.Message => {
+    const replyMarkup = keyboardOf(m.buttons);
     let media: Api.TypeMessageMedia | undefined;
     if (m.media === 'document' && m.document) media = new Api.MessageMediaDocument({ document: toApiDocument(m.document.id) });
     if (m.media === 'photo') {
@@ -179,17 +184,18 @@ export function createSimulatedTelegramClient(
         }),
       });
     }
+    // Saved Messages is the owner's chat with themself: its peer is the owner's own user.
+    const chatPeer = bot.chatOf(m.id) === 'saved' ? bot.selfUserId : bot.botUserId;
     return new Api.Message({
       id: m.id,
       out: m.out,
-      peerId: new Api.PeerUser({ userId: bigInt(bot.botUserId) }),
+      peerId: new Api.PeerUser({ userId: bigInt(chatPeer) }),
       ...(m.out ? { fromId: new Api.PeerUser({ userId: bigInt(bot.selfUserId) }) } : {}),
+      ...(bot.sentViaBot(m.id) ? { viaBotId: bigInt(bot.botUserId) } : {}),
       date: m.date,
       message: m.text,
       ...(media ? { media } : {}),
-      ...(rows.size > 0
-        ? { replyMarkup: new Api.ReplyInlineMarkup({ rows: [...rows.values()].map((buttons) => new Api.KeyboardButtonRow({ buttons })) }) }
-        : {}),
+      ...(replyMarkup ? { replyMarkup } : {}),
       ...(m.editDate !== null ? { editDate: m.editDate } : {}),
       ...(m.replyToMessageId !== null ? { replyTo: new Api.MessageReplyHeader({ replyToMsgId: m.replyToMessageId }) } : {}),
     });
@@ -213,6 +219,11 @@ export function createSimulatedTelegramClient(
   const rpc = (code: number, message: string, _request: Api.AnyRequest): Error => new SimRpcError(code, message);
 
   // Like Telegram: the id alone is not enough, the access hash must be the one this account was given.
+  /** The owner's own chat (Saved Messages): InputPeerSelf, or the owner's id with their access hash. */
+  const isSelfPeer = (peer: unknown): boolean =>
+    peer instanceof Api.InputPeerSelf ||
+    (peer instanceof Api.InputPeerUser && peer.userId.equals(selfUser.id) && peer.accessHash.equals(selfUser.accessHash!));
+
   const isBotPeer = (peer: unknown): boolean =>
     (peer instanceof Api.InputPeerUser || peer instanceof Api.InputUser) &&
     peer.userId.equals(botUser.id) &&
@@ -274,34 +285,38 @@ export function createSimulatedTelegramClient(
         queryId: bigInt(queryId),
         cacheTime: 0,
         users: [botUser],
-        results: results.map((r) =>
-          r.document
+        // The message each result sends carries the result's own words and keyboard (a wait button on a pending one).
+        results: results.map((r) => {
+          const replyMarkup = keyboardOf(r.buttons ?? []);
+          const keyboard = replyMarkup ? { replyMarkup } : {};
+          return r.document
             ? new Api.BotInlineMediaResult({
                 id: r.resultId,
                 type: 'audio',
                 document: toApiDocument(r.document.id),
                 ...(r.title !== null ? { title: r.title } : {}),
                 ...(r.description !== null ? { description: r.description } : {}),
-                sendMessage: new Api.BotInlineMessageMediaAuto({ message: 'FLAC' }),
+                sendMessage: new Api.BotInlineMessageMediaAuto({ message: r.text ?? 'FLAC', ...keyboard }),
               })
             : new Api.BotInlineResult({
                 id: r.resultId,
                 type: 'article',
                 ...(r.title !== null ? { title: r.title } : {}),
                 ...(r.description !== null ? { description: r.description } : {}),
-                sendMessage: new Api.BotInlineMessageText({ message: r.title ?? '' }),
-              }),
-        ),
+                sendMessage: new Api.BotInlineMessageText({ message: r.text || r.title || '', ...keyboard }),
+              });
+        }),
       });
     }
     if (request instanceof Api.messages.SendInlineBotResult) {
-      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      // A chosen result may go to any chat: the bot's, or the owner's Saved Messages.
+      const to = isBotPeer(request.peer) ? 'bot' : isSelfPeer(request.peer) ? 'saved' : null;
+      if (to === null) throw rpc(400, 'PEER_ID_INVALID', request);
       const ours = userAction(request, () =>
-        bot.sendInlineResult({ queryId: request.queryId.toString(), resultId: request.id }),
+        bot.sendInlineResult({ queryId: request.queryId.toString(), resultId: request.id }, to),
       );
       pts++;
       const message = toApiMessage(ours);
-      message.viaBotId = bigInt(bot.botUserId);
       return new Api.Updates({
         updates: [
           new Api.UpdateMessageID({ id: ours.id, randomId: request.randomId }),
@@ -314,9 +329,12 @@ export function createSimulatedTelegramClient(
       });
     }
     if (request instanceof Api.messages.GetHistory) {
-      if (!isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      const saved = isSelfPeer(request.peer);
+      if (!saved && !isBotPeer(request.peer)) throw rpc(400, 'PEER_ID_INVALID', request);
+      const minId = request.minId ?? 0;
+      const chat = saved ? bot.savedMessages().filter((m) => m.id > minId) : bot.history({ minId, limit: Number.MAX_SAFE_INTEGER });
       // Telegram order: newest first, starting below offsetId, shifted by addOffset, within (minId, maxId).
-      let list = bot.history({ minId: request.minId ?? 0, limit: Number.MAX_SAFE_INTEGER }).reverse();
+      let list = chat.reverse();
       if (request.maxId) list = list.filter((m) => m.id < request.maxId);
       let start = 0;
       if (request.offsetId) {

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AudioFacts, JobOptions, JobRecord, JobStatus, TrackCounts, TrackRecord, TrackState } from '../domain/job.js';
 import { emptyCounts } from '../domain/job.js';
 import type { SourceBackend, SourceType } from '../domain/track.js';
@@ -236,13 +236,30 @@ export class DrizzleJobStore implements JobStore {
     return row.id;
   }
 
-  markOutgoingSent(id: number, at: number): void {
+  markOutgoingSent(id: number, at: number): boolean {
+    const grant = this.db.select({ pid: outgoing.pid }).from(outgoing).where(and(eq(outgoing.id, id), eq(outgoing.pending, 1))).get();
+    if (!grant) return false;
+    // Another process granted after ours only if it took ours for abandoned: its send may be on its way.
+    if (grant.pid !== null) {
+      const later = this.db
+        .select({ id: outgoing.id })
+        .from(outgoing)
+        .where(and(gt(outgoing.id, id), isNotNull(outgoing.pid), ne(outgoing.pid, grant.pid)))
+        .limit(1)
+        .get();
+      if (later) return false;
+    }
     // Never earlier than granted: the gap others computed from the grant still holds.
     this.db
       .update(outgoing)
       .set({ sentAt: sql`max(${outgoing.sentAt}, ${at})`, pending: 0 })
       .where(eq(outgoing.id, id))
       .run();
+    return true;
+  }
+
+  withdrawOutgoing(id: number): boolean {
+    return this.db.delete(outgoing).where(and(eq(outgoing.id, id), eq(outgoing.pending, 1))).run().changes > 0;
   }
 
   countOutgoingSince(since: number, kinds?: OutgoingKind[], options: { pendingSince?: number } = {}): number {

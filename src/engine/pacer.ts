@@ -6,7 +6,15 @@ import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './
 export interface PacerOptions {
   store: Pick<
     JobStore,
-    'getSetting' | 'setSetting' | 'recordOutgoing' | 'countOutgoingSince' | 'outgoingTimes' | 'markOutgoingSent' | 'recentOutgoing' | 'exclusive'
+    | 'getSetting'
+    | 'setSetting'
+    | 'recordOutgoing'
+    | 'countOutgoingSince'
+    | 'outgoingTimes'
+    | 'markOutgoingSent'
+    | 'withdrawOutgoing'
+    | 'recentOutgoing'
+    | 'exclusive'
   >;
   clock: Clock;
   /** Gap between messages (and inline queries) to the bot; raised to the 2 s floor whatever is passed. */
@@ -24,6 +32,10 @@ export interface PacerOptions {
   onWait?: (seconds: number, reason: string, until: number) => void;
   /** This process's id on its grants (default process.pid): another process's pending grant blocks the lane. */
   pid?: number;
+  /** Is the process with this id alive on this machine (default: signal 0)? A dead one's grant is withdrawn at once. */
+  processAlive?: (pid: number) => boolean;
+  /** How long another live process's grant may stay on its way before it is withdrawn (default GRANT_HOLD_MS). */
+  grantHoldMs?: number;
 }
 
 export const MIN_CLICK_GAP_SECONDS = 1;
@@ -40,9 +52,11 @@ export const TRANSIT_MARGIN_MS = 50;
 /** Telegram's number is a minimum; a second more keeps us off the edge. */
 const FLOOD_MARGIN_MS = 1000;
 /**
- * How long a grant that has not gone out yet is taken as on its way. Normally `sending` follows
- * the grant within milliseconds; a grant older than this was abandoned (aborted, or its process
- * died): it stops blocking other processes and stops counting toward the daily budget.
+ * How long a grant of a live process that has not gone out yet is taken as on its way. Normally
+ * `sending` follows the grant within milliseconds; a grant older than this was abandoned (or its
+ * process is stuck): the next process to ask withdraws it, so it stops blocking and stops counting
+ * toward the daily budget, and its own late `sending` then refuses to send. A dead process's grant
+ * is withdrawn at once, and a caller that gives up says so (`release`).
  */
 export const GRANT_HOLD_MS = 30_000;
 /** How often a caller looks again while another process's grant is on its way. */
@@ -91,8 +105,10 @@ export class Pacer implements MessagePacer {
   private readonly tails: Record<Lane, Promise<void>> = { message: Promise.resolve(), click: Promise.resolve() };
   private readonly jitter: Record<Lane, number>;
   private notifiedFloodUntil = 0;
-  /** Each lane's last grant, until its caller says the action is going out (`sending`). */
+  /** Each lane's last grant, until its caller says the action is going out (`sending`) or will not (`release`). */
   private readonly granted: Record<Lane, { kind: OutgoingKind; at: number; id: number } | null> = { message: null, click: null };
+  private readonly processAlive: (pid: number) => boolean;
+  private readonly grantHoldMs: number;
   private readonly pid: number;
   /** When each lane's last action really went out (also for stores that cannot restamp). */
   private readonly lastOut: Record<Lane, number> = { message: -Infinity, click: -Infinity };
@@ -108,6 +124,8 @@ export class Pacer implements MessagePacer {
     this.minSpacingMs = Math.max(0, o.minSpacingMs ?? 250);
     this.random = o.random ?? Math.random;
     this.pid = o.pid ?? process.pid;
+    this.processAlive = o.processAlive ?? isProcessAlive;
+    this.grantHoldMs = Math.max(0, o.grantHoldMs ?? GRANT_HOLD_MS);
     this.jitter = { message: this.drawJitter('message'), click: this.drawJitter('click') };
   }
 
@@ -135,11 +153,35 @@ export class Pacer implements MessagePacer {
 
   sending(kind: OutgoingKind): void {
     const lane: Lane = kind === 'click' ? 'click' : 'message';
-    const now = this.o.clock.now();
-    this.lastOut[lane] = Math.max(this.lastOut[lane], now);
+    const { store, clock } = this.o;
     const grant = this.granted[lane];
     this.granted[lane] = null;
-    if (grant && grant.kind === kind) this.o.store.markOutgoingSent?.(grant.id, now);
+    let now = clock.now();
+    if (grant && grant.kind === kind && store.markOutgoingSent) {
+      // One transaction, timed once it holds the write lock (waiting for it is not "sent" yet):
+      // either it is still our grant and now counts as sent, or another process withdrew it or
+      // granted after it (we were held up past the hold, or looked dead to it) and may be sending
+      // right now: then nothing goes out from here, or two messages could leave closer than the gap.
+      const ours = this.exclusive(() => {
+        now = clock.now();
+        return store.markOutgoingSent!(grant.id, now);
+      });
+      if (!ours) {
+        throw new Error(
+          `Not sent to the bot: this process was held up ${formatSeconds(now - grant.at)} between its turn and the send, and another Crate process on this account took the turn meanwhile.`,
+        );
+      }
+    }
+    this.lastOut[lane] = Math.max(this.lastOut[lane], now);
+  }
+
+  /** The granted action will not go out after all: its slot is given back at once (to every process). */
+  release(kind: OutgoingKind): void {
+    const lane: Lane = kind === 'click' ? 'click' : 'message';
+    const grant = this.granted[lane];
+    if (!grant || grant.kind !== kind) return;
+    this.granted[lane] = null;
+    this.o.store.withdrawOutgoing?.(grant.id);
   }
 
   noteFloodWait(seconds: number): void {
@@ -187,6 +229,8 @@ export class Pacer implements MessagePacer {
   private tryGrant(kind: OutgoingKind, lane: Lane, now: number, trackId: number | undefined): { ms: number; flood: boolean } | null {
     const flood = this.floodUntil();
     if (flood > now) return { ms: flood - now, flood: true };
+    // First, so a withdrawn grant no longer counts toward the budget either.
+    const rows = this.withdrawStale(this.recent(now), now);
     if (lane === 'message') {
       const sent = this.sentToday(now);
       if (sent >= this.o.dailyBudget) {
@@ -196,12 +240,35 @@ export class Pacer implements MessagePacer {
         );
       }
     }
-    const earliest = this.earliest(lane, this.recent(now), now);
+    const earliest = this.earliest(lane, rows, now);
     if (earliest > now) return { ms: earliest - now, flood: false };
     const id = this.o.store.recordOutgoing(kind, now, trackId, { pending: true, pid: this.pid });
     this.granted[lane] = { kind, at: now, id };
     this.jitter[lane] = this.drawJitter(lane);
     return null;
+  }
+
+  /**
+   * Inside the write transaction: another process's grant that can no longer be on its way (its
+   * process is gone, or the hold passed) is withdrawn, so it neither blocks nor counts. The rows
+   * left are the ones to pace against.
+   */
+  private withdrawStale(rows: OutgoingRow[], now: number): OutgoingRow[] {
+    const { store } = this.o;
+    if (!store.withdrawOutgoing) return rows;
+    return rows.filter((r) => {
+      if (!this.isStaleForeignGrant(r, now)) return true;
+      // Withdrawn only while still pending: a grant that went out just now stays (and counts).
+      return !store.withdrawOutgoing!(r.id!);
+    });
+  }
+
+  private isForeignGrant(r: OutgoingRow): boolean {
+    return r.pending === true && r.id !== undefined && r.pid !== undefined && r.pid !== null && r.pid !== this.pid;
+  }
+
+  private isStaleForeignGrant(r: OutgoingRow, now: number): boolean {
+    return this.isForeignGrant(r) && (now - r.sentAt >= this.grantHoldMs || !this.processAlive(r.pid!));
   }
 
   private exclusive<T>(fn: () => T): T {
@@ -216,7 +283,7 @@ export class Pacer implements MessagePacer {
     let foreignPending = false;
     for (const r of recent) {
       // Another process's grant on its way: its real send time is not known yet, so wait for it.
-      if (r.pending && r.pid !== this.pid && now - r.sentAt < GRANT_HOLD_MS) foreignPending = true;
+      if (this.isForeignGrant(r) && !this.isStaleForeignGrant(r, now)) foreignPending = true;
       lastAny = Math.max(lastAny, r.sentAt);
       const rLane: Lane = r.kind === 'click' ? 'click' : 'message';
       if (rLane === lane) lastSame = Math.max(lastSame, r.sentAt);
@@ -228,7 +295,7 @@ export class Pacer implements MessagePacer {
 
   private recent(now: number): OutgoingRow[] {
     const window = this.messageGapMs + TRANSIT_MARGIN_MS + this.jitterMaxMessage + this.clickGapMs + this.minSpacingMs;
-    return this.rows(now - Math.max(window, GRANT_HOLD_MS));
+    return this.rows(now - Math.max(window, this.grantHoldMs));
   }
 
   private rows(since: number): OutgoingRow[] {
@@ -238,7 +305,7 @@ export class Pacer implements MessagePacer {
 
   /** Messages that left in the last 24 h, and grants on their way (abandoned ones never left). */
   private sentToday(now: number): number {
-    return this.o.store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS, { pendingSince: now - GRANT_HOLD_MS });
+    return this.o.store.countOutgoingSince(now - DAY_MS, MESSAGE_KINDS, { pendingSince: now - this.grantHoldMs });
   }
 
   private floodUntil(): number {
@@ -250,7 +317,7 @@ export class Pacer implements MessagePacer {
   }
 
   private budgetHint(now: number): string {
-    const times = this.rows(now - DAY_MS).filter((t) => MESSAGE_KINDS.includes(t.kind) && (!t.pending || t.sentAt >= now - GRANT_HOLD_MS));
+    const times = this.rows(now - DAY_MS).filter((t) => MESSAGE_KINDS.includes(t.kind) && (!t.pending || t.sentAt >= now - this.grantHoldMs));
     const excess = times.length - this.o.dailyBudget;
     const freeing = times[Math.max(0, excess)];
     if (!freeing) return 'sending resumes later';
@@ -265,6 +332,16 @@ export function formatSeconds(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
   const m = Math.floor((s % 3600) / 60);
   return `${Math.floor(s / 3600)} h${m ? ` ${m} min` : ''}`;
+}
+
+/** Signal 0 asks the kernel without signalling: ESRCH means gone, EPERM means alive (another user's). */
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === 'EPERM';
+  }
 }
 
 function untilSettledOrAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {

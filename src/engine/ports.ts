@@ -35,8 +35,11 @@ export interface MessagePacer {
   /**
    * Called right before the granted action is handed to Telegram: the gap to the next one counts
    * from now, not from the grant (writing the intent to SQLite, a GC pause... come in between).
+   * Throws, and the action must not go out, when another process took the turn meanwhile.
    */
   sending?(kind: OutgoingKind): void;
+  /** The granted action will not go out after all (the caller gave up before `sending`): the turn is free again. */
+  release?(kind: OutgoingKind): void;
   /** Telegram said FloodWait: nothing is sent until it passes, across restarts. */
   noteFloodWait(seconds: number): void;
   state(): PacerState;
@@ -157,8 +160,14 @@ export interface JobStore {
   setSetting(key: string, value: string | null): void;
   /** Records an outgoing action (a pacer grant when `pending`); returns its row id. */
   recordOutgoing(kind: OutgoingKind, at: number, trackId?: number, options?: { pending?: boolean; pid?: number }): number;
-  /** The granted action goes out now: its time moves to `at` (never earlier) and it is no longer pending. */
-  markOutgoingSent?(id: number, at: number): void;
+  /**
+   * The granted action goes out now: its time moves to `at` (never earlier) and it is no longer
+   * pending. False, and nothing changes, when the grant is no longer its process's to use: it was
+   * withdrawn, or another process granted an action after it (the pacer runs this in `exclusive`).
+   */
+  markOutgoingSent?(id: number, at: number): boolean;
+  /** Removes a grant that will never go out (still pending only); true when it was removed. */
+  withdrawOutgoing?(id: number): boolean;
   /**
    * Outgoing actions since `since` (epoch ms), of the given kinds (all kinds when omitted). With
    * `pendingSince`, grants still pending count only when granted at or after it.

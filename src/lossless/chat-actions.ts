@@ -6,7 +6,7 @@
 import { SafetyStopError } from '../domain/errors.js';
 import type { BotMessage } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest } from '../engine/ports.js';
-import { callGateway, type StepDeps } from './file-step.js';
+import { beforeSend, callGateway, type StepDeps } from './file-step.js';
 import { readToast, type ToastReading } from './protocol.js';
 import type { Conversation, Expectation, ReplyRouter } from './reply-router.js';
 import { clip, gateStop, promoStop } from './stops.js';
@@ -84,7 +84,7 @@ export class ChatActions {
     persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
   ): Promise<ToastReading | null> {
     await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
-    await persist.before?.();
+    await beforeSend(this.o.pacer, 'click', () => persist.before?.());
     conv.expect(kind, messageId);
     const answer = await callGateway(this.o.pacer, () => {
       this.o.pacer.sending?.('click');

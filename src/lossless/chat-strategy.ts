@@ -8,7 +8,7 @@ import type { TrackRecord } from '../domain/job.js';
 import { SafetyStopError, errorMessage } from '../domain/errors.js';
 import type { BotMessage } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
-import { callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
+import { beforeSend, callGateway, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
 import type { QualityReply } from './protocol.js';
 import type { FirstContact } from './first-contact.js';
 import { clip, gateStop, promoStop } from './stops.js';
@@ -207,7 +207,7 @@ export class ChatStrategy implements TrackAcquirer {
     persist: { before?: () => Promise<void>; after?: (messageId: number) => Promise<void> } = {},
   ): Promise<void> {
     await this.o.pacer.acquire('message', { signal, trackId });
-    await persist.before?.();
+    await beforeSend(this.o.pacer, 'message', () => persist.before?.());
     // Until the send returns our message id, no reply can be ours: a menu read meanwhile (another
     // track's history read after a restart) answers an older request. Replies that find nobody
     // are routed again once the id is known.

@@ -12,7 +12,7 @@ import {
   errorMessage,
   storageErrorOf,
 } from '../domain/errors.js';
-import type { AcquireOutcome, AcquireRequest, MessagePacer } from '../engine/ports.js';
+import type { AcquireOutcome, AcquireRequest, MessagePacer, OutgoingKind } from '../engine/ports.js';
 import type { ProtocolMatcher } from './matcher.js';
 import { isReplyTimeout, type Conversation, type Routed } from './reply-router.js';
 import { describeDocument, documentLabel } from './protocol.js';
@@ -24,6 +24,19 @@ export interface StepDeps {
   pacer: MessagePacer;
   matcher: ProtocolMatcher;
   logger: Logger;
+}
+
+/**
+ * Runs what comes between a pacer grant and its send (writing the intent): when it fails, the
+ * action will not go out, so the grant is given back at once instead of holding the turn.
+ */
+export async function beforeSend<T>(pacer: MessagePacer, kind: OutgoingKind, fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    pacer.release?.(kind);
+    throw err;
+  }
 }
 
 /** Runs a gateway call; a FloodWait is told to the pacer (so nothing else is sent) and rethrown. */

@@ -105,7 +105,11 @@ export class FirstContact {
   private async contact(signal: AbortSignal, trackId: number | undefined): Promise<void> {
     const { gateway, pacer, router, store, logger } = this.o;
     await pacer.acquire('message', { signal, ...(trackId !== undefined ? { trackId } : {}) });
-    if (store.read()) return;
+    if (store.read()) {
+      // Another process made first contact while this one waited for its turn: nothing goes out.
+      pacer.release?.('message');
+      return;
+    }
     const startedAt = router.clock.now();
     store.write({ state: 'sending', at: startedAt, messageId: null, answer: null, answerKind: null });
     const conv = router.open(START_TRACK, []);

@@ -8,7 +8,7 @@ import { SafetyStopError, errorMessage } from '../domain/errors.js';
 import type { BotMessage, InlineResultInfo } from '../domain/telegram.js';
 import type { AcquireOutcome, AcquireRequest, TrackAcquirer } from '../engine/ports.js';
 import { echoOf, type LosslessTimeouts } from './chat-strategy.js';
-import { callGateway, refuseDocument, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
+import { beforeSend, callGateway, refuseDocument, rowAsTrack, takeFile, waitForFile, type StepDeps } from './file-step.js';
 import { classifyReply, documentLabel, isAudioDocument } from './protocol.js';
 import { classifyText } from './reply-texts.js';
 import type { FirstContact } from './first-contact.js';
@@ -48,7 +48,9 @@ export class InlineStrategy implements TrackAcquirer {
     await this.o.firstContact?.ensure(signal, track.id);
     await this.o.pacer.acquire('inline', { signal, trackId: track.id });
     // An inline query puts nothing in the chat: asking it again after a restart costs nothing there.
-    await request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId: null });
+    await beforeSend(this.o.pacer, 'inline', () =>
+      request.record({ state: 'requested', requestMessageId: null, menuMessageId: null, pickedRow: null, fileMessageId: null, sendingAfterId: null }),
+    );
     const results = await callGateway(this.o.pacer, () => {
       this.o.pacer.sending?.('inline');
       return this.o.gateway.inlineQuery(query);
@@ -69,7 +71,7 @@ export class InlineStrategy implements TrackAcquirer {
     await this.o.pacer.acquire('message', { signal, trackId: track.id });
     // Intent right before sending: a crash after it leaves 'picked' without a request id, and the
     // next run looks for our inline message newer than `sendingAfterId` before sending again.
-    await request.record({ sendingAfterId: newestKnownId(this.o.router, request.track) });
+    await beforeSend(this.o.pacer, 'message', () => request.record({ sendingAfterId: newestKnownId(this.o.router, request.track) }));
     conv.sending(null);
     conv.fileAskedAfterId = this.o.router.newestSeenId;
     const sent = await callGateway(this.o.pacer, () => {

@@ -3,14 +3,15 @@
  * for the start time the parent gave (so all children hammer at once), then takes COUNT message
  * slots from its own Pacer as fast as it grants them and prints, as one JSON line, when each
  * message "went out" (just before the `sending` call). Time is Date.now() scaled by FACTOR, the same function
- * in every process, so the 2 s floor costs 2000 / FACTOR real ms.
+ * in every process, so the 2 s floor costs 2000 / FACTOR real ms. MODE `exit-after-grant` takes one
+ * grant, prints its pid and exits without sending (a process that died between its turn and the send).
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { openJobStore } from '../../src/db/job-store.js';
 import { Pacer } from '../../src/engine/pacer.js';
 import type { Clock } from '../../src/engine/ports.js';
 
-const [file, countText, factorText, startAtText] = process.argv.slice(2);
+const [file, countText, factorText, startAtText, mode] = process.argv.slice(2);
 if (!file || !countText || !factorText || !startAtText) throw new Error('usage: pacer-child FILE COUNT FACTOR START_AT');
 const count = Number(countText);
 const factor = Number(factorText);
@@ -21,7 +22,16 @@ const clock: Clock = {
 };
 const opened = openJobStore(file, { now: clock.now });
 // The configured gap is the floor itself (2 s): the test proves the floor, not a comfortable 3 s.
-const pacer = new Pacer({ store: opened.store, clock, messageGapSeconds: 2, dailyBudget: 1_000_000, jitterRatio: 0 });
+// The grant hold is 30 s of real time, not of the scaled clock: a child the loaded machine
+// deschedules for a moment between its turn and its send keeps its turn (as a real one would).
+const pacer = new Pacer({ store: opened.store, clock, messageGapSeconds: 2, dailyBudget: 1_000_000, jitterRatio: 0, grantHoldMs: 30_000 * factor });
+
+if (mode === 'exit-after-grant') {
+  await pacer.acquire('message');
+  opened.close();
+  process.stdout.write(`${JSON.stringify({ pid: process.pid })}\n`);
+  process.exit(0);
+}
 
 await delay(Math.max(0, Number(startAtText) - Date.now()));
 const sentAt: number[] = [];

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
 import { openJobStore } from '../../src/db/job-store.js';
-import { TRANSIT_MARGIN_MS } from '../../src/engine/pacer.js';
+import { GRANT_HOLD_MS, Pacer, TRANSIT_MARGIN_MS } from '../../src/engine/pacer.js';
 
 const run = promisify(execFile);
 const CHILD = fileURLToPath(new URL('./pacer-child.ts', import.meta.url));
@@ -56,5 +57,31 @@ describe('Pacer across processes', () => {
     expect(minGap).toBeGreaterThanOrEqual(2000 + TRANSIT_MARGIN_MS);
     expect(Math.min(...dbGaps)).toBeGreaterThanOrEqual(2000 + TRANSIT_MARGIN_MS);
     expect(rows.filter((r) => r.pending)).toEqual([]);
+  }, 90_000);
+
+  it("withdraws the grant of a process that died before sending: the next process's turn comes at once, not after the hold", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'crate-pacer-dead-'));
+    const file = path.join(dir, 'crate.sqlite');
+    openJobStore(file).close();
+    const child = await run(process.execPath, ['--import', 'tsx', CHILD, file, '1', '1', String(Date.now()), 'exit-after-grant'], { timeout: 60_000 });
+    const dead = (JSON.parse(child.stdout.trim()) as { pid: number }).pid;
+
+    const { store, close } = openJobStore(file);
+    try {
+      // The dead process's grant is in the database, pending, with its pid.
+      expect(store.recentOutgoing(0)).toMatchObject([{ pending: true, pid: dead }]);
+      const pacer = new Pacer({ store, clock: { now: Date.now, sleep: (ms, signal) => delay(ms, undefined, signal ? { signal } : {}) }, messageGapSeconds: 2, dailyBudget: 1_000_000, jitterRatio: 0 });
+      const asked = Date.now();
+      await pacer.acquire('message');
+      pacer.sending('message');
+      const waited = Date.now() - asked;
+      console.log(`turn after a dead process's grant: ${waited} ms (the hold is ${GRANT_HOLD_MS} ms)`);
+      // It never went out, so it neither held the turn (the old hold was 30 s) nor counts.
+      expect(waited).toBeLessThan(2000);
+      expect(store.recentOutgoing(0)).toMatchObject([{ pending: false, pid: process.pid }]);
+      expect(pacer.state().sentToday).toBe(1);
+    } finally {
+      close();
+    }
   }, 90_000);
 });

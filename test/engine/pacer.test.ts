@@ -160,8 +160,9 @@ describe('Pacer', () => {
 
   it('waits for another process\'s grant to go out and counts the gap from its real send', async () => {
     const store = open();
-    const other = pacer(store, { pid: 111, random: () => 0 });
-    const mine = pacer(store, { pid: 222, random: () => 0 });
+    const alive = () => true;
+    const other = pacer(store, { pid: 111, random: () => 0, processAlive: alive });
+    const mine = pacer(store, { pid: 222, random: () => 0, processAlive: alive });
     await clock.run(other.acquire('message'));
     const grantedAt = clock.now();
     const waiting = mine.acquire('message');
@@ -173,6 +174,73 @@ describe('Pacer', () => {
     mine.sending('message');
     expect(sentAt - grantedAt).toBe(5000);
     expect(clock.now() - sentAt).toBeGreaterThanOrEqual(3000 + TRANSIT_MARGIN_MS);
+  });
+
+  it("withdraws a dead process's grant at once: it neither holds the turn nor counts", async () => {
+    const store = open();
+    const dead = pacer(store, { pid: 111, random: () => 0 });
+    const mine = pacer(store, { pid: 222, random: () => 0, processAlive: (pid) => pid !== 111 });
+    await clock.run(dead.acquire('message'));
+    expect(mine.state().sentToday).toBe(1);
+    const askedAt = clock.now();
+    await clock.run(mine.acquire('message'));
+    mine.sending('message');
+    // It never went out: no gap to keep from it, no 30 s hold, and it is gone from the budget.
+    expect(clock.now() - askedAt).toBeLessThan(100);
+    expect(store.recentOutgoing(0).map((r) => r.pid)).toEqual([222]);
+    expect(mine.state().sentToday).toBe(1);
+  });
+
+  it('a live process held up past the hold loses its turn: its late send refuses to go out, the gap holds', async () => {
+    const store = open();
+    const alive = () => true;
+    const slow = pacer(store, { pid: 111, random: () => 0, processAlive: alive });
+    const mine = pacer(store, { pid: 222, random: () => 0, processAlive: alive });
+    await clock.run(slow.acquire('message'));
+    const grantedAt = clock.now();
+    await clock.run(mine.acquire('message'));
+    // Held the whole hold, then the turn was taken from the grant nobody sent.
+    expect(clock.now() - grantedAt).toBeGreaterThanOrEqual(GRANT_HOLD_MS);
+    mine.sending('message');
+    const mineSentAt = clock.now();
+    // The slow process wakes up right after: it must not send now, 0 s after ours.
+    expect(() => slow.sending('message')).toThrow(/another Crate process on this account took the turn/);
+    const rows = store.recentOutgoing(0);
+    expect(rows).toMatchObject([{ pid: 222, pending: false, sentAt: mineSentAt }]);
+    // Its next turn keeps the gap from the message that really left.
+    await clock.run(slow.acquire('message'));
+    slow.sending('message');
+    expect(clock.now() - mineSentAt).toBeGreaterThanOrEqual(3000 + TRANSIT_MARGIN_MS);
+  });
+
+  it('a process that looked dead but still sends: the send refuses once its grant was withdrawn', async () => {
+    const store = open();
+    // A pid from another pid namespace (a container sharing the volume) reads as gone.
+    const ghost = pacer(store, { pid: 111, random: () => 0, processAlive: () => true });
+    const mine = pacer(store, { pid: 222, random: () => 0, processAlive: () => false });
+    await clock.run(ghost.acquire('message'));
+    await clock.run(mine.acquire('message'));
+    mine.sending('message');
+    expect(() => ghost.sending('message')).toThrow(/took the turn/);
+    expect(store.recentOutgoing(0).map((r) => r.pid)).toEqual([222]);
+  });
+
+  it('a grant given back (release) frees the turn for every process at once and does not count', async () => {
+    const store = open();
+    const alive = () => true;
+    const other = pacer(store, { pid: 111, random: () => 0, processAlive: alive });
+    const mine = pacer(store, { pid: 222, random: () => 0, processAlive: alive });
+    await clock.run(other.acquire('message'));
+    other.release('message');
+    const askedAt = clock.now();
+    await clock.run(mine.acquire('message'));
+    mine.sending('message');
+    expect(clock.now() - askedAt).toBeLessThan(100);
+    expect(store.countOutgoingSince(0)).toBe(1);
+    // Releasing twice, or after sending, changes nothing.
+    other.release('message');
+    mine.release('message');
+    expect(store.recentOutgoing(0)).toMatchObject([{ pid: 222, pending: false }]);
   });
 
   it('rejects a waiting caller when its signal aborts, without recording a send', async () => {

@@ -57,7 +57,7 @@ async function setup() {
       onBytes: () => undefined,
     };
   };
-  return { clock, pacer, bot, acquirer, request };
+  return { clock, pacer, bot, acquirer, request, store: opened.store };
 }
 
 describe('lossless acquirer with the real pacer', () => {
@@ -84,5 +84,22 @@ describe('lossless acquirer with the real pacer', () => {
     expect(out.kind).toBe('downloaded');
     const secondSend = bot.actions().filter((a) => a.kind === 'send')[1]!;
     expect(secondSend.at).toBeGreaterThanOrEqual(floodedAt + 60_000);
+  });
+
+  it('the intent cannot be written (disk full): nothing is sent and the turn is given back at once', async () => {
+    const { clock, bot, acquirer, request, store } = await setup();
+    const failing = request(catalogue[0]!);
+    failing.record = async (patch) => {
+      if (patch.state === 'requested') throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    };
+    await expect(clock.run(acquirer.acquire(failing))).rejects.toThrow(/ENOSPC/);
+    expect(bot.actions().filter((a) => a.kind === 'send')).toEqual([]);
+    // No grant left pending: it would hold another process's turn for 30 s and count as sent.
+    expect(store.recentOutgoing(0).filter((r) => r.kind === 'message')).toEqual([]);
+    const askedAt = clock.now();
+    const out = await clock.run(acquirer.acquire(request(catalogue[1]!)));
+    expect(out.kind).toBe('downloaded');
+    // The next request went out at once: a grant that never left keeps no gap.
+    expect(bot.actions().filter((a) => a.kind === 'send')[0]!.at - askedAt).toBeLessThan(1000);
   });
 });

@@ -23,6 +23,8 @@ import { downloadDocumentInParts } from './downloader.js';
 import { TelegramRequestError, mapTelegramError, rpcErrorCode } from './errors.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 import { BotResolver, type FloodRecord, type PeerCheck, type ResolvedBot } from './bot-resolver.js';
+import { BotChatReader, inChatWith, isSavedViaBot } from './bot-chat-reader.js';
+import { randomLong, sentMessage } from './sent-message.js';
 
 export interface PollingOptions {
   /** Gap between polls of the bot chat while we expect replies (after a send, click or inline query). */
@@ -74,9 +76,6 @@ const STALE_PEER_CODES = new Set(['PEER_ID_INVALID', 'USER_ID_INVALID', 'CHANNEL
 /** Calls addressed to the bot's peer: a stale-peer answer to one of them puts the peer in doubt. */
 const BOT_PEER_CALLS = new Set(['sendMessage', 'getBotCallbackAnswer', 'getInlineBotResults', 'getHistory']);
 
-/** Pages read at most when `history()` has to walk back to `minId`. */
-const HISTORY_MAX_PAGES = 10;
-
 /**
  * TelegramGateway over GramJS. Takes an already-built TelegramClient (tests hand in one whose
  * `invoke` is faked), talks raw TL requests so every call is visible and mapped, and converts
@@ -99,6 +98,7 @@ export class GramjsGateway implements TelegramGateway {
   private bot: ResolvedBot | null = null;
   private resolving: Promise<ResolvedBot> | null = null;
   private readonly resolver: BotResolver;
+  private readonly reader: BotChatReader;
   /** The owner's own user id: Saved Messages is the chat whose peer it is (known once the bot is resolved in `saved` mode). */
   private selfId: bigInt.BigInteger | null = null;
   private connected = false;
@@ -128,6 +128,7 @@ export class GramjsGateway implements TelegramGateway {
     this.polling.pageSize = Math.min(100, Math.max(1, this.polling.pageSize));
     this.now = options.now ?? Date.now;
     this.slots = new DownloadSlots(options.downloadsPerDc ?? 2);
+    this.reader = new BotChatReader({ call: (context, fn) => this.call(context, fn), logger: this.logger });
     this.resolver = new BotResolver({
       call: (context, fn) => this.call(context, fn),
       logger: this.logger,
@@ -299,7 +300,8 @@ export class GramjsGateway implements TelegramGateway {
   }
 
   async history(options: { minId: number; limit: number }): Promise<BotMessage[]> {
-    const messages = await this.readHistory(options.minId, Math.max(1, options.limit));
+    const bot = await this.requireBot();
+    const messages = await this.reader.since(bot, options.minId, Math.min(100, Math.max(options.limit, this.polling.pageSize)));
     return messages.slice(0, options.limit).map(toBotMessage);
   }
 
@@ -373,7 +375,7 @@ export class GramjsGateway implements TelegramGateway {
   private async readBaseline(bot: ResolvedBot): Promise<PeerCheck> {
     this.ledger.reset();
     try {
-      const messages = await this.readNewest(bot, this.polling.pageSize);
+      const messages = await this.reader.newest(bot, this.polling.pageSize);
       this.ledger.baseline(messages.map(toBotMessage));
       return 'ok';
     } catch (err) {
@@ -386,71 +388,10 @@ export class GramjsGateway implements TelegramGateway {
 
   // ---- reading the chat -----------------------------------------------------------------------
 
-  private async getHistoryPage(bot: ResolvedBot, args: { offsetId: number; minId: number; limit: number }) {
-    const result = await this.call('getHistory', (client) =>
-      client.invoke(
-        new Api.messages.GetHistory({
-          peer: bot.inputPeer,
-          offsetId: args.offsetId,
-          offsetDate: 0,
-          addOffset: 0,
-          limit: args.limit,
-          maxId: 0,
-          minId: args.minId,
-          hash: bigInt(0),
-        }),
-      ),
-    );
-    if (result instanceof Api.messages.MessagesNotModified) return { raw: 0, lowestId: 0, messages: [] as Api.Message[] };
-    const all = result.messages;
-    const ids = all.map((m) => m.id);
-    return {
-      raw: all.length,
-      lowestId: ids.length ? Math.min(...ids) : 0,
-      messages: all.filter((m): m is Api.Message => m instanceof Api.Message),
-    };
-  }
-
-  /** The newest `limit` messages of the bot chat, oldest first. */
-  private async readNewest(bot: ResolvedBot, limit: number): Promise<Api.Message[]> {
-    const page = await this.getHistoryPage(bot, { offsetId: 0, minId: 0, limit });
-    return page.messages.sort((a, b) => a.id - b.id);
-  }
-
-  /**
-   * Every message with id > minId, oldest first, walking back page by page (Telegram returns
-   * the newest first) so the oldest ones are included; bounded to HISTORY_MAX_PAGES pages.
-   */
-  private async readHistory(minId: number, wanted: number): Promise<Api.Message[]> {
-    const bot = await this.requireBot();
-    const pageSize = Math.min(100, Math.max(wanted, this.polling.pageSize));
-    const found = new Map<number, Api.Message>();
-    let offsetId = 0;
-    for (let pageNo = 0; pageNo < HISTORY_MAX_PAGES; pageNo++) {
-      const page = await this.getHistoryPage(bot, { offsetId, minId, limit: pageSize });
-      for (const m of page.messages) if (m.id > minId) found.set(m.id, m);
-      if (page.raw < pageSize || page.lowestId <= minId + 1) break;
-      offsetId = page.lowestId;
-      if (pageNo === HISTORY_MAX_PAGES - 1) {
-        this.logger.warn({ minId, read: found.size }, 'bot chat history is longer than expected; oldest messages skipped');
-      }
-    }
-    return [...found.values()].sort((a, b) => a.id - b.id);
-  }
-
   private async fetchRawMessages(ids: number[]): Promise<(Api.Message | null)[]> {
     if (ids.length === 0) return [];
     const bot = await this.requireBot();
-    const result = await this.call('getMessages', (client) =>
-      client.invoke(new Api.messages.GetMessages({ id: ids.map((id) => new Api.InputMessageID({ id })) })),
-    );
-    const byId = new Map<number, Api.Message>();
-    if (!(result instanceof Api.messages.MessagesNotModified)) {
-      for (const m of result.messages) {
-        if (m instanceof Api.Message && this.isOurChat(m, bot)) byId.set(m.id, m);
-      }
-    }
-    return ids.map((id) => byId.get(id) ?? null);
+    return this.reader.byIds(ids, (m) => this.isOurChat(m, bot));
   }
 
   private async requireDocumentMessage(messageId: number): Promise<Api.Message> {
@@ -485,15 +426,7 @@ export class GramjsGateway implements TelegramGateway {
    * (or any other chat) is never seen.
    */
   private isOurChat(message: Api.Message, bot: ResolvedBot): boolean {
-    if (inChatWith(message, bot)) return true;
-    return (
-      this.selfId !== null &&
-      message.peerId instanceof Api.PeerUser &&
-      message.peerId.userId.equals(this.selfId) &&
-      message.viaBotId !== undefined &&
-      message.viaBotId !== null &&
-      message.viaBotId.equals(bot.id)
-    );
+    return inChatWith(message, bot) || (this.selfId !== null && isSavedViaBot(message, bot, this.selfId));
   }
 
   private async poll(): Promise<void> {
@@ -502,7 +435,7 @@ export class GramjsGateway implements TelegramGateway {
     // Telegram asked us to wait: no history reads until it is over, whoever asks.
     if (this.now() < Math.max(this.pollPausedUntil, this.floodUntil)) return;
     try {
-      const messages = await this.readSincePollCursor(bot);
+      const messages = await this.reader.sinceCursor(bot, this.ledger.pollCursor, this.polling.pageSize);
       for (const m of messages) {
         const plain = toBotMessage(m);
         const decision = this.ledger.seenPolled(plain);
@@ -523,20 +456,6 @@ export class GramjsGateway implements TelegramGateway {
         this.logger.warn({ err: mapped }, 'polling the bot chat failed; will retry');
       }
     }
-  }
-
-  /** The newest page, plus older pages back to the poll cursor when more arrived than one page. */
-  private async readSincePollCursor(bot: ResolvedBot): Promise<Api.Message[]> {
-    const cursor = this.ledger.pollCursor;
-    const found = new Map<number, Api.Message>();
-    let offsetId = 0;
-    for (let pageNo = 0; pageNo < HISTORY_MAX_PAGES; pageNo++) {
-      const page = await this.getHistoryPage(bot, { offsetId, minId: pageNo === 0 ? 0 : cursor, limit: this.polling.pageSize });
-      for (const m of page.messages) found.set(m.id, m);
-      if (page.raw < this.polling.pageSize || page.lowestId <= cursor + 1) break;
-      offsetId = page.lowestId;
-    }
-    return [...found.values()].sort((a, b) => a.id - b.id);
   }
 
   private deliver(message: BotMessage, kind: 'new' | 'edited'): void {
@@ -572,41 +491,4 @@ export class GramjsGateway implements TelegramGateway {
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
   }
-}
-
-function inChatWith(message: Api.Message, bot: ResolvedBot): boolean {
-  return message.peerId instanceof Api.PeerUser && message.peerId.userId.equals(bot.id);
-}
-
-function randomLong(): bigInt.BigInteger {
-  return bigInt.randBetween(bigInt(1), bigInt('9223372036854775807'));
-}
-
-/** Our own message, from the Updates Telegram answers a send with. */
-function sentMessage(result: Api.TypeUpdates, randomId: bigInt.BigInteger, text: string): BotMessage {
-  if (result instanceof Api.UpdateShortSentMessage) {
-    return {
-      id: result.id,
-      date: result.date,
-      editDate: null,
-      out: true,
-      text,
-      buttons: [],
-      media: 'none',
-      document: null,
-      replyToMessageId: null,
-    };
-  }
-  if (result instanceof Api.Updates || result instanceof Api.UpdatesCombined) {
-    const idUpdate = result.updates.find(
-      (u): u is Api.UpdateMessageID => u instanceof Api.UpdateMessageID && u.randomId !== undefined && u.randomId.equals(randomId),
-    );
-    const messages = result.updates
-      .filter((u): u is Api.UpdateNewMessage => u instanceof Api.UpdateNewMessage)
-      .map((u) => u.message)
-      .filter((m): m is Api.Message => m instanceof Api.Message);
-    const message = idUpdate ? messages.find((m) => m.id === idUpdate.id) : messages.find((m) => m.out);
-    if (message) return toBotMessage(message);
-  }
-  throw new Error(`Telegram answered a send with an unexpected ${result.className}`);
 }

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MIN_MESSAGE_GAP_SECONDS, requireSettings, type Config } from './config.js';
 import type { DrizzleJobStore } from './db/job-store.js';
+import type { DrizzleBotPeerStore } from './db/bot-peer-store.js';
 import { UserError } from './domain/errors.js';
 import type { BotPeerStore, TelegramGateway } from './domain/telegram.js';
 import { systemClock } from './engine/clock.js';
@@ -29,7 +30,7 @@ import type { SpotifySource } from './spotify/playlist-source.js';
 import type { LoginFlowOptions } from './telegram/login.js';
 import { sessionFilePath } from './telegram/session-file.js';
 import type { SwitchableGateway } from './telegram/switchable-gateway.js';
-import type { CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
+import type { BotAccountControl, CrateSettings, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './bot/ports.js';
 import type { RegisterCommand } from './cli/commands.js';
 import { databaseError } from './cli/data-folders.js';
 import { registerDebugMatch } from './cli/debug-match.js';
@@ -80,6 +81,8 @@ export interface CoreRuntime {
   acquirer: LosslessAcquirer;
   /** Playlist watch on the same database, job service, pacer and events (serve runs its scheduler). */
   watches: WatchService;
+  /** The external bot's peer per account (and another account its username now names, after a stop). */
+  botPeers: DrizzleBotPeerStore;
   /** Connects the user session and resolves the external bot; throws when there is no session. */
   connectUserSession(): Promise<void>;
   /** Builds a fresh user session from the saved session file (after a /login) and swaps it in. */
@@ -150,8 +153,9 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
   // Settings the owner changed from the phone outlive restarts.
   const config = applyOwnerSettings(stored, readOwnerSettings(store));
   const buildGateway = wiring.createGateway ?? defaultGateway;
+  const botPeers = new DrizzleBotPeerStore(db.db);
   const gatewayDeps: GatewayDeps = {
-    botPeers: new DrizzleBotPeerStore(db.db),
+    botPeers,
     // The pacer's own record: a FloodWait on ResolveUsername holds sends too, and outlives a restart.
     flood: { until: () => persistedFloodUntil(store), note: (seconds) => recordFloodWait(store, clock.now(), seconds) },
   };
@@ -235,6 +239,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     pacer,
     acquirer,
     watches,
+    botPeers,
     connectUserSession,
     async reloadUserSession() {
       await gateway.replace(await buildGateway(config, logger.child({ component: 'telegram' }), gatewayDeps));
@@ -343,6 +348,21 @@ function spotifyLogin(core: CoreRuntime, { startPkceLogin, completePkceLogin }: 
         apiUrl: core.config.spotify.apiUrl,
       });
       pending = null;
+    },
+  };
+}
+
+/** The bot's /acceptbot, on the same table as `crate accept-bot`. */
+export function botAccountControl(peers: DrizzleBotPeerStore): BotAccountControl {
+  const view = (p: { username: string; userId: string }) => ({ username: p.username, id: p.userId });
+  return {
+    pending() {
+      const row = peers.list().find((r) => r.pending !== null);
+      return row?.pending ? { known: view(row.peer), pending: view(row.pending) } : null;
+    },
+    accept(id) {
+      const [accepted] = peers.acceptPending(id);
+      return accepted ? view(accepted.accepted) : null;
     },
   };
 }
@@ -585,6 +605,7 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
   const [loginModule, pkceModule] = await Promise.all([import('./telegram/login.js'), import('./spotify/pkce-login.js')]);
   return {
     prober: await botProbe(core, logger, wiring),
+    botAccount: botAccountControl(core.botPeers),
     // The bot's handlers wait for the engine with deadlines (see bounded-service.ts).
     service: boundedService(core.service),
     // `code` is the login code here (elsewhere an errno code): redacted in this logger only.

@@ -26,6 +26,8 @@ export const CALLBACK_ACTIONS = {
   menuRows: 'mr',
   chooseRow: 'cr',
   quality: 'sq',
+  /** /acceptbot's button: id = the waiting account's user id modulo 1e9 (a check it is still the one shown). */
+  acceptBot: 'ab',
   // Playlist watch: the id is the watch's, except watchAdd and watchJob (a job's).
   watchAdd: 'wa',
   watchCheck: 'wc',

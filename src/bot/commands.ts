@@ -14,4 +14,5 @@ export const BOT_COMMANDS = [
   { command: 'watches', description: 'Watched playlists: check, pause, stop' },
   { command: 'settings', description: 'Quality, message gap, batch size' },
   { command: 'probe', description: 'Record one exchange with @LosslessRobot: /probe Artist - Title' },
+  { command: 'acceptbot', description: 'Accept the account the bot username now names (after Crate stopped over it)' },
 ] as const;

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { Logger, SecretRegistry } from '../logger.js';
 import type { LoginNoticeThrottle } from './notifications.js';
-import type { Check, ExchangeProbe, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
+import type { BotAccountControl, Check, ExchangeProbe, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import type { ProgressMessages } from './progress-messages.js';
 
 /** The context outside conversations: grammY's plus a per-update child logger. */
@@ -29,4 +29,6 @@ export interface BotDeps {
   loginNotice: LoginNoticeThrottle;
   /** `/probe` (absent: the command says it is not available). */
   prober?: ExchangeProbe;
+  /** `/acceptbot` (absent: the command says it is not available). */
+  botAccount?: BotAccountControl;
 }

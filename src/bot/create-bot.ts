@@ -18,13 +18,14 @@ import { createTrackListUploadFeature } from './features/track-list-upload.js';
 import { createLoginConversation, createLoginFeature } from './features/login.js';
 import { createMissingFeature } from './features/missing.js';
 import { createProbeFeature } from './features/probe.js';
+import { createAcceptBotFeature } from './features/accept-bot.js';
 import { createSettingsFeature } from './features/settings.js';
 import { createSpotifyConversation, createSpotifyFeature } from './features/spotify.js';
 import { createUnhandledFeature } from './features/unhandled.js';
 import { LoginNoticeThrottle, Notifications } from './notifications.js';
 import { createWatchFeature, type WatchControl } from './features/watch.js';
 import { canWatch, watchEventView } from './watch-views.js';
-import type { Check, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
+import type { BotAccountControl, Check, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from './ports.js';
 import { ProgressMessages } from './progress-messages.js';
 
 export interface CreateBotOptions {
@@ -38,6 +39,8 @@ export interface CreateBotOptions {
   checks?: Check[];
   /** `/probe`: one recorded exchange with the external bot. */
   prober?: ExchangeProbe;
+  /** `/acceptbot`: accept the account the bot username now names. */
+  botAccount?: BotAccountControl;
   /** Persists which message shows which job (defaults to memory). */
   progressStore?: ProgressMessageStore;
   /** Overrides config.telegram.botApiRoot (a local Bot API server, or a fake in tests). */
@@ -141,6 +144,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
     secrets,
     loginNotice,
     ...(options.prober ? { prober: options.prober } : {}),
+    ...(options.botAccount ? { botAccount: options.botAccount } : {}),
   };
 
   const guarded = bot.errorBoundary(errorBoundaryHandler(secrets, logger));
@@ -154,6 +158,7 @@ export function createBot(token: string, options: CreateBotOptions): CrateBot {
   guarded.use(createJobControlFeature(deps));
   guarded.use(createMissingFeature(deps));
   guarded.use(createProbeFeature(deps));
+  guarded.use(createAcceptBotFeature(deps));
   if (options.watches) guarded.use(createWatchFeature(deps, options.watches));
   guarded.use(createLinkFeature(deps));
   guarded.use(createTrackListUploadFeature(deps, { token, apiRoot: options.apiRoot ?? config.telegram.botApiRoot, ...(options.fetch ? { fetch: options.fetch } : {}) }));

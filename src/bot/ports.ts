@@ -42,6 +42,23 @@ export interface SpotifyLogin {
   completeFromRedirect(url: string): Promise<void>;
 }
 
+/** An account as the owner is shown it: the bot's @username and Telegram user id. */
+export interface BotAccountView {
+  username: string;
+  id: string;
+}
+
+/**
+ * /acceptbot: the account EXTERNAL_BOT_USERNAME now names, waiting for the owner's word after
+ * Crate stopped because it is not the bot it had been talking to (the same as `crate accept-bot`).
+ */
+export interface BotAccountControl {
+  /** The account waiting, beside the one Crate knew; null when none waits. */
+  pending(): { known: BotAccountView; pending: BotAccountView } | null;
+  /** Makes the waiting account the one Crate talks to, if it is still `id`; returns it, or null. */
+  accept(id: string): BotAccountView | null;
+}
+
 /** The settings the owner may change from the phone (/settings). */
 export interface CrateSettings {
   quality: LosslessQuality;

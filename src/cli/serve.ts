@@ -13,7 +13,7 @@ import type { SessionStatus } from '../domain/telegram.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { PacerState } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
-import type { ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
+import type { BotAccountControl, ExchangeProbe, ProgressMessageStore, SettingsStore, SpotifyLogin, TelegramLoginFlow } from '../bot/ports.js';
 import type { RunningBot } from '../bot/run-bot.js';
 import type { WatchControl } from '../bot/features/watch.js';
 import type { RegisterCommand } from './commands.js';
@@ -35,6 +35,8 @@ export interface ServeRuntime {
   probes?: DoctorProbes;
   /** `/probe`: one recorded exchange with the external bot. */
   prober?: ExchangeProbe;
+  /** `/acceptbot`: the account the bot username now names, after a stop over it. */
+  botAccount?: BotAccountControl;
   /**
    * Connects the Telegram user session. Run in the background: it may take long or fail (no
    * session yet, revoked, offline) and the bot must keep working meanwhile; serve retries it
@@ -131,6 +133,7 @@ export async function serve(ctx: CliContext, options: ServeOptions): Promise<voi
       checks: doctorChecks(config, runtime.probes ?? {}, { includeBot: false }),
       ...(runtime.progressStore ? { progressStore: runtime.progressStore } : {}),
       ...(runtime.prober ? { prober: runtime.prober } : {}),
+      ...(runtime.botAccount ? { botAccount: runtime.botAccount } : {}),
       ...(runtime.watches ? { watches: runtime.watches } : {}),
       ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
       ...(options.progressIntervalMs ? { progressIntervalMs: options.progressIntervalMs } : {}),

@@ -41,14 +41,17 @@ export class DrizzleBotPeerStore implements BotPeerStore {
       .run();
   }
 
-  /** Every pending peer becomes the one Crate talks to (`crate accept-bot`). Returns what was accepted. */
-  acceptPending(): { accountId: string; previous: BotPeer; accepted: BotPeer }[] {
+  /**
+   * Every pending peer (or only the one with user id `onlyUserId`: what the owner was shown)
+   * becomes the one Crate talks to (`crate accept-bot`, /acceptbot). Returns what was accepted.
+   */
+  acceptPending(onlyUserId?: string): { accountId: string; previous: BotPeer; accepted: BotPeer }[] {
     return this.db.transaction((tx) => {
       const rows = tx.select().from(botPeers).where(isNotNull(botPeers.pendingUserId)).all();
       const out: { accountId: string; previous: BotPeer; accepted: BotPeer }[] = [];
       for (const row of rows) {
         const { peer, pending } = stored(row);
-        if (!pending) continue;
+        if (!pending || (onlyUserId !== undefined && pending.userId !== onlyUserId)) continue;
         tx.update(botPeers).set({ ...peerColumns(pending), ...NO_PENDING }).where(eq(botPeers.accountId, row.accountId)).run();
         out.push({ accountId: row.accountId, previous: peer, accepted: pending });
       }

@@ -156,6 +156,6 @@ function movedStop(known: BotPeer, now: BotPeer): SafetyStopError {
     'bot_account',
     `@${now.username} now belongs to another Telegram account (id ${now.userId}) than the bot Crate has been talking to ` +
       `(@${known.username}, id ${known.userId}): Crate sends nothing to it. If the bot really moved, run \`crate accept-bot\` ` +
-      'on the machine Crate runs on, then resume; otherwise check EXTERNAL_BOT_USERNAME.',
+      '(or /acceptbot in the control bot), then resume; otherwise check EXTERNAL_BOT_USERNAME.',
   );
 }

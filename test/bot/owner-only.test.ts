@@ -50,7 +50,7 @@ describe('owner only', () => {
   it('set the command menu at start', () => {
     const commands = h.server.callsOf('setMyCommands')[0]!.payload.commands as { command: string }[];
     expect(commands.map((c) => c.command)).toEqual([
-      'start', 'help', 'status', 'jobs', 'missing', 'pause', 'resume', 'cancel', 'login', 'spotify', 'watch', 'watches', 'settings', 'probe',
+      'start', 'help', 'status', 'jobs', 'missing', 'pause', 'resume', 'cancel', 'login', 'spotify', 'watch', 'watches', 'settings', 'probe', 'acceptbot',
     ]);
     const first = h.server.calls.slice(0, 3).map((c) => c.method);
     expect(first[0]).toBe('getMe');

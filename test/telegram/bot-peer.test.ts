@@ -121,7 +121,7 @@ describe('the external bot peer, stored once per account', () => {
     expect((err as Error).message).toBe(
       '@LosslessRobot now belongs to another Telegram account (id 7000000999) than the bot Crate has been talking to ' +
         '(@LosslessRobot, id 7000000001): Crate sends nothing to it. If the bot really moved, run `crate accept-bot` ' +
-        'on the machine Crate runs on, then resume; otherwise check EXTERNAL_BOT_USERNAME.',
+        '(or /acceptbot in the control bot), then resume; otherwise check EXTERNAL_BOT_USERNAME.',
     );
     await expect(moved.gateway.sendText('x')).rejects.toMatchObject({ name: 'SafetyStopError' });
     await expect(moved.gateway.inlineQuery('x')).rejects.toMatchObject({ name: 'SafetyStopError' });

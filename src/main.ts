@@ -109,7 +109,7 @@ export interface GatewayDeps {
 
 /** The GramJS-backed gateway, loaded on first use (tests replace it through `wiring.createGateway`). */
 async function defaultGateway(config: Config, logger: Logger, deps?: GatewayDeps): Promise<TelegramGateway> {
-  const { createGatewayFromConfig } = await import('./telegram/create-client.js');
+  const { createGatewayFromConfig } = await import('./telegram/gateway-from-config.js');
   return createGatewayFromConfig(config, logger, deps);
 }
 
@@ -368,20 +368,31 @@ export function botAccountControl(peers: DrizzleBotPeerStore): BotAccountControl
 }
 
 /** The bot's /login: GramJS login, then the new session replaces the old one in the running service. */
-function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring, { LoginFlow }: typeof import('./telegram/login.js')): TelegramLoginFlow {
-  const flow = new LoginFlow({
-    config: core.config,
-    logger,
-    requireSeparators: true,
-    ...(wiring.createLoginClient ? { createClient: wiring.createLoginClient } : {}),
-  });
-  const afterStep = async <T extends { next: string }>(step: Promise<T>): Promise<T> => {
-    const result = await withDeadline(step, LOGIN_STEP_DEADLINE_MS, () => {
-      throw new UserError(
-        `Telegram did not answer within ${LOGIN_STEP_DEADLINE_MS / 1000} s.`,
-        'Check the network of the machine running Crate, then send /login again.',
-      );
-    });
+function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring): TelegramLoginFlow {
+  // GramJS is loaded with the first /login, not at start (see gateway-from-config.ts).
+  type Flow = InstanceType<(typeof import('./telegram/login.js'))['LoginFlow']>;
+  let loaded: Promise<Flow> | null = null;
+  const flow = (): Promise<Flow> =>
+    (loaded ??= import('./telegram/login.js').then(
+      ({ LoginFlow }) =>
+        new LoginFlow({
+          config: core.config,
+          logger,
+          requireSeparators: true,
+          ...(wiring.createLoginClient ? { createClient: wiring.createLoginClient } : {}),
+        }),
+    ));
+  const afterStep = async <T extends { next: string }>(step: (f: Flow) => Promise<T>): Promise<T> => {
+    const result = await withDeadline(
+      flow().then(step),
+      LOGIN_STEP_DEADLINE_MS,
+      () => {
+        throw new UserError(
+          `Telegram did not answer within ${LOGIN_STEP_DEADLINE_MS / 1000} s.`,
+          'Check the network of the machine running Crate, then send /login again.',
+        );
+      },
+    );
     if (result.next === 'done') {
       await core
         .reloadUserSession()
@@ -392,10 +403,11 @@ function telegramLogin(core: CoreRuntime, logger: Logger, wiring: Wiring, { Logi
   };
   return {
     // Telegram may log in at the first step already (auth.SentCodeSuccess): reload then too.
-    startLogin: (args) => afterStep(flow.startLogin(args)),
-    submitCode: (text) => afterStep(flow.submitCode(text)),
-    submitPassword: (pw) => afterStep(flow.submitPassword(pw)),
-    cancel: () => flow.cancel(),
+    startLogin: (args) => afterStep((f) => f.startLogin(args)),
+    submitCode: (text) => afterStep((f) => f.submitCode(text)),
+    submitPassword: (pw) => afterStep((f) => f.submitPassword(pw)),
+    // Nothing to drop before the first step loaded the flow.
+    cancel: async () => (loaded ? (await loaded).cancel() : undefined),
   };
 }
 
@@ -587,10 +599,16 @@ async function probeRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
   }
 }
 
-/** The control bot's /probe. */
-async function botProbe(core: CoreRuntime, logger: Logger, wiring: Wiring): Promise<ExchangeProbe> {
-  const [prober, { probeForChat }] = await Promise.all([proberOf(core, logger, wiring), import('./lossless/exchange/prober.js')]);
-  return probeForChat(prober);
+/** The control bot's /probe, loaded with its first use (the exchange recorder is not needed to start). */
+function botProbe(core: CoreRuntime, logger: Logger, wiring: Wiring): ExchangeProbe {
+  let loaded: Promise<ExchangeProbe> | null = null;
+  const load = (): Promise<ExchangeProbe> =>
+    (loaded ??= Promise.all([proberOf(core, logger, wiring), import('./lossless/exchange/prober.js')]).then(([prober, { probeForChat }]) => probeForChat(prober)));
+  return {
+    // The prober's own limit (see createProber): two reply timeouts.
+    maxSeconds: core.config.responseTimeoutSeconds * 2,
+    probe: async (query, options) => (await load()).probe(query, options),
+  };
 }
 
 async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Promise<ServeRuntime> {
@@ -602,14 +620,14 @@ async function serveRuntime(config: Config, logger: Logger, wiring: Wiring): Pro
     lock.release();
     throw err;
   }
-  const [loginModule, pkceModule] = await Promise.all([import('./telegram/login.js'), import('./spotify/pkce-login.js')]);
+  const pkceModule = await import('./spotify/pkce-login.js');
   return {
-    prober: await botProbe(core, logger, wiring),
+    prober: botProbe(core, logger, wiring),
     botAccount: botAccountControl(core.botPeers),
     // The bot's handlers wait for the engine with deadlines (see bounded-service.ts).
     service: boundedService(core.service),
     // `code` is the login code here (elsewhere an errno code): redacted in this logger only.
-    login: telegramLogin(core, loginFlowLogger(logger), wiring, loginModule),
+    login: telegramLogin(core, loginFlowLogger(logger), wiring),
     spotify: spotifyLogin(core, pkceModule),
     settings: ownerSettingsStore(core),
     progressStore: progressMessages(core),

@@ -5,12 +5,13 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFile } from 'music-metadata';
+import type { IAudioMetadata } from 'music-metadata';
 import { readConvertedTags } from './convert/read-converted.js';
 import { checkFlacIntegrity } from './flac-frames.js';
 import { QUARANTINE_DIR } from './path-template.js';
 import type { FlacStructure } from './verify/flac-structure.js';
 import type { VerifyLimits } from './verify/limits.js';
+import { loadMusicMetadata } from './music-metadata.js';
 
 export interface FlacTags {
   /** ARTIST values (one per tag, as written); [] when none. */
@@ -58,9 +59,9 @@ export async function readFlacFile(file: string, options: { limits?: VerifyLimit
     throw new FlacReadError(file, 'unreadable', message, { cause: err });
   }
   if (!integrity.ok) throw new FlacReadError(file, integrity.kind, integrity.reason);
-  let meta: Awaited<ReturnType<typeof parseFile>>;
+  let meta: IAudioMetadata;
   try {
-    meta = await parseFile(file, { duration: false, skipCovers: true });
+    meta = await (await loadMusicMetadata()).parseFile(file, { duration: false, skipCovers: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: string }).code;

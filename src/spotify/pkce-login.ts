@@ -6,7 +6,6 @@
  * request between two messages.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Scopes } from '@spotify/web-api-ts-sdk';
 import type { Config } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { TokenResponse } from './api-types.js';
@@ -16,7 +15,8 @@ import { apiUrl, type SpotifyHttp } from './http.js';
 import type { SpotifyTokenStore, StoredSpotifyLogin } from './token-store.js';
 
 /** Reading the owner's own and collaborative playlists is all Crate needs. */
-export const LOGIN_SCOPES: string[] = Scopes.playlistRead;
+// The SDK's `Scopes.playlistRead`, written out: importing the SDK for two strings loads all of it at start.
+export const LOGIN_SCOPES: string[] = ['playlist-read-private', 'playlist-read-collaborative'];
 
 export interface PkceLoginRequest {
   authorizeUrl: string;

@@ -10,7 +10,7 @@ import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
 import { BoundedStringSession } from './bounded-session.js';
 import type { FloodRecord } from './bot-resolver.js';
 import { createGramjsLogger, routeGramjsConsole } from './gramjs-logger.js';
-import { loadSession, sessionFilePath } from './session-file.js';
+import { sessionFilePath } from './session-file.js';
 import { UnavailableGateway } from './unavailable-gateway.js';
 
 export interface CreateClientOptions {
@@ -69,23 +69,9 @@ export interface GatewayFromConfigOptions {
   flood?: FloodRecord;
 }
 
-/**
- * The gateway the service uses. With no saved session (or missing api settings) it returns a
- * gateway whose status() is 'no_session' and whose calls fail with SessionExpiredError, so the
- * service still starts and the owner can log in from the control bot. After a login, build a
- * new gateway with this function.
- */
-export async function createGatewayFromConfig(
-  config: Config,
-  logger: Logger,
-  options: GatewayFromConfigOptions = {},
-): Promise<TelegramGateway> {
-  if (config.telegram.apiId === undefined || config.telegram.apiHash === undefined) {
-    return new UnavailableGateway('TELEGRAM_API_ID and TELEGRAM_API_HASH are not set (my.telegram.org → API development tools)');
-  }
+/** The GramJS gateway for a saved session (gateway-from-config.ts decides whether there is one). */
+export function createGramjsGateway(config: Config, session: string, logger: Logger, options: GatewayFromConfigOptions = {}): TelegramGateway {
   routeGramjsConsole(logger);
-  const session = await loadSession(config.dataDir, logger);
-  if (session === null) return new UnavailableGateway('not logged in: run `crate login` or send /login to the control bot');
   try {
     createTelegramClient(config, { session, logger });
   } catch (err) {

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startCrate } from '../fakes/crate-process.js';
 import { REPO_ROOT, runCrate } from './support/crate-bin.js';
 
 const RECORDER = path.join(REPO_ROOT, 'test/cli/support/record-loads.mjs');
@@ -50,5 +51,40 @@ describe('crate loads only what a command needs', () => {
     });
     expect(run.stdout).toContain('Bot API token');
     expect(readFileSync(out, 'utf8')).toMatch(/node_modules\/grammy\//);
+  });
+
+  it('serve waiting for its first /login loads grammY but not GramJS or music-metadata, with a small young generation', async () => {
+    const out = path.join(dir, 'loads-serve.txt');
+    const crate = startCrate(['serve'], {
+      cwd: dir,
+      env: {
+        CRATE_RECORD_LOADS: out,
+        NODE_OPTIONS: `--import ${RECORDER}`,
+        CRATE_RUN_FROM: 'src',
+        TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq',
+        TELEGRAM_OWNER_ID: '5550001',
+        // Port 9 on loopback refuses at once; the runtime (database, engine) is open by then.
+        TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9',
+        CRATE_DATA_DIR: 'data',
+        DOWNLOAD_FOLDER: 'music',
+        LOG_LEVEL: 'error',
+      },
+    });
+    try {
+      await crate.waitForOutput(/cannot reach the Telegram Bot API/, 20_000);
+      // The same process, replaced once by a node with the flag (process.execve keeps the pid).
+      expect(readFileSync(`/proc/${crate.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=1');
+      // The recorder writes what was loaded when the process exits.
+      crate.kill('SIGTERM');
+      expect(await crate.exit).toBe(0);
+      const loaded = readFileSync(out, 'utf8');
+      expect(loaded).toMatch(/node_modules\/grammy\//);
+      expect(loaded).toMatch(/node_modules\/drizzle-orm\//);
+      expect(loaded).not.toMatch(/node_modules\/telegram\//);
+      expect(loaded).not.toMatch(/node_modules\/music-metadata\//);
+    } finally {
+      crate.kill('SIGTERM');
+      await crate.exit;
+    }
   });
 });

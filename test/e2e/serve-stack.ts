@@ -16,7 +16,7 @@ import type { Config } from '../../src/config.js';
 import { scaledClock } from '../../src/engine/clock.js';
 import type { Logger } from '../../src/logger.js';
 import type { GatewayDeps, Wiring } from '../../src/main.js';
-import { createGatewayFromConfig } from '../../src/telegram/create-client.js';
+import { createGatewayFromConfig } from '../../src/telegram/gateway-from-config.js';
 import { GramjsGateway } from '../../src/telegram/gramjs-gateway.js';
 import { loadSession } from '../../src/telegram/session-file.js';
 import { FakeBotApiServer, type FakeUser } from '../fakes/fake-bot-api-server.js';

@@ -7,7 +7,6 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { parseFile } from 'music-metadata';
 import type { AudioFacts } from '../../domain/job.js';
 import type { TrackInfo } from '../../domain/track.js';
 import type { Logger } from '../../logger.js';
@@ -17,6 +16,7 @@ import { writeChunkTags } from './chunk-tags.js';
 import { describePlan, planConversion, type ConversionPlan } from './conversion-plan.js';
 import type { OutputTarget } from './player-profiles.js';
 import { convertWithSox } from './sox-convert.js';
+import { loadMusicMetadata } from '../music-metadata.js';
 
 export interface SoxFormatStepOptions {
   target: OutputTarget;
@@ -70,7 +70,7 @@ export class SoxFormatStep implements FormatStep {
 
 /** The converted file as a reader sees it: container, rate, depth and length must be what was planned. */
 async function readBack(file: string, plan: ConversionPlan, source: AudioFacts): Promise<Partial<AudioFacts>> {
-  const meta = await parseFile(file, { duration: true, skipCovers: true });
+  const meta = await (await loadMusicMetadata()).parseFile(file, { duration: true, skipCovers: true });
   const container = (meta.format.container ?? '').toUpperCase();
   const expected = { flac: 'FLAC', aiff: 'AIFF', wav: 'WAVE' }[plan.format];
   if (!container.startsWith(expected)) throw new Error(`converted file reads as ${container || 'unknown'}, not ${expected}`);

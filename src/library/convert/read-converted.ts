@@ -3,8 +3,8 @@
  * their ID3 / LIST INFO chunks through music-metadata, after a bounded walk of the chunk headers
  * refuses tag chunks too large to be honest (music-metadata sets no limit of its own).
  */
-import { parseFile } from 'music-metadata';
 import { readContainer } from './chunk-tags.js';
+import { loadMusicMetadata } from '../music-metadata.js';
 
 /** Tag chunks larger than this are refused before parsing (a cover is a few MB at most). */
 export const MAX_TAG_CHUNK_BYTES = 16 * 1024 * 1024;
@@ -26,7 +26,7 @@ export async function readConvertedTags(file: string): Promise<ConvertedTags> {
   const container = await readContainer(file);
   const big = container.chunks.find((c) => c.id !== 'SSND' && c.id !== 'data' && c.size > MAX_TAG_CHUNK_BYTES);
   if (big) throw new Error(`its "${big.id}" chunk of ${big.size} bytes is over the ${MAX_TAG_CHUNK_BYTES}-byte limit`);
-  const meta = await parseFile(file, { duration: false, skipCovers: true });
+  const meta = await (await loadMusicMetadata()).parseFile(file, { duration: false, skipCovers: true });
   const c = meta.common;
   const artists = (c.artists ?? (c.artist ? [c.artist] : [])).filter((a) => a.trim() !== '');
   return {

@@ -10,7 +10,7 @@ import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { LeftFromLastRun } from '../engine/last-run.js';
 import type { PacerState } from '../engine/ports.js';
 import type { CliContext } from './context.js';
-import { countsLine, formatDuration, qualitySummary, stateWords, trackLabel } from './job-format.js';
+import { countsLine, formatDuration, qualitySummary, quarantinedCount, stateWords, trackLabel } from './job-format.js';
 import { LiveDisplay } from './live-display.js';
 import { PlainDisplay, type Display } from './plain-display.js';
 
@@ -118,7 +118,7 @@ function writeSummary(ctx: CliContext, service: JobServiceApi, job: JobRecord, t
   const missing = service.missing(job.id);
   const elapsed = job.startedAt && job.finishedAt ? (job.finishedAt - job.startedAt) / 1000 : null;
   w('');
-  w(`${job.name}: ${countsLine(p.counts)}${elapsed !== null && job.status === 'done' ? ` in ${formatDuration(elapsed)}` : ''}`);
+  w(`${job.name}: ${countsLine(p.counts, quarantinedCount(tracks))}${elapsed !== null && job.status === 'done' ? ` in ${formatDuration(elapsed)}` : ''}`);
   const quality = qualitySummary(tracks);
   if (quality) w(`Quality: ${quality}`);
   if (job.status === 'paused') {

@@ -1,4 +1,5 @@
 /** Plain-text views of jobs and tracks shared by `crate download`, `status` and `report`. */
+import { existsSync } from 'node:fs';
 import type { AudioFacts, JobRecord, TrackCounts, TrackRecord } from '../domain/job.js';
 
 /** "12 × 16/44.1, 3 × 24/96" — what actually arrived, most common first. */
@@ -21,14 +22,25 @@ export function audioLabel(a: Pick<AudioFacts, 'bitDepth' | 'sampleRate'>): stri
   return `${a.bitDepth ?? '?'}/${rate}`;
 }
 
-/** "38 done, 1 skipped, 2 not found, 1 failed" (only the states that occur). */
-export function countsLine(c: TrackCounts): string {
+/**
+ * Mismatched tracks whose file really is in `_quarantine/`. The others were refused before
+ * download (the bot's file was the wrong one by its name or length) or their file is gone.
+ */
+export function quarantinedCount(tracks: Pick<TrackRecord, 'state' | 'quarantinePath'>[]): number {
+  return tracks.filter((t) => t.state === 'mismatch' && t.quarantinePath !== null && existsSync(t.quarantinePath)).length;
+}
+
+/**
+ * "38 done, 1 skipped, 2 not found, 1 failed" (only the states that occur); `quarantined` (see
+ * quarantinedCount) says how many mismatches left a file to look at.
+ */
+export function countsLine(c: TrackCounts, quarantined = 0): string {
   const parts: string[] = [];
   const add = (n: number, label: string) => n > 0 && parts.push(`${n} ${label}`);
   add(c.done, 'done');
   add(c.skipped, 'already in library');
   add(c.not_found, 'not found');
-  add(c.mismatch, 'mismatch (quarantined)');
+  add(c.mismatch, quarantined > 0 ? `mismatch (${quarantined} file${quarantined === 1 ? '' : 's'} in _quarantine)` : 'mismatch');
   add(c.failed, 'failed');
   const pending = c.queued + c.requested + c.picked + c.downloading + c.verifying;
   add(pending, 'pending');
@@ -44,7 +56,7 @@ const STATE_WORDS: Record<TrackRecord['state'], string> = {
   done: 'done',
   skipped: 'already in library',
   not_found: 'not found',
-  mismatch: 'mismatch (quarantined)',
+  mismatch: 'mismatch',
   failed: 'failed',
 };
 
@@ -57,10 +69,10 @@ export function trackLabel(t: Pick<TrackRecord, 'position' | 'artists' | 'title'
   return `${String(t.position).padStart(3)}. ${t.artists.join(', ')} - ${t.title}`;
 }
 
-export function jobLine(job: JobRecord, c: TrackCounts): string {
+export function jobLine(job: JobRecord, c: TrackCounts, quarantined = 0): string {
   const finished = c.done + c.skipped;
   const reason = job.pauseReason && job.status !== 'done' ? ` — ${job.pauseReason}` : '';
-  return `#${job.id} ${job.name} [${job.status}] ${finished} of ${job.total} in library; ${countsLine(c)}${reason}`;
+  return `#${job.id} ${job.name} [${job.status}] ${finished} of ${job.total} in library; ${countsLine(c, quarantined)}${reason}`;
 }
 
 export function formatBytes(n: number): string {

@@ -62,7 +62,10 @@ export function trackLine(t: TrackInfo, width: number): string {
 export function headerLine(listing: SourceListing): string {
   const { type, name, total, backend } = listing.source;
   const kind = type === 'playlist' ? 'Playlist' : type === 'album' ? 'Album' : 'Track';
-  return `${kind} "${name}": ${total} track${total === 1 ? '' : 's'}, ${BACKEND_TEXT[backend]}`;
+  const listed = listing.tracks.length;
+  // A cut list (the public page stops at 100) must not read as if all of them were there.
+  const count = listed < total ? `listed ${listed} of ${total} tracks` : `${listed} track${listed === 1 ? '' : 's'}`;
+  return `${kind} "${name}": ${count}, ${BACKEND_TEXT[backend]}`;
 }
 
 export function listingText(full: SourceListing, shown: SourceListing): string {

@@ -121,12 +121,13 @@ function missingText(listing: SourceListing, check: FolderCheck): string {
   if (check.missing.length === 0) lines.push(`All ${total} tracks are there.`);
   else {
     lines.push(`Missing ${check.missing.length} of ${total}:`);
-    const hints = new Map(closestFiles(check.missing, check.extra).map((h) => [h.position, h.file]));
+    const hints = new Map(closestFiles(check.missing, check.extra).map((h) => [h.position, h]));
     for (const t of check.missing) {
       lines.push(`  ${trackLine(t, width)}`);
       const hint = hints.get(t.position);
-      // A hint, not a match: the file's own tags or name did not pass the matcher for this track.
-      if (hint) lines.push(`  ${' '.repeat(width)}  maybe under another name or version: ${hint}`);
+      // A hint, not a match: the file's own tags or name did not pass the matcher for this track,
+      // and the matcher's reason says why ("same name, but 42 s longer").
+      if (hint) lines.push(`  ${' '.repeat(width)}  maybe under another name or version: ${hint.file}${hint.reason ? ` (${hint.reason})` : ''}`);
     }
   }
   if (check.present.length > 0) {

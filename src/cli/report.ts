@@ -4,7 +4,7 @@ import { UserError } from '../domain/errors.js';
 import type { JobRecord, TrackRecord } from '../domain/job.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
-import { audioLabel, formatBytes, jobLine, qualitySummary, stateWords, trackLabel } from './job-format.js';
+import { audioLabel, formatBytes, jobLine, qualitySummary, quarantinedCount, stateWords, trackLabel } from './job-format.js';
 import { pickJob, withJobStore } from './job-store-access.js';
 
 export const registerReport: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -24,7 +24,7 @@ export const registerReport: RegisterCommand = (program: Command, ctx: CliContex
         const removed = new DrizzleWatchStore(db, store).listWatches().find((w) => w.jobId === job.id)?.removed ?? [];
         if (opts.json) ctx.stdout.write(`${JSON.stringify({ job, counts, quality: qualitySummary(tracks), tracks, removedFromPlaylist: removed }, null, 2)}\n`);
         else if (opts.csv) ctx.stdout.write(reportCsv(tracks));
-        else ctx.stdout.write(reportText(job, tracks, jobLine(job, counts)) + removedText(removed));
+        else ctx.stdout.write(reportText(job, tracks, jobLine(job, counts, quarantinedCount(tracks))) + removedText(removed));
       });
     });
 };

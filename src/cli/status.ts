@@ -5,7 +5,7 @@ import type { SessionStatus } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
-import { jobLine, qualitySummary } from './job-format.js';
+import { jobLine, qualitySummary, quarantinedCount } from './job-format.js';
 import { withJobStore } from './job-store-access.js';
 
 /** What status can say of the session: a gateway's answer, or only that a session file is saved (no connection). */
@@ -71,7 +71,7 @@ async function status(ctx: CliContext, options: StatusOptions, opts: { json?: bo
     }
     for (const job of jobs) {
       const counts = store.counts(job.id);
-      w(jobLine(job, counts));
+      w(jobLine(job, counts, quarantinedCount(store.tracks(job.id, { states: ['mismatch'] }))));
       const q = qualitySummary(store.tracks(job.id, { states: ['done', 'skipped'] }));
       if (q) w(`    quality: ${q}`);
     }

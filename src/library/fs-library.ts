@@ -1,4 +1,4 @@
-import { rm, rmdir, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AudioFacts, JobRecord, TrackRecord } from '../domain/job.js';
 import type { TrackInfo } from '../domain/track.js';
@@ -17,6 +17,7 @@ import { writeM3u8, type M3uEntry } from './m3u.js';
 import { playlistDir, QUARANTINE_DIR, trackPath } from './path-template.js';
 import type { FlacFacts } from './read-flac.js';
 import { sanitizeComponent } from './sanitize.js';
+import { partialDownloadsDir, removePartialDownloads } from './partial-downloads.js';
 import { makeDir, moveIntoPlace } from './store-file.js';
 import { MAX_UNFINISHED_VERIFICATIONS, type VerificationLedger } from './verify/ledger.js';
 import { defaultVerifier, verifiedFactsReader } from './verify/library-reader.js';
@@ -41,8 +42,6 @@ export interface FsLibraryOptions {
   player?: PlayerProfile | null;
   logger?: Logger;
 }
-
-const PARTIAL_DIR = '.crate-partial';
 
 /**
  * The library on disk: names from the job's template, verification against the FLAC's own tags
@@ -195,13 +194,11 @@ export class FsLibrary implements Library {
   }
 
   async discardDownloads(job: JobRecord): Promise<void> {
-    await rm(this.partialDir(job), { recursive: true, force: true });
-    // Remove the shared folder too once no job has anything left in it.
-    await rmdir(path.join(path.resolve(job.options.outputDir), PARTIAL_DIR)).catch(() => {});
+    await removePartialDownloads(job.options.outputDir, job.id);
   }
 
   private partialDir(job: JobRecord): string {
-    return path.join(path.resolve(job.options.outputDir), PARTIAL_DIR, `job-${job.id}`);
+    return partialDownloadsDir(job.options.outputDir, job.id);
   }
 
   /** Written before the verification starts; says when earlier attempts were cut short too often. */

@@ -57,19 +57,30 @@ export function parseSpotifyLink(input: string, options: { extraWebHosts?: strin
 
   if (/^spotify:/i.test(text)) return { kind: 'link', link: fromSpotifyUri(text, text) };
 
+  // A bare id (what "Copy Spotify URI" leaves after its prefix is cut) is no link: the kind is missing.
+  if (ID.test(text)) {
+    throw badLink(
+      `"${text}" is a Spotify id without its kind: Crate cannot tell a playlist from an album or a track by the id alone. Give the whole link, e.g. https://open.spotify.com/playlist/${text} or spotify:playlist:${text}.`,
+    );
+  }
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   let url: URL;
   try {
-    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+    url = new URL(hasScheme ? text : `https://${text}`);
   } catch {
     throw badLink(`"${shorten(text)}" is not a Spotify link.`);
   }
   const host = url.hostname.toLowerCase().replace(/^www\./, '');
+  // Without a scheme, a word with no dot in it was never meant as an address ("playlist", a name).
+  if (!hasScheme && !host.includes('.')) {
+    throw badLink(`"${shorten(text)}" is not a link: a Spotify link starts with https://open.spotify.com/ or spotify:.`);
+  }
   const webHosts = new Set([...WEB_HOSTS, ...(options.extraWebHosts ?? []).map((h) => h.toLowerCase())]);
   const hostWithPort = url.port ? `${host}:${url.port}` : host;
 
   if (SHORT_HOSTS.has(host)) return { kind: 'short', url: url.toString() };
   if (!webHosts.has(host) && !webHosts.has(hostWithPort)) {
-    throw badLink(`"${shorten(text)}" is not a Spotify link (host ${url.host}).`);
+    throw badLink(`"${shorten(text)}" is not a Spotify link: it points to ${shorten(url.host, 60)}, not open.spotify.com.`);
   }
 
   const path = url.pathname.replace(/\/+$/, '');
@@ -120,8 +131,9 @@ function pickLinkToken(input: string): string {
   return tokens.find((t) => /(?:open|play|embed)\.spotify\.com|spotify\.(?:app\.)?link|spoti\.fi|link\.tospotify\.com|^spotify:[a-z]+:/i.test(t)) ?? trimmed;
 }
 
-function shorten(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+/** What of the input a message echoes: at most `max` characters (a pasted page can be 10 KB). */
+function shorten(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export interface ResolveDeps {

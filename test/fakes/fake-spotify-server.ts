@@ -44,6 +44,8 @@ export interface FakePlaylist {
   collaborators?: string[];
   /** Shown on the public embed page (default true). */
   public?: boolean;
+  /** The embed page says how many rows there are (`trackCount`), as some of its shapes do. */
+  embedTrackCount?: boolean;
   rows: FakeRow[];
 }
 
@@ -527,6 +529,7 @@ export async function startFakeSpotify(options: FakeSpotifyOptions = {}): Promis
       authors: [{ name: p.ownerName ?? p.ownerId }],
       releaseDate: null,
       trackList,
+      ...(p.embedTrackCount ? { trackCount: p.rows.length } : {}),
     };
     const data = {
       props: {

@@ -65,6 +65,11 @@ export function stateWords(state: TrackRecord['state']): string {
   return STATE_WORDS[state] ?? state;
 }
 
+/** "1 track", "2 tracks": a count with its noun (never "1 tracks"). */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function trackLabel(t: Pick<TrackRecord, 'position' | 'artists' | 'title'>): string {
   return `${String(t.position).padStart(3)}. ${t.artists.join(', ')} - ${t.title}`;
 }

@@ -8,7 +8,7 @@ import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { JobEvent, PacerState } from '../engine/ports.js';
 import type { CliContext } from './context.js';
 import { fitToWidth } from './display-width.js';
-import { formatBytes, formatDuration, stateWords } from './job-format.js';
+import { counted, formatBytes, formatDuration, stateWords } from './job-format.js';
 import { waitingLine, type Display } from './plain-display.js';
 
 const STEP: Partial<Record<TrackRecord['state'], string>> = {
@@ -100,7 +100,7 @@ export class LiveDisplay implements Display {
     const p = this.service.progress(this.jobId);
     const c = p.counts;
     const finished = c.done + c.skipped + c.not_found + c.mismatch + c.failed;
-    this.redraw([fitToWidth(`${finished} of ${p.job.total} tracks finished`, this.columns() - 1)]);
+    this.redraw([fitToWidth(`${finished} of ${counted(p.job.total, 'track')} finished`, this.columns() - 1)]);
     this.lines = 0;
     this.releaseLogs();
   }

@@ -118,7 +118,7 @@ function missingText(listing: SourceListing, check: FolderCheck): string {
   else lines.push(`Checked ${check.scanned} FLAC file${check.scanned === 1 ? '' : 's'} in ${check.dir}${check.cacheHits ? ` (${check.cacheHits} from cache)` : ''}.`);
   const total = listing.tracks.length;
   const width = String(Math.max(1, ...listing.tracks.map((t) => t.position))).length;
-  if (check.missing.length === 0) lines.push(`All ${total} tracks are there.`);
+  if (check.missing.length === 0) lines.push(total === 1 ? 'The track is there.' : `All ${total} tracks are there.`);
   else {
     lines.push(`Missing ${check.missing.length} of ${total}:`);
     const hints = new Map(closestFiles(check.missing, check.extra).map((h) => [h.position, h]));

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { removePartialDownloads } from '../library/partial-downloads.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
+import { counted } from './job-format.js';
 import { pickJob, withJobStore } from './job-store-access.js';
 
 export const registerReset: RegisterCommand = (program: Command, ctx: CliContext) => {
@@ -31,7 +32,7 @@ export const registerReset: RegisterCommand = (program: Command, ctx: CliContext
             ctx.stderr.write(`Note: could not remove the partial downloads of job #${job.id} (${(err as Error).message}); they can be deleted by hand.\n`);
           });
         }
-        for (const job of jobs) ctx.stdout.write(`Removed job #${job.id} "${job.name}" (${job.total} tracks, ${job.status}).\n`);
+        for (const job of jobs) ctx.stdout.write(`Removed job #${job.id} "${job.name}" (${counted(job.total, 'track')}, ${job.status}).\n`);
         ctx.stdout.write(`Reset ${jobs.length} job${jobs.length === 1 ? '' : 's'}. Files in the library were kept; tracks already there are not downloaded again.\n`);
       });
     });

@@ -19,6 +19,7 @@ import type { Logger } from '../logger.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { followJobInForeground } from './download-run.js';
+import { counted } from './job-format.js';
 
 export interface WatchRuntime {
   watches: Pick<WatchService, 'add' | 'list' | 'get' | 'remove' | 'check'>;
@@ -58,7 +59,7 @@ export function createWatchCommand(deps: { createWatchRuntime: WatchRuntimeFacto
           const { watch: w, job, created } = await rt.watches.add(link, { ...(everyMs !== undefined ? { everyMs } : {}), startJob: false });
           ctx.stdout.write(`${created ? 'Watching' : 'Already watching'} "${w.name}" (watch #${w.id}): every ${formatInterval(w.everyMs)}, next check ${stamp(w.nextCheckAt)}.\n`);
           if (job.status === 'pending' && !job.startedAt) await runForeground(ctx, rt, job);
-          else ctx.stdout.write(`Its ${job.total} tracks are in job #${job.id} (${job.status}).\n`);
+          else ctx.stdout.write(`${job.total === 1 ? 'Its track is' : `Its ${job.total} tracks are`} in job #${job.id} (${job.status}).\n`);
         }, flags.debug);
       });
 
@@ -145,7 +146,7 @@ export function watchLines(w: WatchRecord): string[] {
       ? 'not checked yet'
       : `last check ${stamp(w.lastCheckAt)} (${r.skippedUnchanged || (r.added === 0 && r.removed === 0) ? 'no change' : `${r.added} added, ${r.removed} removed`}${r.downloaded !== undefined ? `; ${r.downloaded} downloaded, ${r.notFound ?? 0} not found` : ''})`;
   const lines = [
-    `#${w.id}  ${w.name}  every ${formatInterval(w.everyMs)}  ${w.status}  ${w.trackKeys.length} tracks  job ${w.jobId ?? '-'}`,
+    `#${w.id}  ${w.name}  every ${formatInterval(w.everyMs)}  ${w.status}  ${counted(w.trackKeys.length, 'track')}  job ${w.jobId ?? '-'}`,
     `    ${last}; next check ${w.status === 'paused' ? 'paused' : stamp(w.nextCheckAt)}`,
   ];
   if (w.lastError) lines.push(`    problem: ${w.lastError}`);

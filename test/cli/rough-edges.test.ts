@@ -185,4 +185,12 @@ describe('jobs on the real library: the quarantine count and `crate reset`', () 
     expect(reset.stdout).toContain(`Removed job #${job.id} "Quarantine Set"`);
     expect(existsSync(partial)).toBe(false);
   });
+
+  it('says "1 track", not "1 tracks"', async () => {
+    const e = engine(path.join(dir, 'one-data'), () => undefined, new Set());
+    const job = await e.service.createJob(LINK, { limit: 1 });
+    e.close();
+    const reset = await crate(['reset'], { CRATE_DATA_DIR: path.join(dir, 'one-data') });
+    expect(reset.stdout).toContain(`Removed job #${job.id} "Quarantine Set" (1 track, pending).\nReset 1 job.`);
+  });
 });

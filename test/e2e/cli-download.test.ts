@@ -137,7 +137,7 @@ describe('crate download LINK on the simulated @LosslessRobot (real CLI, real Gr
 
     const second = await rig.crate(['download', rig.link]);
     expect(second.stdout).toMatch(/^Resuming job #1 "Friday Warmup": 40 tracks → .*downloads \(\d+ already in place\), 12 at a time$/m);
-    expect(second.stdout).toMatch(/^Friday Warmup: 35 done, 3 not found, 2 mismatch \(quarantined\) in /m);
+    expect(second.stdout).toMatch(/^Friday Warmup: 35 done, 3 not found, 2 mismatch \(1 file in _quarantine\) in /m);
     expect(second.stdout).toMatch(/^Quality: 33 × 16\/44\.1, 2 × 24\/96$/m);
     expect(second.code).toBe(0);
   });

@@ -17,7 +17,7 @@ import type { FetchLike } from '../spotify/http.js';
 import type { RegisterCommand } from './commands.js';
 import type { CliContext } from './context.js';
 import { formatDuration, headerLine, listingJson, trackJson, trackLine } from './listing-view.js';
-import { closestFiles } from '../library/closest-files.js';
+import type { ClosestFile } from '../library/closest-files.js';
 import { databaseError } from './data-folders.js';
 import { existingDatabase } from './job-store-access.js';
 
@@ -66,11 +66,13 @@ export function defaultFolder(
 export async function runMissingCheck(ctx: CliContext, link: string, flags: MissingFlags, deps: SpotifyCommandDeps = {}): Promise<void> {
   const config = ctx.config();
   const logger = ctx.logger({ debug: flags.debug });
-  const [{ createSpotifySource }, { databasePath, openDatabase }, { DrizzleTagCache }, { checkFolder }] = await Promise.all([
+  // Loaded here, not at the top: every other command (and `--help`) would pay for them.
+  const [{ createSpotifySource }, { databasePath, openDatabase }, { DrizzleTagCache }, { checkFolder }, { closestFiles }] = await Promise.all([
     import('../spotify/playlist-source.js'),
     import('../db/open.js'),
     import('../db/tag-cache-store.js'),
     import('../library/missing.js'),
+    import('../library/closest-files.js'),
   ]);
   // The tag cache lives in the database. In a data folder that is there (Crate is set up) it is
   // kept for next time; with no data folder the check runs on an in-memory cache and creates
@@ -94,10 +96,11 @@ export async function runMissingCheck(ctx: CliContext, link: string, flags: Miss
     db.close();
   }
   logger.debug({ dir, scanned: check.scanned, cacheHits: check.cacheHits }, 'checked folder');
-  ctx.stdout.write(flags.json ? `${JSON.stringify(missingJson(listing, check), null, 2)}\n` : missingText(listing, check));
+  const hints = closestFiles(check.missing, check.extra);
+  ctx.stdout.write(flags.json ? `${JSON.stringify(missingJson(listing, check, hints), null, 2)}\n` : missingText(listing, check, hints));
 }
 
-export function missingJson(listing: SourceListing, check: FolderCheck) {
+export function missingJson(listing: SourceListing, check: FolderCheck, hints: ClosestFile[]) {
   const { source, warnings } = listingJson(listing);
   return {
     source,
@@ -107,12 +110,12 @@ export function missingJson(listing: SourceListing, check: FolderCheck) {
     present: check.present.map((p) => ({ position: p.track.position, file: p.file.relPath, by: p.by })),
     extra: check.extra.map((f) => ({ file: f.relPath, artist: f.tags?.artist ?? null, title: f.tags?.title ?? null })),
     unreadable: check.unreadable.map((f) => ({ file: f.relPath, reason: f.error })),
-    closest: closestFiles(check.missing, check.extra),
+    closest: hints,
     warnings,
   };
 }
 
-function missingText(listing: SourceListing, check: FolderCheck): string {
+function missingText(listing: SourceListing, check: FolderCheck, closest: ClosestFile[]): string {
   const lines: string[] = [headerLine(listing)];
   if (!check.exists) lines.push(`Folder ${check.dir} does not exist yet: every track is missing.`);
   else lines.push(`Checked ${check.scanned} FLAC file${check.scanned === 1 ? '' : 's'} in ${check.dir}${check.cacheHits ? ` (${check.cacheHits} from cache)` : ''}.`);
@@ -121,7 +124,7 @@ function missingText(listing: SourceListing, check: FolderCheck): string {
   if (check.missing.length === 0) lines.push(total === 1 ? 'The track is there.' : `All ${total} tracks are there.`);
   else {
     lines.push(`Missing ${check.missing.length} of ${total}:`);
-    const hints = new Map(closestFiles(check.missing, check.extra).map((h) => [h.position, h]));
+    const hints = new Map(closest.map((h) => [h.position, h]));
     for (const t of check.missing) {
       lines.push(`  ${trackLine(t, width)}`);
       const hint = hints.get(t.position);

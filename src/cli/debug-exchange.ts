@@ -36,7 +36,7 @@ export function registerDebugExchange(program: Command, ctx: CliContext): void {
   const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('developer tools');
   debug
     .command('exchange')
-    .description(`Replay ${EXCHANGE_FORMAT} scenarios through Crate's chat/inline strategy (no Telegram); prints one JSON line per scenario`)
+    .description(`replay ${EXCHANGE_FORMAT} scenarios through Crate's chat/inline strategy (no Telegram); prints one JSON line per scenario`)
     .requiredOption('--input <file>', `${EXCHANGE_FORMAT} JSON file`)
     .option('--timeout <seconds>', 'RESPONSE_TIMEOUT to replay with (default 300)', (v) => positive(v, '--timeout'))
     .action(async (opts: { input: string; timeout?: number }) => {

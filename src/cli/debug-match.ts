@@ -40,7 +40,7 @@ export function registerDebugMatch(program: Command, ctx: CliContext): void {
   const debug = program.commands.find((c) => c.name() === 'debug') ?? program.command('debug').description('developer tools');
   debug
     .command('match')
-    .description(`Run menu picks and file attribution on a ${EVAL_FORMAT} file; prints one JSON line per scenario`)
+    .description(`run menu picks and file attribution on a ${EVAL_FORMAT} file; prints one JSON line per scenario`)
     .requiredOption('--input <file>', `${EVAL_FORMAT} JSON file`)
     .option('--explain', 'also print the reason for each decision to stderr')
     .action(async (opts: { input: string; explain?: boolean }) => {

@@ -14,7 +14,7 @@ const TIMEOUT_MS = 5000;
 export const registerHealth: RegisterCommand = (program: Command, ctx: CliContext) => {
   program
     .command('health')
-    .description('Ask the running `crate serve` whether it works (GET /healthz on HEALTH_PORT): exit 0 healthy, 1 not')
+    .description('ask the running `crate serve` whether it works (GET /healthz on HEALTH_PORT): exit 0 healthy, 1 not')
     .option('--json', 'print the health document as it came')
     .action(async (opts: { json?: boolean }) => {
       ctx.exitCode = await health(ctx, opts);

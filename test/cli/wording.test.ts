@@ -19,11 +19,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('help', () => {
   it('every command and option description starts in lower case, like commander\'s own', async () => {
-    const run = await runCrate(['--help'], { cwd: dir });
-    expect(run.code).toBe(0);
-    const commands = run.stdout.split('Commands:')[1]!.split('\n').filter((l) => /^ {2}\S/.test(l));
-    expect(commands.length).toBeGreaterThan(8);
-    for (const line of commands) expect(line, line).toMatch(/ {2,}[a-z`"]/);
+    // The description column of each entry of a section: what follows the first gap of 2+ spaces.
+    const descriptions = (help: string, section: string) =>
+      (help.split(`\n${section}\n`)[1] ?? '')
+        .split('\n\n')[0]!
+        .split('\n')
+        .filter((l) => /^ {2}\S/.test(l))
+        .map((l) => l.replace(/^ {2}\S.*?\s{2,}/, ''));
+    const top = await runCrate(['--help'], { cwd: dir });
+    expect(top.code).toBe(0);
+    const download = await runCrate(['download', '--help'], { cwd: dir });
+    const debug = await runCrate(['debug', '--help'], { cwd: dir });
+    const lines = [
+      ...descriptions(top.stdout, 'Commands:'),
+      ...descriptions(top.stdout, 'Options:'),
+      ...descriptions(download.stdout, 'Options:'),
+      ...descriptions(debug.stdout, 'Commands:'),
+    ];
+    expect(lines.length).toBeGreaterThan(30);
+    for (const line of lines) expect(line, line).toMatch(/^[a-z`"(]/);
   });
 });
 

@@ -2,12 +2,12 @@
  * A fake Telegram below GramJS: data centres reached through a fake socket (the `networkSocket`
  * client option), speaking real MTProto — TCP-full framing, auth-key exchange, AES-IGE messages,
  * containers, acks, pings, RPC results and errors, updates pushed by the server. GramJS's own
- * connect, senders (getSender/_borrowExportedSender with its 30 s release timer), invoke,
+ * connect, senders (getSender and its borrowing of exported senders, with the 30 s release timer), invoke,
  * reconnect and update loop run unmodified on top of it.
  *
  * Why the socket and not something higher: it is the lowest layer a client option lets us
  * replace, so nothing GramJS does with a connection is skipped. MTProtoSender has no injection
- * point (TelegramClient and _createExportedSender construct it), and a Connection subclass would
+ * point (TelegramClient and its exported-sender factory construct it), and a Connection subclass would
  * still see encrypted bytes, so it would buy nothing over a socket.
  *
  * The world can refuse connections, accept them and never answer (a black hole), never accept

@@ -3,7 +3,7 @@
  * whose account and bot chat are a SimulatedLosslessBot.
  *
  * Only the network below GramJS is faked: the client gets a fake `networkSocket`; GramJS's own
- * connect, senders (getSender/_borrowExportedSender with its release timer), invoke, FloodWait
+ * connect, senders (getSender and its borrowing of exported senders, with the release timer), invoke, FloodWait
  * handling, DC export for FILE_MIGRATE, reconnect, ping and update loops all run. Bot messages
  * reach the client as updates the server pushes through the transport.
  *

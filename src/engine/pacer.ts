@@ -66,6 +66,14 @@ type OutgoingRow = { id?: number; kind: OutgoingKind; sentAt: number; pending?: 
 
 type Lane = 'message' | 'click';
 
+interface Grant {
+  kind: OutgoingKind;
+  at: number;
+  id: number;
+}
+
+const MAX_OPEN_GRANTS = 16;
+
 type FloodSettings = Pick<JobStore, 'getSetting' | 'setSetting'>;
 
 /** Until when (epoch ms) Telegram asked this account to wait, as stored: 0 when no wait was recorded. */
@@ -105,8 +113,11 @@ export class Pacer implements MessagePacer {
   private readonly tails: Record<Lane, Promise<void>> = { message: Promise.resolve(), click: Promise.resolve() };
   private readonly jitter: Record<Lane, number>;
   private notifiedFloodUntil = 0;
-  /** Each lane's last grant, until its caller says the action is going out (`sending`) or will not (`release`). */
-  private readonly granted: Record<Lane, { kind: OutgoingKind; at: number; id: number } | null> = { message: null, click: null };
+  /**
+   * Each lane's grants in the order given, until their callers say the action is going out
+   * (`sending`) or will not (`release`). Usually one; a caller held up past the next turn leaves two.
+   */
+  private readonly granted: Record<Lane, Grant[]> = { message: [], click: [] };
   private readonly processAlive: (pid: number) => boolean;
   private readonly grantHoldMs: number;
   private readonly pid: number;
@@ -154,10 +165,23 @@ export class Pacer implements MessagePacer {
   sending(kind: OutgoingKind): void {
     const lane: Lane = kind === 'click' ? 'click' : 'message';
     const { store, clock } = this.o;
-    const grant = this.granted[lane];
-    this.granted[lane] = null;
     let now = clock.now();
-    if (grant && grant.kind === kind && store.markOutgoingSent) {
+    const { grant, lost } = this.takeGrant(lane, kind, now);
+    if (!grant && lost) {
+      throw new Error(`Not sent to the bot: held up ${formatSeconds(now - lost.at)} between its turn and the send; the turn was given up.`);
+    }
+    // The last word in this process: a caller held up between its turn and the send (a slow disk,
+    // a busy event loop) may find the next turn already gone out; sending now would put two
+    // actions closer than the gap at Telegram. Its turn is lost instead (the track tries again).
+    const sinceLast = now - this.lastOut[lane];
+    const minimum = lane === 'message' ? this.messageGapMs : this.clickGapMs;
+    if (sinceLast < minimum) {
+      if (grant) store.withdrawOutgoing?.(grant.id);
+      throw new Error(
+        `Not sent to the bot: held up ${formatSeconds(now - (grant?.at ?? now))} between its turn and the send, and the previous ${lane === 'click' ? 'button press' : 'message'} went out ${formatSeconds(sinceLast)} ago (the gap is ${formatSeconds(minimum)}).`,
+      );
+    }
+    if (grant && store.markOutgoingSent) {
       // One transaction, timed once it holds the write lock (waiting for it is not "sent" yet):
       // either it is still our grant and now counts as sent, or another process withdrew it or
       // granted after it (we were held up past the hold, or looked dead to it) and may be sending
@@ -178,10 +202,27 @@ export class Pacer implements MessagePacer {
   /** The granted action will not go out after all: its slot is given back at once (to every process). */
   release(kind: OutgoingKind): void {
     const lane: Lane = kind === 'click' ? 'click' : 'message';
-    const grant = this.granted[lane];
-    if (!grant || grant.kind !== kind) return;
-    this.granted[lane] = null;
-    this.o.store.withdrawOutgoing?.(grant.id);
+    const { grant } = this.takeGrant(lane, kind, this.o.clock.now());
+    if (grant) this.o.store.withdrawOutgoing?.(grant.id);
+  }
+
+  /**
+   * The oldest grant of this kind still waiting for its send (callers send in the order they were
+   * served). Grants older than the hold were abandoned — their caller vanished or was stuck — and
+   * are given up first (`lost`: the newest such of this kind), so a late caller cannot use another's turn.
+   */
+  private takeGrant(lane: Lane, kind: OutgoingKind, now: number): { grant: Grant | null; lost: Grant | null } {
+    const list = this.granted[lane];
+    let lost: Grant | null = null;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const g = list[i]!;
+      if (now - g.at < this.grantHoldMs) continue;
+      list.splice(i, 1);
+      this.o.store.withdrawOutgoing?.(g.id);
+      if (g.kind === kind && (!lost || g.at > lost.at)) lost = g;
+    }
+    const i = list.findIndex((g) => g.kind === kind);
+    return { grant: i < 0 ? null : list.splice(i, 1)[0]!, lost };
   }
 
   noteFloodWait(seconds: number): void {
@@ -243,7 +284,9 @@ export class Pacer implements MessagePacer {
     const earliest = this.earliest(lane, rows, now);
     if (earliest > now) return { ms: earliest - now, flood: false };
     const id = this.o.store.recordOutgoing(kind, now, trackId, { pending: true, pid: this.pid });
-    this.granted[lane] = { kind, at: now, id };
+    this.granted[lane].push({ kind, at: now, id });
+    // Grants whose callers vanished without a word (a fake, a bug) must not pile up.
+    if (this.granted[lane].length > MAX_OPEN_GRANTS) this.granted[lane].shift();
     this.jitter[lane] = this.drawJitter(lane);
     return null;
   }

@@ -191,6 +191,42 @@ describe('Pacer', () => {
     expect(mine.state().sentToday).toBe(1);
   });
 
+  it('one process, a caller held up between its turn and its send: the next turn is not sent closer than the gap', async () => {
+    const store = open();
+    const p = pacer(store, { random: () => 0 });
+    // A is served, then held up (a slow disk, a busy event loop) before it sends.
+    await clock.run(p.acquire('message'));
+    // B is served a gap later and sends at once.
+    await clock.run(p.acquire('message'));
+    p.sending('message');
+    const bSentAt = clock.now();
+    // A wakes up 1 s after B's send: it must not go out (1 s < the 3 s gap).
+    await clock.advance(1000);
+    expect(() => p.sending('message')).toThrow(/^Not sent to the bot: held up \d+ s between its turn and the send, and the previous message went out 1 s ago \(the gap is 3 s\)/);
+    // Only B counts; A's track asks again and is served a full gap after B's send.
+    expect(store.recentOutgoing(0).filter((r) => !r.pending)).toHaveLength(1);
+    expect(p.state().sentToday).toBe(1);
+    await clock.run(p.acquire('message'));
+    p.sending('message');
+    expect(clock.now() - bSentAt).toBeGreaterThanOrEqual(3000 + TRANSIT_MARGIN_MS);
+    expect(Math.min(...gaps(store, ['message']))).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('one process, a caller held up but sending before the next turn: both go out, a gap apart', async () => {
+    const store = open();
+    const p = pacer(store, { random: () => 0 });
+    await clock.run(p.acquire('message'));
+    const next = p.acquire('message');
+    // A is 2 s late: its send is restamped, so the next turn waits a gap from the real send.
+    await clock.advance(2000);
+    p.sending('message');
+    const aSentAt = clock.now();
+    await clock.run(next);
+    p.sending('message');
+    expect(clock.now() - aSentAt).toBeGreaterThanOrEqual(3000);
+    expect(store.recentOutgoing(0).every((r) => !r.pending)).toBe(true);
+  });
+
   it('a live process held up past the hold loses its turn: its late send refuses to go out, the gap holds', async () => {
     const store = open();
     const alive = () => true;
@@ -204,7 +240,7 @@ describe('Pacer', () => {
     mine.sending('message');
     const mineSentAt = clock.now();
     // The slow process wakes up right after: it must not send now, 0 s after ours.
-    expect(() => slow.sending('message')).toThrow(/another Crate process on this account took the turn/);
+    expect(() => slow.sending('message')).toThrow(/^Not sent to the bot: held up 30 s between its turn and the send/);
     const rows = store.recentOutgoing(0);
     expect(rows).toMatchObject([{ pid: 222, pending: false, sentAt: mineSentAt }]);
     // Its next turn keeps the gap from the message that really left.

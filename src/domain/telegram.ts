@@ -116,6 +116,12 @@ export interface TelegramGateway {
   sendInlineResult(result: InlineResultInfo): Promise<BotMessage>;
   /** Messages of the bot chat with id > minId, oldest first (used for polling and after restarts). */
   history(options: { minId: number; limit: number }): Promise<BotMessage[]>;
+  /**
+   * Our chosen inline results with id > minId, oldest first, in the chat they are sent to (the
+   * owner's Saved Messages when INLINE_SEND_TO=saved): after a restart, the one sent before its id
+   * was recorded is found there. Absent: they go to the bot chat, and `history` finds them.
+   */
+  inlineHistory?(options: { minId: number; limit: number }): Promise<BotMessage[]>;
   getMessages(ids: number[]): Promise<(BotMessage | null)[]>;
   /** Incoming messages from the bot chat, new and edited. Returns an unsubscribe function. */
   onMessage(handler: IncomingHandler): () => void;

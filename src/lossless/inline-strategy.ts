@@ -165,7 +165,10 @@ export class InlineStrategy implements TrackAcquirer {
     if (requestId === null) {
       // The intent to send is written in 'picked' (after the inline query, which sends nothing).
       if (t.state !== 'picked') return null;
-      const adopted = await adoptUnrecordedSend(this.o, request, (m) => this.isOurInlineMessage(conv, t, m));
+      const gateway = this.o.gateway;
+      // Sent to Saved Messages (INLINE_SEND_TO=saved), it is looked for there.
+      const read = (options: { minId: number; limit: number }) => (gateway.inlineHistory ? gateway.inlineHistory(options) : gateway.history(options));
+      const adopted = await adoptUnrecordedSend(this.o, request, (m) => this.isOurInlineMessage(conv, t, m), read);
       if (!adopted) return null;
       log.info({ messageId: adopted.message.id }, 'resuming: our inline result went out before the restart; not sending it again');
       requestId = adopted.message.id;

@@ -33,12 +33,14 @@ export async function adoptUnrecordedSend(
   deps: StepDeps,
   request: AcquireRequest,
   isOurs: (message: BotMessage) => boolean,
+  /** Where the message went (inline results may go to Saved Messages); default the bot chat. */
+  read: (options: { minId: number; limit: number }) => Promise<BotMessage[]> = (options) => deps.gateway.history(options),
 ): Promise<{ message: BotMessage; after: BotMessage[] } | null> {
   const t = request.track;
   if (t.sendingAfterId === null || t.sendingAfterId === undefined) return null;
   const afterId = t.sendingAfterId;
   const notBefore = afterId > 0 ? 0 : Math.floor((t.updatedAt - CLOCK_SKEW_MS) / 1000);
-  const history = await callGateway(deps.pacer, () => deps.gateway.history({ minId: afterId, limit: RESUME_HISTORY_LIMIT }));
+  const history = await callGateway(deps.pacer, () => read({ minId: afterId, limit: RESUME_HISTORY_LIMIT }));
   const ours = history.find((m) => m.out && m.id > afterId && m.date >= notBefore && isOurs(m));
   if (!ours) return null;
   await request.record({ requestMessageId: ours.id, sendingAfterId: null });

@@ -27,10 +27,23 @@ export class BotChatReader {
   constructor(private readonly deps: BotChatReaderDeps) {}
 
   async page(bot: ResolvedBot, args: { offsetId: number; minId: number; limit: number }): Promise<HistoryPage> {
-    const result = await this.deps.call('getHistory', (client) =>
+    return this.pageOf(bot.inputPeer, 'getHistory', args);
+  }
+
+  /**
+   * Our inline results in the owner's Saved Messages with id > minId, oldest first: the newest
+   * `limit` messages there (one page: what a restart looks for was sent moments before it).
+   */
+  async savedViaBot(bot: ResolvedBot, selfId: bigInt.BigInteger, minId: number, limit: number): Promise<Api.Message[]> {
+    const page = await this.pageOf(new Api.InputPeerSelf(), 'getSavedHistory', { offsetId: 0, minId, limit });
+    return page.messages.filter((m) => m.id > minId && isSavedViaBot(m, bot, selfId)).sort((a, b) => a.id - b.id);
+  }
+
+  private async pageOf(peer: Api.TypeInputPeer, context: string, args: { offsetId: number; minId: number; limit: number }): Promise<HistoryPage> {
+    const result = await this.deps.call(context, (client) =>
       client.invoke(
         new Api.messages.GetHistory({
-          peer: bot.inputPeer,
+          peer,
           offsetId: args.offsetId,
           offsetDate: 0,
           addOffset: 0,

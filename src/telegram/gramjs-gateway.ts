@@ -305,6 +305,14 @@ export class GramjsGateway implements TelegramGateway {
     return messages.slice(0, options.limit).map(toBotMessage);
   }
 
+  async inlineHistory(options: { minId: number; limit: number }): Promise<BotMessage[]> {
+    if (this.options.inlineSendTo !== 'saved') return this.history(options);
+    const bot = await this.requireBot();
+    const selfId = this.selfId ?? bigInt(await this.resolver.account());
+    const messages = await this.reader.savedViaBot(bot, selfId, options.minId, Math.min(100, Math.max(1, options.limit)));
+    return messages.slice(0, options.limit).map(toBotMessage);
+  }
+
   async getMessages(ids: number[]): Promise<(BotMessage | null)[]> {
     const raw = await this.fetchRawMessages(ids);
     return raw.map((m) => (m ? toBotMessage(m) : null));

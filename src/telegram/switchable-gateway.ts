@@ -79,6 +79,9 @@ export class SwitchableGateway implements TelegramGateway {
   history(options: { minId: number; limit: number }): Promise<BotMessage[]> {
     return this.current.history(options);
   }
+  inlineHistory(options: { minId: number; limit: number }): Promise<BotMessage[]> {
+    return this.current.inlineHistory ? this.current.inlineHistory(options) : this.current.history(options);
+  }
   getMessages(ids: number[]): Promise<(BotMessage | null)[]> {
     return this.current.getMessages(ids);
   }

@@ -26,6 +26,8 @@ export interface FakeGatewayOptions {
   rewriteEvent?: (message: BotMessage, kind: 'new' | 'edited') => BotMessage | null;
   /** Bytes per read in downloads. */
   partSize?: number;
+  /** Where chosen inline results go (INLINE_SEND_TO): the bot chat (default) or Saved Messages. */
+  inlineSendTo?: 'bot' | 'saved';
 }
 
 export type GatewayCall = { method: string; args: unknown[] };
@@ -68,7 +70,14 @@ export class FakeGateway implements TelegramGateway {
   }
 
   async sendInlineResult(result: InlineResultInfo): Promise<BotMessage> {
-    return this.sim('sendInlineResult', [result.resultId], () => this.bot.sendInlineResult(result));
+    return this.sim('sendInlineResult', [result.resultId], () => this.bot.sendInlineResult(result, this.options.inlineSendTo ?? 'bot'));
+  }
+
+  async inlineHistory(options: { minId: number; limit: number }): Promise<BotMessage[]> {
+    if (this.options.inlineSendTo !== 'saved') return this.history(options);
+    return this.sim('inlineHistory', [options.minId], () =>
+      this.bot.savedMessages().filter((m) => m.id > options.minId && this.bot.sentViaBot(m.id)).slice(0, options.limit),
+    );
   }
 
   async history(options: { minId: number; limit: number }): Promise<BotMessage[]> {

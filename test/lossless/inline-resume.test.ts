@@ -196,3 +196,34 @@ describe('InlineStrategy breadcrumbs', () => {
     expect(req.track.sendingAfterId).toBeNull();
   });
 });
+
+describe('InlineStrategy resume with INLINE_SEND_TO=saved: our inline message is looked for in Saved Messages', () => {
+  const sendSaved = (r: Rig, query: string): BotMessage => r.bot.sendInlineResult(r.bot.inlineQuery(query)[0]!, 'saved');
+
+  it('killed before its id was recorded: found in Saved Messages, adopted, its edit waited for, nothing sent again', async () => {
+    rig = await makeRig([{ ...rain, fileDelayMs: 40_000 }, minus], { mode: 'inline', gateway: { inlineSendTo: 'saved' } });
+    const r = rig;
+    sendSaved(r, 'Robert Hood - Minus');
+    await r.clock.advance(15_000);
+    const known = Math.max(...r.bot.savedMessages().map((m) => m.id));
+    const req = r.request(intentRow(r, known));
+    const ours = sendSaved(r, 'Kerri Chandler - Rain');
+    expect(r.bot.chatOf(ours.id)).toBe('saved');
+    await r.clock.advance(2_000);
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(req)));
+    expect(out.receivedFile).toMatchObject({ messageId: ours.id, title: 'Rain' });
+    expect(sends(r)).toBe(0);
+    expect(req.track.requestMessageId).toBe(ours.id);
+    // The bot chat never held it: only Saved Messages did.
+    expect(r.bot.history({ minId: 0, limit: 100 }).some((m) => m.id === ours.id)).toBe(false);
+  });
+
+  it('a fresh send goes to Saved Messages and its edit there brings the file', async () => {
+    rig = await makeRig([rain], { mode: 'inline', gateway: { inlineSendTo: 'saved' } });
+    const r = rig;
+    const req = r.request(fromSim(rain));
+    const out = expectDownloaded(await r.run(r.acquirer.acquire(req)));
+    expect(r.bot.chatOf(Number(out.receivedFile.messageId))).toBe('saved');
+    expect(r.bot.history({ minId: 0, limit: 100 })).toEqual([]);
+  });
+});

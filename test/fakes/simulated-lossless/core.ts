@@ -410,6 +410,13 @@ export class SimulatedLosslessBot {
     return ours;
   }
 
+  /** The owner keeps a note of their own in Saved Messages (not via the bot): Crate must never read it. */
+  ownerSaves(text: string): BotMessage {
+    const note = this.post({ out: true, text }, false);
+    this.savedIds.add(note.id);
+    return note;
+  }
+
   /** Which chat a message is in. */
   chatOf(messageId: number): 'bot' | 'saved' {
     return this.savedIds.has(messageId) ? 'saved' : 'bot';

@@ -10,6 +10,7 @@ import type { JobRecord, TrackCounts } from '../domain/job.js';
 import type { JobServiceApi } from '../engine/job-service-api.js';
 import type { JobEvent } from '../engine/ports.js';
 import type { Logger } from '../logger.js';
+import { toChatWords } from './chat-words.js';
 import { formatDuration, truncate } from './format.js';
 import { inlineKeyboard } from './keyboards.js';
 import type { ButtonSpec, MessageView } from './progress-view.js';
@@ -78,7 +79,8 @@ export function finishedView(job: JobRecord, counts: TrackCounts, playlistFile: 
 export function safetyStopView(job: JobRecord, reason: string): MessageView {
   return {
     text: [
-      `⏸ Paused ${truncate(job.name, 80)} (job #${job.id}): ${reason}`,
+      // The reason is shared with the terminal: CLI commands in it become the chat's own.
+      `⏸ Paused ${truncate(job.name, 80)} (job #${job.id}): ${toChatWords(reason)}`,
       'Crate stopped asking the external bot to protect your account. Resume when you are ready.',
     ].join('\n'),
     buttons: [[{ text: '▶️ Resume', action: 'resume', id: job.id }]],

@@ -5,6 +5,7 @@
 import type { JobRecord, JobStatus, TrackCounts, TrackRecord } from '../domain/job.js';
 import type { PacerState } from '../engine/ports.js';
 import type { CallbackAction } from './callback-data.js';
+import { toChatWords } from './chat-words.js';
 import { formatBytes, formatDuration, truncate } from './format.js';
 import { waitsForLogin } from './job-state.js';
 
@@ -76,7 +77,7 @@ export function renderProgress(input: ProgressInput): MessageView {
 
   lines.push(`${truncate(job.name, PHONE_LINE - 10)} · job #${job.id}`);
   if (waitsForLogin(job)) lines.push('⏸ waiting for you to /login');
-  else lines.push(job.status === 'paused' && job.pauseReason ? `${STATUS_TEXT.paused}: ${truncate(job.pauseReason, 120)}` : STATUS_TEXT[job.status]);
+  else lines.push(job.status === 'paused' && job.pauseReason ? `${STATUS_TEXT.paused}: ${truncate(toChatWords(job.pauseReason), 120)}` : STATUS_TEXT[job.status]);
   lines.push(`${progressBar(finished, total)} (${finished}/${total})`);
   lines.push(...countLines(counts));
 

@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toChatWords } from '../../src/bot/chat-words.js';
+import { safetyStopView } from '../../src/bot/notifications.js';
+import { renderProgress } from '../../src/bot/progress-view.js';
+import { emptyCounts, type JobRecord } from '../../src/domain/job.js';
 import { DrizzleBotPeerStore } from '../../src/db/bot-peer-store.js';
 import { openJobStore } from '../../src/db/job-store.js';
 import { botAccountControl } from '../../src/main.js';
@@ -70,10 +73,22 @@ describe('/acceptbot', () => {
     expect(peers.get('100500')).toEqual({ peer: peer('7000000555', 'LosslessRobot'), pending: null });
   });
 
-  it('the stop message reads in chat words in the chat', () => {
+  it('the stop message reads in chat words in the chat: the pause notice and the progress line', () => {
     const stop =
       '@LosslessRobot now belongs to another Telegram account (id 2) than the bot Crate has been talking to (@LosslessRobot, id 1): ' +
       'Crate sends nothing to it. If the bot really moved, run `crate accept-bot` (or /acceptbot in the control bot), then resume; otherwise check EXTERNAL_BOT_USERNAME.';
     expect(toChatWords(stop)).toContain('If the bot really moved, send /acceptbot, then resume;');
+    const job = {
+      id: 3, link: 'https://open.spotify.com/playlist/x', sourceType: 'playlist', sourceId: 'x', name: 'Warehouse', backend: 'user', total: 10,
+      status: 'paused', pauseReason: stop, options: { limit: null, startFrom: 1, batchSize: 12, organizeBy: 'playlist', yearFolders: false, outputDir: '/music', fileTemplate: '', quality: 'high' },
+      warnings: [], createdAt: 0, updatedAt: 0, startedAt: 0, finishedAt: null, progressChatId: null, progressMessageId: null,
+    } satisfies JobRecord;
+    const notice = safetyStopView(job, stop).text;
+    expect(notice).toContain('send /acceptbot, then resume');
+    expect(notice).not.toContain('crate accept-bot');
+    const counts = { ...emptyCounts(), queued: 10 };
+    const line = renderProgress({ job, counts, inFlight: [], receivedBytes: 0, etaSeconds: null, pacer: null, now: 0 }).text.split('\n')[1];
+    expect(line).toMatch(/^⏸ .*: @LosslessRobot now belongs to another Telegram account/);
+    expect(line).not.toContain('crate accept-bot');
   });
 });

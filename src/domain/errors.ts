@@ -17,12 +17,15 @@ export class UserError extends Error {
 /** Telegram asked us to wait. `seconds` is the server's number; never send before it passes. */
 export class FloodWaitError extends Error {
   override readonly name = 'FloodWaitError';
+  /** True when this is a wait already in force (our own pacer refusing), not a new answer from Telegram. */
+  readonly alreadyKnown: boolean;
   constructor(
     readonly seconds: number,
     context: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; alreadyKnown?: boolean },
   ) {
     super(`Telegram flood wait of ${seconds} s (${context})`, options);
+    this.alreadyKnown = options?.alreadyKnown ?? false;
   }
 }
 

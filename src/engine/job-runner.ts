@@ -443,8 +443,11 @@ export class JobRunner {
     const track = this.deps.store.getTrack(trackId);
     if (!track) return;
     if (err instanceof FloodWaitError) {
-      this.deps.pacer.noteFloodWait(err.seconds);
-      this.floodWaits++;
+      // Our pacer refusing a send for a wait already in force is not another slow-down from Telegram.
+      if (!err.alreadyKnown) {
+        this.deps.pacer.noteFloodWait(err.seconds);
+        this.floodWaits++;
+      }
       this.log.warn({ seconds: err.seconds, count: this.floodWaits }, 'Telegram flood wait');
       this.noteLongFloodWait();
       // Keep its persisted step: the next attempt reads the chat before asking again.

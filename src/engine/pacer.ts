@@ -1,5 +1,5 @@
 import { MIN_MESSAGE_GAP_SECONDS } from '../config.js';
-import { SafetyStopError } from '../domain/errors.js';
+import { FloodWaitError, SafetyStopError } from '../domain/errors.js';
 import { abortError } from './clock.js';
 import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './ports.js';
 
@@ -167,6 +167,12 @@ export class Pacer implements MessagePacer {
     const { store, clock } = this.o;
     let now = clock.now();
     const { grant, lost } = this.takeGrant(lane, kind, now);
+    // A FloodWait Telegram gave another request after this turn was granted: nothing leaves until it is over.
+    const flood = this.floodUntil();
+    if (flood > now) {
+      if (grant) store.withdrawOutgoing?.(grant.id);
+      throw new FloodWaitError(Math.ceil((flood - now) / 1000), `Not sent to the bot: Telegram asked to wait ${formatSeconds(flood - now)} after this turn was given`, { alreadyKnown: true });
+    }
     if (!grant && lost) {
       throw new Error(`Not sent to the bot: held up ${formatSeconds(now - lost.at)} between its turn and the send; the turn was given up.`);
     }

@@ -44,7 +44,7 @@ export async function callGateway<T>(pacer: MessagePacer, fn: () => Promise<T>):
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof FloodWaitError) pacer.noteFloodWait(err.seconds);
+    if (err instanceof FloodWaitError && !err.alreadyKnown) pacer.noteFloodWait(err.seconds);
     throw err;
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openJobStore, type DrizzleJobStore } from '../../src/db/job-store.js';
-import { SafetyStopError } from '../../src/domain/errors.js';
+import { FloodWaitError, SafetyStopError } from '../../src/domain/errors.js';
 import { GRANT_HOLD_MS, Pacer, TRANSIT_MARGIN_MS, formatSeconds, type PacerOptions } from '../../src/engine/pacer.js';
 import type { OutgoingKind } from '../../src/engine/ports.js';
 import { FakeClock } from '../fakes/fake-clock.js';
@@ -210,6 +210,28 @@ describe('Pacer', () => {
     p.sending('message');
     expect(clock.now() - bSentAt).toBeGreaterThanOrEqual(3000 + TRANSIT_MARGIN_MS);
     expect(Math.min(...gaps(store, ['message']))).toBeGreaterThanOrEqual(3000);
+  });
+
+  it('a FloodWait that came after a turn was given: that turn does not go out until the wait is over', async () => {
+    const store = open();
+    const p = pacer(store, { random: () => 0 });
+    await clock.run(p.acquire('click'));
+    // Meanwhile another request was answered with FLOOD_WAIT_30.
+    p.noteFloodWait(30);
+    let refused: unknown = null;
+    try {
+      p.sending('click');
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(FloodWaitError);
+    expect(refused).toMatchObject({ alreadyKnown: true, seconds: 31 });
+    expect(store.recentOutgoing(0)).toEqual([]);
+    // Asked again, the turn comes once the wait (and its margin) is over.
+    const asked = clock.now();
+    await clock.run(p.acquire('click'));
+    expect(clock.now() - asked).toBeGreaterThanOrEqual(31_000);
+    p.sending('click');
   });
 
   it('one process, a caller held up but sending before the next turn: both go out, a gap apart', async () => {

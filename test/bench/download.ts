@@ -96,7 +96,8 @@ export async function run(): Promise<string[]> {
     const mb = (bytes: number) => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
     return [
       `download: ${mb(size)} MB in parts ${(oursRate / theirsRate).toFixed(1)}x faster than downloadMedia ` +
-        `(${rttMs} ms simulated RTT), peak RSS ${Math.round(peakRss / MB)} MB`,
+        `(${rttMs} ms simulated RTT), peak RSS ${Math.round(peakRss / MB)} MB ` +
+        `(+${Math.round((peakRss - baselineRss) / MB)} MB during the download)`,
       `  ours: ${mb(size)} MB in ${oursSec.toFixed(1)} s (${(oursRate / MB).toFixed(1)} MB/s, 1 MiB parts, 4 in flight); ` +
         `downloadMedia: ${mb(theirsBytes)} MB in ${theirsSec.toFixed(1)} s (${(theirsRate / MB).toFixed(1)} MB/s, ` +
         `${partKb} KB parts one at a time${theirsBytes < size ? ', measured over a slice' : ''}); ` +

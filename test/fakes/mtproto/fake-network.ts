@@ -60,6 +60,20 @@ export interface RequestContext {
 /** Answers one request (already unwrapped from InvokeWithLayer/InitConnection). */
 export type Responder = (request: any, context: RequestContext) => unknown;
 
+/**
+ * A file part the responder has accepted (every check done, errors already thrown) but whose
+ * bytes are built only when they leave: a part waiting for the link then holds no body, as on
+ * Telegram's side, so the simulator does not inflate the memory of the client under test.
+ */
+export class DeferredFilePart {
+  constructor(
+    /** Bytes the part will carry (reserves its turn on the link). */
+    readonly byteLength: number,
+    /** Builds the answer (an upload.File of `byteLength` bytes). */
+    readonly produce: () => Api.upload.File,
+  ) {}
+}
+
 export type LinkMode =
   /** Connections are accepted and answered. */
   | 'up'
@@ -545,17 +559,25 @@ class ServerConnection implements SocketPeer {
     this.network.started(className, this.dcId);
     try {
       await wait(rtt / 2);
-      let body: Buffer;
+      // The answer is decided now (half a round trip in); a file part's bytes are built when they arrive.
+      let body: () => Buffer;
       const failure = this.network.takeFailure(className, this.dcId);
       try {
         if (failure) throw new SimRpcError(failure.code, failure.message);
         const result = await this.network.answer(request, this.dcId, this.keyId);
-        body = resultBytes(result);
-        if (result instanceof Api.upload.File) record.bytes = result.bytes.length;
+        if (result instanceof DeferredFilePart) {
+          record.bytes = result.byteLength;
+          body = () => resultBytes(result.produce());
+        } else {
+          const bytes = resultBytes(result);
+          if (result instanceof Api.upload.File) record.bytes = result.bytes.length;
+          body = () => bytes;
+        }
       } catch (err) {
         const { code, message } = asRpc(err, this.network);
         record.error = message;
-        body = rpcErrorBytes(code, message);
+        const bytes = rpcErrorBytes(code, message);
+        body = () => bytes;
       }
       // Bytes leave in order at the link's bandwidth; parallel requests overlap their round trips only.
       const bandwidth = this.network.bandwidthBytesPerSec;
@@ -572,7 +594,7 @@ class ServerConnection implements SocketPeer {
         return;
       }
       record.endedAt = Date.now();
-      await this.sendServerMessage(rpcResultBody(msgId, body), true);
+      await this.sendServerMessage(rpcResultBody(msgId, body()), true);
     } finally {
       this.pending--;
       this.network.ended(className, this.dcId);

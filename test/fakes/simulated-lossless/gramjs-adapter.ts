@@ -15,7 +15,7 @@ import { Api, TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import type { StringSession } from 'telegram/sessions/index.js';
 import { telegramClientParams } from '../../../src/telegram/create-client.js';
-import { FakeTelegramNetwork, SimRpcError, type NetworkRecord } from '../mtproto/fake-network.js';
+import { DeferredFilePart, FakeTelegramNetwork, SimRpcError, type NetworkRecord } from '../mtproto/fake-network.js';
 import type { BotMessage } from '../../../src/domain/telegram.js';
 import { SimFloodWait, type SimulatedLosslessBot } from './core.js';
 
@@ -353,7 +353,7 @@ export function createSimulatedTelegramClient(
     throw new Error(`simulator: no answer for ${className}`);
   }
 
-  function getFile(request: Api.upload.GetFile, dcId: number): Api.upload.File {
+  function getFile(request: Api.upload.GetFile, dcId: number): DeferredFilePart {
     const location = request.location;
     if (!(location instanceof Api.InputDocumentFileLocation)) throw rpc(400, 'LOCATION_INVALID', request);
     const id = location.id.toString();
@@ -381,12 +381,14 @@ export function createSimulatedTelegramClient(
       }
     }
     if (offset > doc.facts.size) throw rpc(400, 'OFFSET_INVALID', request);
-    const bytes = bot.documentBytes(id, offset, limit);
-    served += bytes.length;
-    return new Api.upload.File({
-      type: new Api.storage.FileUnknown(),
-      mtime: Math.floor(bot.clock.now() / 1000),
-      bytes,
+    // The bytes are built when the part leaves (after its wait for the link), not now.
+    const length = Math.max(0, Math.min(doc.image.size, offset + limit) - offset);
+    const mtime = Math.floor(bot.clock.now() / 1000);
+    served += length;
+    return new DeferredFilePart(length, () => {
+      const bytes = bot.documentBytes(id, offset, limit);
+      if (bytes.length !== length) throw new Error(`simulator: part at ${offset} has ${bytes.length} bytes, expected ${length}`);
+      return new Api.upload.File({ type: new Api.storage.FileUnknown(), mtime, bytes });
     });
   }
 

@@ -193,6 +193,7 @@ export async function runKillResume(o: ScenarioOptions): Promise<ScenarioResult>
     armed = null;
   };
 
+  const isTrackRequest = (call: { method: string; args: unknown[] }) => call.method === 'sendText' && !String(call.args[0]).startsWith('/');
   const host = new SimHost(bot, {
     decide(call): Decision {
       maybeArm();
@@ -201,8 +202,9 @@ export async function runKillResume(o: ScenarioOptions): Promise<ScenarioResult>
       const args = call.args;
       switch (a.kind) {
         case 'sending':
-          // The bot gets the message; we die before hearing its id.
-          return call.method === 'sendText' ? 'kill-after' : 'go';
+          // The bot gets a track's request; we die before hearing its id. (`/start`, first contact,
+          // is no track's request: a kill there proves nothing about resuming a track.)
+          return isTrackRequest(call) ? 'kill-after' : 'go';
         case 'menu-row-click':
         case 'menu-quality-click': {
           if (call.method !== 'clickButton') return 'go';
@@ -254,7 +256,7 @@ export async function runKillResume(o: ScenarioOptions): Promise<ScenarioResult>
         host.delayKill(1200);
         return;
       }
-      if (call.method === 'sendText' && a && (a.kind === 'sending' || a.kind === 'menu-before-reply') && outcome.value) {
+      if (isTrackRequest(call) && a && (a.kind === 'sending' || a.kind === 'menu-before-reply') && outcome.value) {
         const sent = outcome.value as BotMessage;
         fire(call, { trackCatalogueId: track?.id ?? null, sentMessageId: sent.id });
         // 'sending' is killed by its 'kill-after'; a menu takes 150–400 ms to come.

@@ -46,6 +46,8 @@ export function makeFlac(spec: FlacSpec): Buffer {
 export interface FlacImage {
   size: number;
   read(offset: number, length: number): Buffer;
+  /** Writes the bytes at [offset, offset + length) into `out` at `at`; returns how many there were. */
+  readInto(offset: number, length: number, out: Buffer, at: number): number;
 }
 
 export function flacImage(spec: FlacSpec): FlacImage {
@@ -118,18 +120,23 @@ export function flacImage(spec: FlacSpec): FlacImage {
   bufferSegment(frames.bytes);
   const size = cursor;
 
+  const readInto = (offset: number, length: number, out: Buffer, at: number): number => {
+    const end = Math.min(size, offset + Math.max(0, length));
+    if (offset >= end) return 0;
+    for (const s of segments) {
+      const a = Math.max(offset, s.start);
+      const b = Math.min(end, s.start + s.length);
+      if (a >= b) continue;
+      s.copy(a - s.start, b - s.start, out, at + a - offset);
+    }
+    return end - offset;
+  };
   return {
     size,
+    readInto,
     read(offset: number, length: number): Buffer {
-      const end = Math.min(size, offset + Math.max(0, length));
-      if (offset >= end) return Buffer.alloc(0);
-      const out = Buffer.allocUnsafe(end - offset);
-      for (const s of segments) {
-        const a = Math.max(offset, s.start);
-        const b = Math.min(end, s.start + s.length);
-        if (a >= b) continue;
-        s.copy(a - s.start, b - s.start, out, a - offset);
-      }
+      const out = Buffer.allocUnsafe(Math.max(0, Math.min(size, offset + Math.max(0, length)) - offset));
+      readInto(offset, length, out, 0);
       return out;
     },
   };

@@ -37,7 +37,10 @@ import {
   resultBytes,
   rpcErrorBytes,
   rpcResultBody,
+  rpcResultFileBody,
   transportError,
+  type BodyWriter,
+  type FilePartBody,
 } from './wire.js';
 
 /** What a request handler throws to answer with an RPC error. */
@@ -65,12 +68,14 @@ export type Responder = (request: any, context: RequestContext) => unknown;
  * bytes are built only when they leave: a part waiting for the link then holds no body, as on
  * Telegram's side, so the simulator does not inflate the memory of the client under test.
  */
-export class DeferredFilePart {
+export class DeferredFilePart implements FilePartBody {
   constructor(
-    /** Bytes the part will carry (reserves its turn on the link). */
-    readonly byteLength: number,
-    /** Builds the answer (an upload.File of `byteLength` bytes). */
-    readonly produce: () => Api.upload.File,
+    /** Bytes the part carries (reserves its turn on the link). */
+    readonly length: number,
+    /** upload.File's mtime. */
+    readonly mtime: number,
+    /** Writes the part's `length` bytes into `out` at `at` (straight into the message being encrypted). */
+    readonly fill: (out: Buffer, at: number) => void,
   ) {}
 }
 
@@ -560,24 +565,24 @@ class ServerConnection implements SocketPeer {
     try {
       await wait(rtt / 2);
       // The answer is decided now (half a round trip in); a file part's bytes are built when they arrive.
-      let body: () => Buffer;
+      let body: () => BodyWriter;
       const failure = this.network.takeFailure(className, this.dcId);
       try {
         if (failure) throw new SimRpcError(failure.code, failure.message);
         const result = await this.network.answer(request, this.dcId, this.keyId);
         if (result instanceof DeferredFilePart) {
-          record.bytes = result.byteLength;
-          body = () => resultBytes(result.produce());
+          record.bytes = result.length;
+          body = () => rpcResultFileBody(msgId, result);
         } else {
           const bytes = resultBytes(result);
           if (result instanceof Api.upload.File) record.bytes = result.bytes.length;
-          body = () => bytes;
+          body = () => rpcResultBody(msgId, bytes);
         }
       } catch (err) {
         const { code, message } = asRpc(err, this.network);
         record.error = message;
         const bytes = rpcErrorBytes(code, message);
-        body = () => bytes;
+        body = () => rpcResultBody(msgId, bytes);
       }
       // Bytes leave in order at the link's bandwidth; parallel requests overlap their round trips only.
       const bandwidth = this.network.bandwidthBytesPerSec;
@@ -594,7 +599,7 @@ class ServerConnection implements SocketPeer {
         return;
       }
       record.endedAt = Date.now();
-      await this.sendServerMessage(rpcResultBody(msgId, body()), true);
+      await this.sendServerMessage(body(), true);
     } finally {
       this.pending--;
       this.network.ended(className, this.dcId);
@@ -602,7 +607,7 @@ class ServerConnection implements SocketPeer {
   }
 
   /** Encrypts and writes one server message, in order. */
-  sendServerMessage(body: Buffer, contentRelated: boolean): Promise<void> {
+  sendServerMessage(body: Buffer | BodyWriter, contentRelated: boolean): Promise<void> {
     const key = this.key;
     if (!key || this.closed) return Promise.resolve();
     const envelope = { salt: this.salt, sessionId: this.sessionId, msgId: this.msgIds.next(), seqNo: contentRelated ? 1 : 0, body };
@@ -621,7 +626,7 @@ class ServerConnection implements SocketPeer {
     return this.outbound;
   }
 
-  private write(packet: Buffer): void {
+  private write(packet: Buffer | readonly Buffer[]): void {
     if (this.closed || this.network.modeOf(this.dcId) === 'black-hole') return;
     this.socket.deliver(this.writer.frame(packet));
   }

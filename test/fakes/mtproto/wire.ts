@@ -37,13 +37,15 @@ export class FullFrameReader {
 export class FullFrameWriter {
   private counter = 0;
 
-  /** One allocation per frame: a 1 MiB file part should cost the simulator one copy here, not three. */
-  frame(body: Buffer): Buffer {
-    const length = body.length + 12;
+  /** One allocation per frame (the packet may come in pieces): a 1 MiB file part costs one copy here, not three. */
+  frame(packet: Buffer | readonly Buffer[]): Buffer {
+    const pieces = Buffer.isBuffer(packet) ? [packet] : packet;
+    const length = pieces.reduce((n, p) => n + p.length, 0) + 12;
     const out = Buffer.allocUnsafe(length);
     out.writeInt32LE(length, 0);
     out.writeInt32LE(this.counter++, 4);
-    body.copy(out, 8);
+    let at = 8;
+    for (const piece of pieces) at += piece.copy(out, at);
     out.writeUInt32LE(crc32(out.subarray(0, length - 4)), length - 4);
     return out;
   }
@@ -75,6 +77,20 @@ async function calcKey(authKey: Buffer, msgKey: Buffer, fromClient: boolean): Pr
   };
 }
 
+/**
+ * A message body written straight into the buffer it is encrypted from, so a file part is not
+ * copied on its way (the simulator's copies would be counted against the client under test).
+ */
+export interface BodyWriter {
+  readonly length: number;
+  writeInto(out: Buffer, at: number): void;
+}
+
+function asBodyWriter(body: Buffer | BodyWriter): BodyWriter {
+  if (!Buffer.isBuffer(body)) return body;
+  return { length: body.length, writeInto: (out, at) => void body.copy(out, at) };
+}
+
 export interface ClientEnvelope {
   salt: bigInt.BigInteger;
   sessionId: bigInt.BigInteger;
@@ -102,27 +118,28 @@ export async function decryptFromClient(authKey: AuthKey, packet: Buffer): Promi
   return { salt, sessionId, msgId, seqNo, body: plain.subarray(32, 32 + length) };
 }
 
-/** Encrypts one server message for the client session `sessionId`. */
+/** Encrypts one server message for the client session `sessionId`: the packet in pieces (auth key id, msg_key, ciphertext). */
 export async function encryptForClient(
   authKey: AuthKey,
-  envelope: { salt: bigInt.BigInteger; sessionId: bigInt.BigInteger; msgId: bigInt.BigInteger; seqNo: number; body: Buffer },
-): Promise<Buffer> {
+  envelope: { salt: bigInt.BigInteger; sessionId: bigInt.BigInteger; msgId: bigInt.BigInteger; seqNo: number; body: Buffer | BodyWriter },
+): Promise<Buffer[]> {
   const key = authKey.getKey();
   if (!key || authKey.keyId === undefined) throw new Error('fake Telegram: auth key without bytes');
+  const body = asBodyWriter(envelope.body);
   // Header, body and padding written into one buffer (no intermediate copies of a 1 MiB body).
-  const dataLength = 32 + envelope.body.length;
+  const dataLength = 32 + body.length;
   const padLength = ((-(dataLength + 12) % 16) + 16) % 16 + 12;
   const padded = Buffer.allocUnsafe(dataLength + padLength);
   toSignedLittleBuffer(envelope.salt, 8).copy(padded, 0);
   toSignedLittleBuffer(envelope.sessionId, 8).copy(padded, 8);
   toSignedLittleBuffer(envelope.msgId, 8).copy(padded, 16);
   padded.writeInt32LE(envelope.seqNo, 24);
-  padded.writeInt32LE(envelope.body.length, 28);
-  envelope.body.copy(padded, 32);
+  padded.writeInt32LE(body.length, 28);
+  body.writeInto(padded, 32);
   generateRandomBytes(padLength).copy(padded, dataLength);
   const msgKey = createHash('sha256').update(key.subarray(88 + 8, 88 + 8 + 32)).update(padded).digest().subarray(8, 24);
   const { key: aesKey, iv } = await calcKey(key, msgKey, false);
-  return Buffer.concat([readBufferFromBigInt(authKey.keyId, 8), msgKey, new IGE(aesKey, iv).encryptIge(padded)]);
+  return [readBufferFromBigInt(authKey.keyId, 8), msgKey, new IGE(aesKey, iv).encryptIge(padded)];
 }
 
 /** A plain (unencrypted) message, as used by the auth-key exchange. */
@@ -168,10 +185,54 @@ export function resultBytes(result: unknown): Buffer {
   throw new Error(`fake Telegram: cannot serialise a result of type ${typeof result}`);
 }
 
-export function rpcResultBody(reqMsgId: bigInt.BigInteger, result: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(RPC_RESULT, 0);
-  return Buffer.concat([head, toSignedLittleBuffer(reqMsgId, 8), result]);
+export function rpcResultBody(reqMsgId: bigInt.BigInteger, result: Buffer): BodyWriter {
+  return {
+    length: 12 + result.length,
+    writeInto(out, at) {
+      out.writeUInt32LE(RPC_RESULT, at);
+      toSignedLittleBuffer(reqMsgId, 8).copy(out, at + 4);
+      result.copy(out, at + 12);
+    },
+  };
+}
+
+/** A file part the server builds in place: `fill` writes its `length` bytes where they go. */
+export interface FilePartBody {
+  mtime: number;
+  length: number;
+  fill(out: Buffer, at: number): void;
+}
+
+/**
+ * rpc_result carrying upload.File{type: storage.FileUnknown, mtime, bytes}, serialised as GramJS's
+ * getBytes does (TL bytes: a 1- or 4-byte length, the bytes, zero padding to 4), with the part's
+ * bytes written in place rather than built, serialised and copied three times.
+ */
+export function rpcResultFileBody(reqMsgId: bigInt.BigInteger, part: FilePartBody): BodyWriter {
+  const short = part.length < 254;
+  const lengthHead = short ? 1 : 4;
+  const padding = (4 - ((part.length + lengthHead) % 4)) % 4;
+  const head = 12 + 12; // rpc_result + req_msg_id, upload.File + storage.FileUnknown + mtime
+  return {
+    length: head + lengthHead + part.length + padding,
+    writeInto(out, at) {
+      out.writeUInt32LE(RPC_RESULT, at);
+      toSignedLittleBuffer(reqMsgId, 8).copy(out, at + 4);
+      out.writeUInt32LE(Api.upload.File.CONSTRUCTOR_ID, at + 12);
+      out.writeUInt32LE(Api.storage.FileUnknown.CONSTRUCTOR_ID, at + 16);
+      out.writeInt32LE(part.mtime, at + 20);
+      let p = at + head;
+      if (short) {
+        out[p++] = part.length;
+      } else {
+        out[p++] = 254;
+        out.writeUIntLE(part.length, p, 3);
+        p += 3;
+      }
+      part.fill(out, p);
+      out.fill(0, p + part.length, p + part.length + padding);
+    },
+  };
 }
 
 export function rpcErrorBytes(code: number, message: string): Buffer {

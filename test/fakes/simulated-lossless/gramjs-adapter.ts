@@ -385,10 +385,9 @@ export function createSimulatedTelegramClient(
     const length = Math.max(0, Math.min(doc.image.size, offset + limit) - offset);
     const mtime = Math.floor(bot.clock.now() / 1000);
     served += length;
-    return new DeferredFilePart(length, () => {
-      const bytes = bot.documentBytes(id, offset, limit);
-      if (bytes.length !== length) throw new Error(`simulator: part at ${offset} has ${bytes.length} bytes, expected ${length}`);
-      return new Api.upload.File({ type: new Api.storage.FileUnknown(), mtime, bytes });
+    return new DeferredFilePart(length, mtime, (out, at) => {
+      const written = doc.image.readInto(offset, length, out, at);
+      if (written !== length) throw new Error(`simulator: part at ${offset} has ${written} bytes, expected ${length}`);
     });
   }
 

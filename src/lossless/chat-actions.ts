@@ -27,6 +27,13 @@ export interface ChatActionDeps extends StepDeps {
 
 export type PersistClick = { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> };
 
+/** What a click writes to SQLite: before it goes out, once Telegram took it, and when it failed. */
+interface ClickPersistence {
+  before?: () => Promise<void>;
+  after?: () => Promise<void>;
+  failed?: () => Promise<void>;
+}
+
 export class ChatActions {
   constructor(private readonly o: ChatActionDeps) {}
 
@@ -51,7 +58,7 @@ export class ChatActions {
     kind: Expectation,
     messageId: number,
     data: string,
-    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
+    persist: ClickPersistence = {},
   ): Promise<AcquireOutcome | null> {
     for (let attempt = 1; ; attempt++) {
       const toast = await this.click(request, conv, kind, messageId, data, persist);
@@ -81,7 +88,7 @@ export class ChatActions {
     kind: Expectation,
     messageId: number,
     data: string,
-    persist: { before?: () => Promise<void>; after?: () => Promise<void>; failed?: () => Promise<void> } = {},
+    persist: ClickPersistence = {},
   ): Promise<ToastReading | null> {
     await this.o.pacer.acquire('click', { signal: request.signal, trackId: request.track.id });
     await beforeSend(this.o.pacer, 'click', () => persist.before?.());

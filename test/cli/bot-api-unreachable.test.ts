@@ -9,16 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCrate } from '../fakes/crate-process.js';
+import { freePort } from '../fakes/free-port.js';
 
 const TOKEN = '7000001:AAFakeTokenForTestsOnly_abcdefghijklmnop';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** Accepts every connection and never says a word. */
 async function blackHole(): Promise<{ port: number; close(): Promise<void>; connections(): number }> {

@@ -4,19 +4,11 @@
  * the fake Bot API server and say Telegram is unreachable; GET /healthz answers 503 then, and 200
  * with a working session; `crate health` turns that into exit 0 / 1; Ctrl-C still stops serve.
  */
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { HangingGateway } from '../fakes/hanging-gateway.js';
 import { OWNER, loggedInGateway, sentWith, serve, sink, startStack, type Stack } from './serve-stack.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
+import { freePort } from '../fakes/free-port.js';
 
 async function health(stack: Stack): Promise<{ code: number; out: string; err: string }> {
   const out = sink();

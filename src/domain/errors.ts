@@ -29,6 +29,15 @@ export class FloodWaitError extends Error {
   }
 }
 
+/**
+ * Our pacer gave up a turn at the last moment, so nothing was sent: the caller was held up between
+ * its turn and the send (a slow disk, a busy event loop) or another process took the turn. The
+ * track asks again at its next turn; this is not the track's failure and spends none of its attempts.
+ */
+export class TurnLostError extends Error {
+  override readonly name = 'TurnLostError';
+}
+
 const SESSION_EXPIRED_TEXT = 'Telegram session is no longer valid';
 const NOT_LOGGED_IN_TEXT = 'Telegram is not logged in yet';
 /** The code of the error a gateway without any session throws (never logged in). */

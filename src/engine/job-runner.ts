@@ -6,6 +6,7 @@ import {
   SessionExpiredError,
   TELEGRAM_UNREACHABLE_REASON,
   TelegramUnreachableError,
+  TurnLostError,
   errorMessage,
   storageErrorOf,
 } from '../domain/errors.js';
@@ -24,6 +25,7 @@ import type {
 } from './ports.js';
 import { backoffDelayMs, canRetry, type BackoffOptions } from './retry.js';
 import { FORGET_EXCHANGE } from './ask-afresh.js';
+import { LostTurns } from './lost-turns.js';
 
 export interface JobRunnerDeps {
   store: JobStore;
@@ -89,6 +91,7 @@ export class JobRunner {
   private stopRequest: { kind: StopKind; reason: string; safetyStop: boolean; drain: boolean } | null = null;
   private wakeUp: (() => void) | null = null;
   private floodWaits = 0;
+  private readonly lostTurns = new LostTurns();
   private bytesDone = 0;
   private finishedThisRun = 0;
   private runStartedAt = 0;
@@ -346,6 +349,7 @@ export class JobRunner {
   }
 
   private async settle(trackId: number, outcome: AcquireOutcome): Promise<void> {
+    this.lostTurns.clear(trackId);
     const track = this.deps.store.getTrack(trackId);
     if (!track) return;
     switch (outcome.kind) {
@@ -459,6 +463,13 @@ export class JobRunner {
           true,
         );
       }
+      return;
+    }
+    if (err instanceof TurnLostError && this.lostTurns.forgive(trackId)) {
+      // Nothing went out: the track keeps its persisted step and its attempts, and waits for a
+      // fresh turn (a full gap after the last real send) like any other track.
+      this.log.info({ trackId, reason: err.message }, 'turn given up before the send; the track asks again');
+      this.queue.unshift({ trackId, readyAt: 0 });
       return;
     }
     if (err instanceof SafetyStopError) {

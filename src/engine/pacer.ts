@@ -1,5 +1,5 @@
 import { MIN_MESSAGE_GAP_SECONDS } from '../config.js';
-import { FloodWaitError, SafetyStopError } from '../domain/errors.js';
+import { FloodWaitError, SafetyStopError, TurnLostError } from '../domain/errors.js';
 import { abortError } from './clock.js';
 import type { Clock, JobStore, MessagePacer, OutgoingKind, PacerState } from './ports.js';
 
@@ -174,7 +174,7 @@ export class Pacer implements MessagePacer {
       throw new FloodWaitError(Math.ceil((flood - now) / 1000), `Not sent to the bot: Telegram asked to wait ${formatSeconds(flood - now)} after this turn was given`, { alreadyKnown: true });
     }
     if (!grant && lost) {
-      throw new Error(`Not sent to the bot: held up ${formatSeconds(now - lost.at)} between its turn and the send; the turn was given up.`);
+      throw new TurnLostError(`Not sent to the bot: held up ${formatSeconds(now - lost.at)} between its turn and the send; the turn was given up.`);
     }
     // The last word in this process: a caller held up between its turn and the send (a slow disk,
     // a busy event loop) may find the next turn already gone out; sending now would put two
@@ -183,7 +183,7 @@ export class Pacer implements MessagePacer {
     const minimum = lane === 'message' ? this.messageGapMs : this.clickGapMs;
     if (sinceLast < minimum) {
       if (grant) store.withdrawOutgoing?.(grant.id);
-      throw new Error(
+      throw new TurnLostError(
         `Not sent to the bot: held up ${formatSeconds(now - (grant?.at ?? now))} between its turn and the send, and the previous ${lane === 'click' ? 'button press' : 'message'} went out ${formatSeconds(sinceLast)} ago (the gap is ${formatSeconds(minimum)}).`,
       );
     }
@@ -197,7 +197,7 @@ export class Pacer implements MessagePacer {
         return store.markOutgoingSent!(grant.id, now);
       });
       if (!ours) {
-        throw new Error(
+        throw new TurnLostError(
           `Not sent to the bot: this process was held up ${formatSeconds(now - grant.at)} between its turn and the send, and another Crate process on this account took the turn meanwhile.`,
         );
       }

@@ -9,6 +9,7 @@ import {
   SafetyStopError,
   SessionExpiredError,
   TelegramUnreachableError,
+  TurnLostError,
   errorMessage,
   storageErrorOf,
 } from '../domain/errors.js';
@@ -56,6 +57,8 @@ export function isFatal(err: unknown, signal: AbortSignal): boolean {
     err instanceof SessionExpiredError ||
     err instanceof SafetyStopError ||
     err instanceof TelegramUnreachableError ||
+    // Nothing was sent: the engine has the track ask again at its next turn.
+    err instanceof TurnLostError ||
     // A full or read-only disk fails every next download too: the engine pauses the job.
     storageErrorOf(err) !== null ||
     (signal.aborted && (err === signal.reason || (err instanceof Error && err.name === 'AbortError')))

@@ -5,7 +5,7 @@
  * fact is kept in SQLite (a setting), written BEFORE the message goes out: a crash in between
  * leaves it "sending", which counts as sent — never twice is worth more than a missing greeting.
  */
-import { FloodWaitError, SafetyStopError, errorMessage } from '../domain/errors.js';
+import { FloodWaitError, SafetyStopError, TurnLostError, errorMessage } from '../domain/errors.js';
 import type { BotMessage } from '../domain/telegram.js';
 import type { TrackInfo } from '../domain/track.js';
 import type { Logger } from '../logger.js';
@@ -142,8 +142,8 @@ export class FirstContact {
       if (reply?.kind === 'safety') throw new SafetyStopError(reply.signal, `@LosslessRobot answered /start with: "${clip(reply.text)}"`);
       if (reply?.kind === 'promo' && reply.quota) throw promoStop(reply.text);
     } catch (err) {
-      // Telegram refused it (FloodWait): it did not go out, so it is still to be sent.
-      if (err instanceof FloodWaitError) store.clear();
+      // Telegram refused it (FloodWait) or our pacer gave up the turn: it did not go out, so it is still to be sent.
+      if (err instanceof FloodWaitError || err instanceof TurnLostError) store.clear();
       // Otherwise, sent or not, "sending" stays: never a second /start.
       else if (!(err instanceof SafetyStopError)) logger.warn({ err: errorMessage(err) }, 'first contact: /start could not be confirmed');
       throw err;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FloodWaitError, SafetyStopError, SessionExpiredError } from '../../src/domain/errors.js';
+import { FloodWaitError, SafetyStopError, SessionExpiredError, TurnLostError } from '../../src/domain/errors.js';
 import type { Harness } from './harness.js';
 import { LINK, createHarness, removeDir, stateHistory } from './harness.js';
 
@@ -180,6 +180,33 @@ describe('JobRunner (through JobService.run)', () => {
     const paused = await h2.clock.run(h2.service.run(job2.id));
     expect(paused.status).toBe('paused');
     expect(paused.pauseReason).toMatch(/slow down 3 times/);
+  });
+
+  it('a turn the pacer gave up (nothing sent) asks again at once without spending an attempt, a few times in a row', async () => {
+    const lost = () => new TurnLostError('Not sent to the bot: held up 4 s between its turn and the send');
+    const h = make({
+      tracks: 3,
+      acquirer: { script: (t, attempt) => (t.position === 2 && attempt <= 2 ? { kind: 'throw', error: lost } : undefined) },
+    });
+    const job = await h.service.createJob(LINK, { batchSize: 1 });
+    const done = await h.clock.run(h.service.run(job.id));
+    expect(done.status).toBe('done');
+    const t2 = h.store.tracks(job.id)[1]!;
+    expect(t2).toMatchObject({ state: 'done', attempts: 1, lastError: null });
+    const calls = h.acquirer.calls.filter((c) => c.position === 2);
+    expect(calls).toHaveLength(3);
+    // No retry backoff (10 s): the track is first in line again, waiting only for its turn.
+    expect(calls[2]!.startedAt - calls[0]!.startedAt).toBeLessThan(10_000);
+    expect(h.events.some((e) => e.type === 'job_paused')).toBe(false);
+
+    // Lost at every turn (a disk that stalls at each send): past three in a row a loss is an attempt.
+    const h2 = make({ tracks: 1, acquirer: { script: () => ({ kind: 'throw', error: lost }) } });
+    const job2 = await h2.service.createJob(LINK, { batchSize: 1 });
+    await h2.clock.run(h2.service.run(job2.id));
+    const only = h2.store.tracks(job2.id)[0]!;
+    expect(only).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(only.lastError).toMatch(/Not sent to the bot: held up 4 s/);
+    expect(h2.acquirer.calls).toHaveLength(12);
   });
 
   it('pauses with the budget reason when the daily message budget is spent', async () => {

@@ -3,11 +3,12 @@
  * what Crate does (outcome, stop, what it sends) for the texts we chose.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SafetyStopError } from '../../src/domain/errors.js';
+import { SafetyStopError, TurnLostError } from '../../src/domain/errors.js';
 import type { AcquireOutcome } from '../../src/engine/ports.js';
 import { memoryFirstContactStore } from '../../src/lossless/first-contact.js';
 import type { SimOptions, SimTrack } from '../fakes/simulated-lossless/core.js';
 import { expectDownloaded, fromSim, makeRig, TIMEOUTS, type Rig, type RigOptions } from './support.js';
+import type { FakePacer } from '../fakes/fake-pacer.js';
 
 const lady: SimTrack = {
   id: 'lady',
@@ -235,6 +236,24 @@ describe('first contact', () => {
     expect(r.pacer.calls[0]).toMatchObject({ kind: 'message' });
     expectDownloaded(await r.run(r.acquirer.acquire(r.request(fromSim(rain)))));
     expect(sends(r).filter((s) => s === '/start')).toHaveLength(1);
+  });
+
+  it('a /start turn the pacer gave up did not go out: it stays to be sent, once', async () => {
+    const store = memoryFirstContactStore();
+    const r = await setup([rain], {}, { firstContact: store });
+    let refuse = true;
+    const pacer = r.pacer as FakePacer & { sending?: (kind: string) => void };
+    pacer.sending = () => {
+      if (!refuse) return;
+      refuse = false;
+      throw new TurnLostError('Not sent to the bot: held up 4 s between its turn and the send');
+    };
+    await expect(r.run(r.acquirer.acquire(r.request(fromSim(rain))))).rejects.toBeInstanceOf(TurnLostError);
+    expect(sends(r)).toEqual([]);
+    expect(store.read()).toBeNull();
+    expectDownloaded(await r.run(r.acquirer.acquire(r.request(fromSim(rain)))));
+    expect(sends(r).filter((s) => s === '/start')).toHaveLength(1);
+    expect(store.read()).toMatchObject({ state: 'sent' });
   });
 
   it('a gate in the answer to /start pauses before any track is asked for', async () => {

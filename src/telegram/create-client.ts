@@ -1,12 +1,11 @@
 import { TelegramClient } from 'telegram';
-import type { TelegramClientParams } from 'telegram/client/telegramBaseClient.js';
-import type { Logger as GramLogger } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { requireSettings, type Config } from '../config.js';
 import { UserError } from '../domain/errors.js';
 import type { BotPeerStore, TelegramGateway } from '../domain/telegram.js';
 import type { Logger } from '../logger.js';
 import { GramjsGateway, type PollingOptions } from './gramjs-gateway.js';
+import { telegramClientParams } from './client-params.js';
 import { BoundedStringSession } from './bounded-session.js';
 import type { FloodRecord } from './bot-resolver.js';
 import { createGramjsLogger, routeGramjsConsole } from './gramjs-logger.js';
@@ -43,23 +42,6 @@ export function createTelegramClient(config: Config, options: CreateClientOption
   const client = new TelegramClient(session, apiId, apiHash, telegramClientParams(createGramjsLogger(options.logger)));
   client.floodSleepThreshold = 0;
   return client;
-}
-
-/**
- * GramJS options Crate runs with (tests build their simulated clients from the same ones).
- * Few connection retries: GramJS's own connect loop has no deadline and gives up silently, so
- * the gateway's health loop owns retrying (with backoff and a plain message) instead.
- */
-export function telegramClientParams(baseLogger: GramLogger): TelegramClientParams {
-  return {
-    connectionRetries: 2,
-    retryDelay: 1_000,
-    autoReconnect: true,
-    floodSleepThreshold: 0,
-    baseLogger,
-    deviceModel: 'Crate',
-    appVersion: '0.1.0',
-  };
 }
 
 export interface GatewayFromConfigOptions {

@@ -11,7 +11,7 @@ import bigInt from 'big-integer';
 import { Api, TelegramClient } from 'telegram';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import { StringSession } from 'telegram/sessions/index.js';
-import { telegramClientParams } from '../../src/telegram/create-client.js';
+import { telegramClientParams } from '../../src/telegram/client-params.js';
 import { FakeTelegramNetwork, SimRpcError } from './mtproto/fake-network.js';
 
 export type FakeHandler = (request: any) => unknown;

@@ -24,7 +24,7 @@ import type { AuthKey } from 'telegram/crypto/AuthKey.js';
 import { BinaryReader } from 'telegram/extensions/BinaryReader.js';
 import { StringSession } from 'telegram/sessions/index.js';
 import { AuthKeyExchange } from './auth-key-exchange.js';
-import { FakeSocket, socketClassFor, type SocketNetwork, type SocketPeer } from './fake-socket.js';
+import { socketClassFor, type ClientEnd, type SocketNetwork, type SocketPeer } from './fake-socket.js';
 import {
   FullFrameReader,
   FullFrameWriter,
@@ -122,7 +122,8 @@ interface FailRule extends Rule {
   message: string;
 }
 
-const DC_IPS: Record<number, string> = { 1: '149.154.175.53', 2: '149.154.167.50', 3: '149.154.175.100', 4: '149.154.167.91', 5: '91.108.56.130' };
+/** Telegram's production DC addresses, by DC id (the fake network tells DCs apart by address). */
+export const DC_IPS: Record<number, string> = { 1: '149.154.175.53', 2: '149.154.167.50', 3: '149.154.175.100', 4: '149.154.167.91', 5: '91.108.56.130' };
 
 const WRAPPERS = new Set(['InvokeWithLayer', 'InitConnection', 'InvokeWithoutUpdates', 'InvokeAfterMsg', 'InvokeWithTakeout']);
 
@@ -295,7 +296,7 @@ export class FakeTelegramNetwork implements SocketNetwork {
   // ───────────── internals used by connections ─────────────
 
   /** SocketNetwork: a client is connecting. */
-  async open(ip: string, port: number, socket: FakeSocket): Promise<SocketPeer> {
+  async open(ip: string, port: number, socket: ClientEnd): Promise<SocketPeer> {
     const dcId = this.dcOfAddress(ip);
     const mode = this.modes.get(dcId) ?? this.modes.get('*') ?? 'up';
     if (mode === 'refuse') {
@@ -459,7 +460,7 @@ class ServerConnection implements SocketPeer {
   constructor(
     private readonly network: FakeTelegramNetwork,
     readonly dcId: number,
-    private readonly socket: FakeSocket,
+    private readonly socket: ClientEnd,
     private readonly blackHole: boolean,
   ) {
     this.exchange = new AuthKeyExchange((key) => network.registerKey(key, dcId, dcId === network.mainDcId));

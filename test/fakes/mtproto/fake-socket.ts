@@ -14,14 +14,24 @@ export interface SocketPeer {
   clientClosed(): void;
 }
 
+/** The client's end of a connection, as the server sees it: a FakeSocket, or a TCP tunnel to one in another process. */
+export interface ClientEnd {
+  /** Bytes that the server sent have arrived. */
+  deliver(data: Buffer): void;
+  /** The server (or the network in between) closed the connection. */
+  serverClosed(): void;
+  /** Bytes delivered but not yet read by the client. */
+  readonly unread: number;
+}
+
 export interface SocketNetwork {
   /** Resolves with the server side of a new connection; rejects (refused), or never settles (SYN dropped). */
-  open(ip: string, port: number, socket: FakeSocket): Promise<SocketPeer>;
+  open(ip: string, port: number, socket: ClientEnd): Promise<SocketPeer>;
 }
 
 const closeError = () => new Error('NetSocket was closed');
 
-export class FakeSocket {
+export class FakeSocket implements ClientEnd {
   closed = true;
   private stream: Buffer = Buffer.alloc(0);
   private readers: (() => void)[] = [];

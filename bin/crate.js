@@ -4,14 +4,14 @@
 // CRATE_RUN_FROM=src|dist forces one (tests run the sources; the startup bench compares both).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import { nodeFlagsFor } from './node-flags.js';
 
-// `serve` runs for months and is idle most of the time: V8's default young generation (up to
-// 3 × 16 MB on 64-bit) stays committed after start-up, about a fifth of an idle service's memory.
-// The flag only works at process start, so serve replaces itself once with a node that has it
-// (same pid, same stdio; process.execve, Node 22.15+/23.11+).
-const SMALL_YOUNG_GENERATION = '--max-semi-space-size=1';
-if (process.argv[2] === 'serve' && typeof process.execve === 'function' && !process.execArgv.includes(SMALL_YOUNG_GENERATION)) {
-  process.execve(process.execPath, [process.execPath, SMALL_YOUNG_GENERATION, ...process.execArgv, ...process.argv.slice(1)], process.env);
+// The long-running commands (serve, download) want a small young generation (bin/node-flags.js).
+// The flag only works at process start, so the process replaces itself once with a node that has
+// it (same pid, same stdio; process.execve, Node 22.15+/23.11+).
+const wanted = nodeFlagsFor(process.argv[2]).filter((flag) => !process.execArgv.includes(flag));
+if (wanted.length > 0 && typeof process.execve === 'function') {
+  process.execve(process.execPath, [process.execPath, ...wanted, ...process.execArgv, ...process.argv.slice(1)], process.env);
 }
 
 const root = new URL('../', import.meta.url);

@@ -5,9 +5,9 @@
  * Two processes, so the figures are Crate's alone: the fake Telegram (download/telegram-side.ts:
  * fake MTProto network with the link model, simulated bot) and Crate's side
  * (download/crate-side.ts: GramJS, its production socket over loopback TCP, our downloader),
- * compiled to plain JS and run with plain node as `crate download` runs dist/. The RSS figures
- * are that process's: before our download, its peak during it (the kernel's high-water mark) and
- * the growth between them.
+ * compiled to plain JS and run with plain node and the flags `crate serve` and `crate download`
+ * run with (bin/node-flags.js), as they run dist/. The RSS figures are that process's: before our
+ * download, its peak during it (the kernel's high-water mark) and the growth between them.
  *
  * Ours downloads the whole file. downloadMedia fetches one part at a time (256 KB parts for a
  * 200 MB file), which at 300 ms per request takes minutes; by default it runs for a fixed slice of
@@ -15,7 +15,9 @@
  * another). CRATE_BENCH_DOWNLOAD_FULL=1 makes it fetch the whole file too.
  *
  * Env: CRATE_BENCH_DOWNLOAD_MB (default 200), CRATE_BENCH_DOWNLOAD_SLICE_MB (default 8),
- * CRATE_BENCH_RTT_MS (default 300), CRATE_BENCH_BANDWIDTH_MBPS (MB/s per connection, default 6).
+ * CRATE_BENCH_RTT_MS (default 300), CRATE_BENCH_BANDWIDTH_MBPS (MB/s per connection, default 6),
+ * CRATE_BENCH_CRATE_NODE_ARGS (node flags for Crate's side instead of production's, for a diagnosis or
+ * a comparison: e.g. '--trace-gc --max-semi-space-size=1', or '' for node's defaults).
  *
  * GramJS's own senders are borrowed per part with their 30 s release timer; the defaults make the
  * 200 MB download last well over 30 s, so the release timer would bite a downloader that borrowed once.
@@ -23,6 +25,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeFlagsFor } from '../../bin/node-flags.js';
 import { forkCrateSide, forkTelegramSide } from './download/processes.js';
 import type { CrateSideCommand, CrateSideReply, TelegramSideCommand, TelegramSideReply } from './download/protocol.js';
 
@@ -41,7 +44,9 @@ export async function run(): Promise<string[]> {
     CRATE_BENCH_RTT_MS: String(rttMs),
     CRATE_BENCH_BANDWIDTH_MBPS: String(bandwidthMBps),
   });
-  const crate = await forkCrateSide<CrateSideCommand, CrateSideReply>();
+  const override = process.env.CRATE_BENCH_CRATE_NODE_ARGS;
+  const nodeFlags = override === undefined ? nodeFlagsFor('download') : override.split(' ').filter(Boolean);
+  const crate = await forkCrateSide<CrateSideCommand, CrateSideReply>(nodeFlags);
   try {
     const world = await telegram.next('listening');
     await crate.request({ type: 'start', ports: world.ports, session: world.session }, 'ready');
@@ -70,7 +75,8 @@ export async function run(): Promise<string[]> {
         `downloadMedia: ${mb(theirs.bytes)} MB in ${theirs.seconds.toFixed(1)} s (${(theirsRate / MB).toFixed(1)} MB/s, ` +
         `${lastPartBytes / 1024} KB parts one at a time${theirs.bytes < size ? ', measured over a slice' : ''}); ` +
         `link: ${rttMs} ms per request, ${bandwidthMBps} MB/s per connection; Crate's side is node + GramJS + the downloader ` +
-        `(plain node on compiled JS, peak since ${ours.peakFrom}); the fake Telegram runs in another process`,
+        `(plain node ${nodeFlags.join(' ') || 'with its defaults'} on compiled JS${override === undefined ? ", production's flags" : ''}, ` +
+        `peak since ${ours.peakFrom}); the fake Telegram runs in another process`,
     ];
   } finally {
     crate.send({ type: 'quit' });

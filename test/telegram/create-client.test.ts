@@ -9,6 +9,7 @@ import { createLogger, silentLogger } from '../../src/logger.js';
 import { createTelegramClient } from '../../src/telegram/create-client.js';
 import { createGatewayFromConfig } from '../../src/telegram/gateway-from-config.js';
 import { GramjsGateway } from '../../src/telegram/gramjs-gateway.js';
+import { CrateNetSocket } from '../../src/telegram/net-socket.js';
 import { saveSession } from '../../src/telegram/session-file.js';
 import { loggedInSession } from '../fakes/fake-invoke.js';
 
@@ -31,6 +32,8 @@ describe('createTelegramClient', () => {
     const write = vi.spyOn(process.stdout, 'write');
     const client = createTelegramClient(config, { session: '', logger: silentLogger() });
     expect(client.floodSleepThreshold).toBe(0);
+    // Our socket, not GramJS's (which copies a packet over and over while it arrives).
+    expect(client.networkSocket).toBe(CrateNetSocket);
     expect(client.logger.canSend('error' as never)).toBe(false);
     client.logger.info('would have gone to stdout');
     client.logger.error('this too');

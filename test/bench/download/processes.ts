@@ -71,9 +71,10 @@ export function forkTelegramSide<C, R extends { type: string }>(env: Record<stri
 
 /**
  * Crate's side: crate-side.ts and what it imports from src/ compiled to one JS file (esbuild;
- * packages stay imports from node_modules) and run by plain node, no loader, no NODE_OPTIONS.
+ * packages stay imports from node_modules) and run by plain node with `nodeFlags`, no loader, no
+ * NODE_OPTIONS.
  */
-export async function forkCrateSide<C, R extends { type: string }>(): Promise<BenchChild<C, R>> {
+export async function forkCrateSide<C, R extends { type: string }>(nodeFlags: readonly string[]): Promise<BenchChild<C, R>> {
   const outDir = path.join(root, 'node_modules/.cache/crate-bench');
   mkdirSync(outDir, { recursive: true });
   const outfile = path.join(outDir, 'download-crate-side.mjs');
@@ -89,6 +90,6 @@ export async function forkCrateSide<C, R extends { type: string }>(): Promise<Be
   });
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.NODE_OPTIONS;
-  const child = fork(outfile, [], { execArgv: [], env, stdio: 'inherit' });
+  const child = fork(outfile, [], { execArgv: [...nodeFlags], env, stdio: 'inherit' });
   return new BenchChild('Crate side', child);
 }

@@ -11,6 +11,7 @@
  * connection's bandwidth in arrival order (see FakeTelegramNetwork).
  */
 import { TelegramClient } from 'telegram';
+import type { PromisedNetSockets } from 'telegram/extensions/index.js';
 import { Logger, LogLevel } from 'telegram/extensions/Logger.js';
 import type { StringSession } from 'telegram/sessions/index.js';
 import { telegramClientParams } from '../../../src/telegram/client-params.js';
@@ -33,6 +34,8 @@ export interface SimulatedClientOptions extends SimulatedAccountOptions {
   network?: FakeTelegramNetwork;
   /** GramJS client options on top of production's (test/fakes pass a quiet logger by default). */
   clientParams?: Record<string, unknown>;
+  /** The socket GramJS dials with (default: the network's in-process FakeSocket; tcp-tunnel-client.ts: real TCP). */
+  socketClass?: typeof PromisedNetSockets;
 }
 
 export type SimulatedTelegramClient = TelegramClient & { sim: SimulatedLink };
@@ -48,7 +51,7 @@ export function createSimulatedTelegramClient(
   const client = new TelegramClient(session, options.apiId ?? 12345, options.apiHash ?? '0123456789abcdef0123456789abcdef', {
     ...telegramClientParams(new Logger(LogLevel.NONE)),
     ...options.clientParams,
-    networkSocket: network.socketClass(),
+    networkSocket: options.socketClass ?? network.socketClass(),
   }) as SimulatedTelegramClient;
   client.sim = simulateAccount(bot, network, options);
   return client;

@@ -79,7 +79,7 @@ export async function run(): Promise<string[]> {
         `peak since ${ours.peakFrom}); the fake Telegram runs in another process`,
     ];
   } finally {
-    crate.send({ type: 'quit' });
+    if (crate.process.connected) crate.send({ type: 'quit' });
     await Promise.all([crate.stop(), telegram.stop()]);
     rmSync(dir, { recursive: true, force: true });
   }

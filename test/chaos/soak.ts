@@ -13,7 +13,7 @@
  * subscribers and the reply router's internal tables. "Start" is after the first 100 tracks
  * (modules loaded, caches warm), "end" after the last.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
@@ -21,7 +21,7 @@ import { setFlagsFromString } from 'node:v8';
 import { parseConfig } from '../../src/config.js';
 import { JobEventEmitter } from '../../src/engine/job-events.js';
 import type { JobEvent } from '../../src/engine/ports.js';
-import { silentLogger } from '../../src/logger.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 import { openCore } from '../../src/main.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { FakeGateway, schedulerOnClock } from '../fakes/fake-gateway.js';
@@ -99,12 +99,20 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
   const gateway = new FakeGateway(bot);
   const download = gateway.downloadDocument.bind(gateway);
   gateway.downloadDocument = async (messageId, target, options) => {
-    const result = await download(messageId, target, options);
+    // Virtual time stands still while the download's real writes and fsync run (VirtualClock.hold):
+    // otherwise the clock races through other tracks' poll and pacer timers during a 20 ms fsync,
+    // and the track's 300 s inactivity watchdog fires on a download that real time would finish.
+    const result = await clock.hold(download(messageId, target, options));
     const documentId = bot.getMessages([messageId])[0]?.document?.id;
     if (documentId) bot.forgetDocument(documentId);
     return result;
   };
-  const core = await openCore(config, silentLogger(), { createGateway: async () => gateway, clock });
+  // CRATE_SOAK_LOG=FILE writes Crate's debug log there, each line prefixed with the virtual time.
+  const logFile = process.env.CRATE_SOAK_LOG ? createWriteStream(process.env.CRATE_SOAK_LOG) : null;
+  const logger = logFile
+    ? createLogger({ level: 'debug', secrets: [], pretty: false, destination: { write: (line: string) => logFile.write(`${new Date(clock.now()).toISOString()} ${line}`) } })
+    : silentLogger();
+  const core = await openCore(config, logger, { createGateway: async () => gateway, clock });
   const samples: Sample[] = [];
   let finished = 0;
   const sample = () => {
@@ -130,6 +138,7 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
   };
   let status = 'not started';
   let done = 0;
+  let notDone: string[] = [];
   try {
     await core.connectUserSession();
     const job = await core.service.createJob(openUrl('playlist', playlistId));
@@ -138,6 +147,11 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
     unsubscribe();
     status = result.status;
     done = core.store.counts(job.id).done;
+    // Which tracks fell short, and where each stopped: enough to find the cause without rerunning.
+    notDone = core.store
+      .tracks(job.id)
+      .filter((t) => t.state !== 'done')
+      .map((t) => `#${t.position} "${t.title}" ${t.state} after ${t.attempts} attempt(s): ${t.lastError ?? 'no error'} (request ${t.requestMessageId ?? '-'}, menu ${t.menuMessageId ?? '-'}, file ${t.fileMessageId ?? '-'})`);
     // Let the last writes (the m3u8) settle, then measure the idle service.
     await clock.run(new Promise<void>((r) => setTimeout(r, 20)));
     sample();
@@ -147,14 +161,17 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
     await core.service.shutdown();
     await core.close();
     bot.close();
+    logFile?.end();
     await spotify.close();
-    rmSync(dir, { recursive: true, force: true });
+    // CRATE_SOAK_KEEP=1 keeps the data folder (SQLite, downloads) to look into after a failure.
+    if (process.env.CRATE_SOAK_KEEP === '1') console.error(`soak: kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
   const problems: string[] = [];
-  if (status !== 'done' || done !== TRACKS) problems.push(`job ${status}, ${done}/${TRACKS} done`);
+  if (status !== 'done' || done !== TRACKS) problems.push(`job ${status}, ${done}/${TRACKS} done`, ...notDone.slice(0, 10).map((t) => `  not done: ${t}`));
   if (last.rssMb - first.rssMb > RSS_SLACK_MB) problems.push(`RSS grew ${(last.rssMb - first.rssMb).toFixed(1)} MB`);
   if (last.heapMb - first.heapMb > HEAP_SLACK_MB) problems.push(`heap grew ${(last.heapMb - first.heapMb).toFixed(1)} MB`);
   if (last.fds > first.fds) problems.push(`open file descriptors ${first.fds} → ${last.fds}`);

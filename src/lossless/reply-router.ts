@@ -48,6 +48,8 @@ const POLL_PAGES = 4;
 const UNROUTED_LIMIT = 20;
 /** Claimed document ids kept: far more than any history read after a restart looks at. */
 const CLAIMED_LIMIT = 5000;
+/** Messages of closed conversations remembered (their late edits are nobody's new reply). */
+const RETIRED_LIMIT = 5000;
 
 /** Notices that can answer any action; they go to whoever waited longest. */
 const ANY_ACTION: ReplyKind[] = ['promo', 'safety', 'unknown', 'interim', 'throttle', 'gate', 'unavailable'];
@@ -317,7 +319,9 @@ export class ReplyRouter implements ConversationHost {
   release(conv: Conversation): void {
     this.conversations.delete(conv);
     for (const id of conv.ownedIds) this.retired.add(id);
-    if (this.retired.size > 5000) this.retired.delete(this.retired.values().next().value!);
+    // A conversation retires several messages at once (request, menu, file…): trim until back under
+    // the cap, not by one, or the table grows by the difference with every track (7,668 after 3,000).
+    while (this.retired.size > RETIRED_LIMIT) this.retired.delete(this.retired.values().next().value!);
     const e = conv.expectation;
     const lateMenuMs = this.options.lateMenuMs ?? 600_000;
     let ghost: Ghost | null = null;

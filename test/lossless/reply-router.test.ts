@@ -249,6 +249,20 @@ describe('ReplyRouter', () => {
     expect((await next(a)).message).toEqual(edited);
   });
 
+  it('keeps its table of closed conversations\' messages at its cap however many tracks pass (each retires several messages)', () => {
+    setup();
+    for (let i = 0; i < 3000; i++) {
+      const conv = router.open({ ...rain, title: `Rain ${i}` });
+      conv.sent(chat.ours(`Kerri Chandler - Rain ${i}`).id);
+      conv.own(chat.bot(menu(`Kerri Chandler - Rain ${i} [6:11]`), false).id);
+      conv.own(chat.bot(doc('Kerri Chandler', `Rain ${i}`, 371), false).id);
+      conv.close();
+    }
+    const sizes = router.debugSizes();
+    expect(sizes.retired).toBe(5000);
+    expect(sizes.conversations).toBe(0);
+  });
+
   it('relatedness: share of the track words found in the rows', () => {
     expect(relatedness(rain, ['Kerri Chandler - Rain [6:11]'])).toBe(1);
     expect(relatedness(rain, ['Robert Hood - Minus [4:36]'])).toBe(0);

@@ -13,11 +13,11 @@
  * subscribers and the reply router's internal tables. "Start" is after the first 100 tracks
  * (modules loaded, caches warm), "end" after the last.
  */
-import { createWriteStream, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
+import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { parseConfig } from '../../src/config.js';
 import { JobEventEmitter } from '../../src/engine/job-events.js';
 import type { JobEvent } from '../../src/engine/ports.js';
@@ -29,7 +29,8 @@ import { fakeId, makeTracks, openUrl, startFakeSpotify } from '../fakes/fake-spo
 import { SimulatedLosslessBot, type SimTrack } from '../fakes/simulated-lossless/core.js';
 import type { ChaosContext } from './context.js';
 
-const TRACKS = 1000;
+/** CRATE_SOAK_TRACKS=N runs a longer soak (does RSS level off?); the check and its line are the same. */
+const TRACKS = Number(process.env.CRATE_SOAK_TRACKS ?? 1000);
 const SAMPLE_EVERY = 100;
 const GAP_S = 2;
 /** Allowed growth from the first to the last sample (the simulator keeps every message and document it sent). */
@@ -42,6 +43,10 @@ interface Sample {
   heapMb: number;
   /** Memory outside the V8 heap that V8 knows of (Buffers, ArrayBuffers). */
   externalMb: number;
+  /** RSS split as the kernel counts it: anonymous memory (heaps, malloc) and file pages (the node binary, SQLite's files). */
+  anonMb: number;
+  fileMb: number;
+  threads: number;
   fds: number;
   processListeners: number;
   activeHandles: number;
@@ -57,6 +62,16 @@ function forceGc(): void {
   const gc = runInNewContext('gc') as () => void;
   gc();
   gc();
+}
+
+function procStatus(): { anonMb: number; fileMb: number; threads: number } {
+  try {
+    const text = readFileSync('/proc/self/status', 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024, threads: kb('Threads') };
+  } catch {
+    return { anonMb: NaN, fileMb: NaN, threads: -1 };
+  }
 }
 
 function openFds(): number {
@@ -115,14 +130,18 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
   const core = await openCore(config, logger, { createGateway: async () => gateway, clock });
   const samples: Sample[] = [];
   let finished = 0;
+  // CRATE_SOAK_HEAP=DIR writes a heap snapshot at every sample there (compare the first and last in DevTools).
+  const heapDir = process.env.CRATE_SOAK_HEAP ?? null;
   const sample = () => {
     forceGc();
+    if (heapDir) writeHeapSnapshot(path.join(heapDir, `soak-${String(finished).padStart(4, '0')}.heapsnapshot`));
     const mem = process.memoryUsage();
     samples.push({
       finished,
       rssMb: mem.rss / 1024 / 1024,
       heapMb: mem.heapUsed / 1024 / 1024,
       externalMb: mem.external / 1024 / 1024,
+      ...procStatus(),
       fds: openFds(),
       processListeners: PROCESS_EVENTS.reduce((n, e) => n + process.listenerCount(e), 0),
       activeHandles: process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length,
@@ -188,7 +207,7 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
   const lines = [
     `soak: RSS start ${mb(first.rssMb)} MB end ${mb(last.rssMb)} MB, fds start ${first.fds} end ${last.fds}`,
     `  ${TRACKS} tracks (${done} done) in ${((Date.now() - started) / 1000).toFixed(0)} s wall, ${((clock.now() - Date.UTC(2026, 4, 1, 8, 0, 0)) / 3_600_000).toFixed(1)} h on the virtual clock shared by pacer, engine and simulator (gap ${GAP_S} s)`,
-    `  RSS per 100 tracks: ${trend} MB; heap ${mb(first.heapMb)} → ${mb(last.heapMb)} MB, external ${mb(first.externalMb)} → ${mb(last.externalMb)} MB; process listeners ${first.processListeners} → ${last.processListeners}; job-event listeners ${first.eventListeners} → ${last.eventListeners}; bot subscribers ${first.botListeners} → ${last.botListeners}; active handles ${first.activeHandles} → ${last.activeHandles}`,
+    `  RSS per 100 tracks: ${trend} MB (anonymous ${mb(first.anonMb)} → ${mb(last.anonMb)} MB, file pages ${mb(first.fileMb)} → ${mb(last.fileMb)} MB, threads ${first.threads} → ${last.threads}); heap ${mb(first.heapMb)} → ${mb(last.heapMb)} MB, external ${mb(first.externalMb)} → ${mb(last.externalMb)} MB; process listeners ${first.processListeners} → ${last.processListeners}; job-event listeners ${first.eventListeners} → ${last.eventListeners}; bot subscribers ${first.botListeners} → ${last.botListeners}; active handles ${first.activeHandles} → ${last.activeHandles}`,
     `  reply router at 100 tracks ${JSON.stringify(first.router)}, at the end ${JSON.stringify(last.router)}`,
     ...problems.map((p) => `  PROBLEM: ${p}`),
   ];

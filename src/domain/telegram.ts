@@ -61,6 +61,11 @@ export interface DownloadProgress {
 export interface DownloadOptions {
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
+  /**
+   * True while the download waits for a free download slot (other downloads from that data centre
+   * are running), false once it may start: time our own queue takes, not the bot's.
+   */
+  onQueued?: (queued: boolean) => void;
   /** Parts in flight at once. */
   parallelParts?: number;
   /** Bytes per part (512 KiB to 1 MiB). */

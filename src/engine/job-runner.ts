@@ -291,6 +291,9 @@ export class JobRunner {
     let armed = track.state !== 'queued';
     let lastActivity = clock.now();
     let detached = false;
+    // While the file waits behind other downloads (at most N per data centre), nobody is silent:
+    // the bot has answered and the queue is ours. Its time does not count, however long it is.
+    let queuedForDownload = false;
     const touch = () => {
       armed = true;
       lastActivity = clock.now();
@@ -300,7 +303,7 @@ export class JobRunner {
       for (;;) {
         const now = clock.now();
         const flood = pacer.state().floodUntil ?? 0;
-        const deadline = (armed ? Math.max(lastActivity, flood) : now) + timeoutMs;
+        const deadline = (armed && !queuedForDownload ? Math.max(lastActivity, flood) : now) + timeoutMs;
         if (armed && now >= deadline) throw new TrackTimeoutError(`no answer from the bot within ${Math.round(timeoutMs / 1000)} s`);
         await clock.sleep(deadline - now, watchdogStop.signal);
       }
@@ -329,6 +332,11 @@ export class JobRunner {
         active.receivedBytes = receivedBytes;
         active.totalBytes = totalBytes;
         this.deps.events.emit({ type: 'bytes', jobId: this.jobId, trackId: track.id, receivedBytes, totalBytes });
+      },
+      onDownloadQueued: (queued) => {
+        if (detached) return;
+        queuedForDownload = queued;
+        touch();
       },
     });
     try {

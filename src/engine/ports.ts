@@ -66,6 +66,8 @@ export interface AcquireRequest {
   /** Persist before acting; the acquirer awaits it. */
   record(patch: TrackProgressPatch): Promise<void>;
   onBytes(receivedBytes: number, totalBytes: number): void;
+  /** True while the file waits behind other downloads for its turn (Crate's own queue, not the bot's silence), false when it starts. */
+  onDownloadQueued?(queued: boolean): void;
 }
 
 export type AcquireOutcome =

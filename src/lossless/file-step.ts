@@ -132,6 +132,7 @@ export async function takeFile(
       deps.gateway.downloadDocument(message.id, request.downloadPath, {
         signal: request.signal,
         onProgress: (p) => request.onBytes(p.receivedBytes, p.totalBytes),
+        onQueued: (queued) => request.onDownloadQueued?.(queued),
       }),
     );
     return { kind: 'downloaded', path: result.path, sizeBytes: result.sizeBytes, pickedRow, receivedFile };

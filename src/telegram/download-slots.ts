@@ -11,10 +11,15 @@ export class DownloadSlots {
     if (!Number.isInteger(perDc) || perDc < 1) throw new Error(`download slots per DC must be a whole number ≥ 1, got ${perDc}`);
   }
 
-  /** Waits for a slot on `dcId`; the returned function gives it back (once). */
-  async acquire(dcId: number, signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot on `dcId`; the returned function gives it back (once). `onQueued(true)` is
+   * called when it has to wait behind other downloads, `onQueued(false)` when that wait ends
+   * (granted or aborted): the caller's watchdog must not read our own queue as a silent bot.
+   */
+  async acquire(dcId: number, signal?: AbortSignal, onQueued?: (queued: boolean) => void): Promise<() => void> {
     signal?.throwIfAborted();
     if ((this.busy.get(dcId) ?? 0) >= this.perDc) {
+      onQueued?.(true);
       await new Promise<void>((resolve, reject) => {
         const queue = this.queues.get(dcId) ?? [];
         this.queues.set(dcId, queue);
@@ -29,7 +34,7 @@ export class DownloadSlots {
         };
         queue.push(go);
         signal?.addEventListener('abort', onAbort, { once: true });
-      });
+      }).finally(() => onQueued?.(false));
     } else {
       this.busy.set(dcId, (this.busy.get(dcId) ?? 0) + 1);
     }

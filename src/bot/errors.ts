@@ -5,6 +5,7 @@ import {
   SafetyStopError,
   SessionExpiredError,
   StorageError,
+  TelegramUnreachableError,
   UserError,
   errorMessage,
 } from '../domain/errors.js';
@@ -25,6 +26,10 @@ export function expectedErrorText(err: unknown): string | null {
       : `Your Telegram session expired (${err.code}). Send /login to log in again.`;
   }
   if (err instanceof FloodWaitError) return `Telegram asked Crate to wait ${formatDuration(err.seconds)}. Try again after that.`;
+  // The network, not Crate: the owner can check the machine's connection (running jobs retry by themselves).
+  if (err instanceof TelegramUnreachableError) {
+    return `📡 Telegram cannot be reached from the machine Crate runs on (${err.detail}). Check its network connection, then try again.`;
+  }
   if (err instanceof SafetyStopError || err instanceof StorageError) return err.message;
   if (err instanceof RateLimitedError) return err.message;
   return null;

@@ -10,7 +10,7 @@ import { previewText, trackListView } from '../../src/bot/features/link.js';
 import { missingView, trackDetailView } from '../../src/bot/features/missing.js';
 import { linkPreviewButtons } from '../../src/bot/keyboards.js';
 import { pageSlice, pagerRow } from '../../src/bot/paging.js';
-import { FloodWaitError, SafetyStopError, SessionExpiredError, UserError } from '../../src/domain/errors.js';
+import { FloodWaitError, SafetyStopError, SessionExpiredError, TelegramUnreachableError, UserError } from '../../src/domain/errors.js';
 import type { JobRecord, TrackRecord, TrackState } from '../../src/domain/job.js';
 
 const NOW = 1_750_000_000_000;
@@ -117,6 +117,10 @@ describe('expected errors in plain words, never a secret', () => {
     [new SessionExpiredError('AUTH_KEY_UNREGISTERED'), 'Your Telegram session expired (AUTH_KEY_UNREGISTERED). Send /login to log in again.'],
     [new FloodWaitError(95, 'messages.SendMessage'), 'Telegram asked Crate to wait 1 min 35 s. Try again after that.'],
     [new SafetyStopError('budget', 'Daily message budget reached (400/400 in 24 h).'), 'Daily message budget reached (400/400 in 24 h).'],
+    [
+      new TelegramUnreachableError('connection refused or dropped'),
+      '📡 Telegram cannot be reached from the machine Crate runs on (connection refused or dropped). Check its network connection, then try again.',
+    ],
   ])('%s', (err, text) => {
     expect(errorText(err, [])).toBe(text);
   });

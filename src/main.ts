@@ -204,7 +204,7 @@ export async function openCore(rawConfig: Config, logger: Logger, wiring: Wiring
     logger,
     clock,
     // Jobs this process runs carry its identity: another process never adopts them while it lives.
-    ...(options.command ? { process: jobOwnership(options.command) } : {}),
+    ...(options.command ? { process: jobOwnership(options.command, { holdsAccountLock: true }) } : {}),
   });
 
   const watchStore = new DrizzleWatchStore(db.db, store, () => clock.now());

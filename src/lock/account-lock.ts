@@ -4,14 +4,20 @@
  * every request twice, break the message gap, write the same `.part` files, and two connections
  * with one auth key are what Telegram answers with AUTH_KEY_DUPLICATED (it can revoke the session).
  *
- * The lock is a small JSON file created atomically: written under a private name, then hard-linked
- * to `crate.lock` (link fails if the name exists, and a reader never sees it half written). A lock
- * whose process is gone (same machine: pid and its start time checked) is taken over.
+ * Two parts. The kernel's: a file lock on `crate.lock.sqlite` (db/kernel-lock.ts), held while the
+ * process lives and dropped by the kernel when it dies — it is what decides on this machine, across
+ * containers too, where pids mean nothing to each other. And the words: a small JSON file naming
+ * the holder (command, pid, host, since) for the message a second process prints, created
+ * atomically (written under a private name, then hard-linked to `crate.lock`: link fails if the
+ * name exists, and a reader never sees it half written). A JSON lock whose holder no longer holds
+ * the kernel lock is stale and taken over; where file locks do not work, a lock whose process is
+ * gone (pid and its start time checked) is.
  */
 import { randomUUID } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../domain/errors.js';
+import { kernelLockHeld, tryKernelLock, type KernelLock } from '../db/kernel-lock.js';
 import { currentProcess, liveness, type Liveness, type ProcessIdentity } from './process-identity.js';
 
 export type LockCommand = 'serve' | 'download' | 'login' | 'doctor' | 'probe' | 'watch';
@@ -31,11 +37,24 @@ export interface AccountLock {
 }
 
 export const LOCK_FILE = 'crate.lock';
+/** The database whose file lock the kernel holds for the holder (see the top of this file). */
+export const KERNEL_LOCK_FILE = 'crate.lock.sqlite';
 /** A takeover guard older than this belongs to a process that died while taking over. */
 const GUARD_STALE_MS = 10_000;
 
 export function lockFilePath(dataDir: string): string {
   return path.join(dataDir, LOCK_FILE);
+}
+
+function kernelLockPath(dataDir: string): string {
+  return path.join(dataDir, KERNEL_LOCK_FILE);
+}
+
+/** Who the JSON file names, or a stand-in when it names nobody readable (the kernel says someone holds it). */
+function namedHolder(file: string): LockHolder {
+  const existing = readHolder(file);
+  if (typeof existing === 'object') return existing;
+  return { pid: 0, host: currentProcess().host, procStart: null, bootId: null, command: 'serve', since: Date.now(), token: '' };
 }
 
 /** Thrown when another live process holds the account (a UserError: exit code 2, plain words). */
@@ -57,33 +76,52 @@ export function acquireAccountLock(dataDir: string, command: LockCommand, option
   const file = lockFilePath(dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const holder: LockHolder = { ...currentProcess(), command, since: (options.now ?? Date.now)(), token: randomUUID() };
-  for (let attempt = 0; attempt < 50; attempt++) {
-    if (createExclusive(file, holder)) return ownLock(file, holder);
-    const existing = readHolder(file);
-    if (existing === 'missing') continue;
-    if (existing === 'fresh') {
-      sleepSync(50);
-      continue;
+  const kernel = tryKernelLock(kernelLockPath(dataDir));
+  if (kernel === 'held') throw new AccountLockedError(namedHolder(file), file, 'alive');
+  const kernelLock = kernel === 'unsupported' ? null : kernel;
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      if (createExclusive(file, holder)) return ownLock(file, holder, kernelLock);
+      const existing = readHolder(file);
+      if (existing === 'missing') continue;
+      if (existing === 'fresh') {
+        sleepSync(50);
+        continue;
+      }
+      if (existing !== 'unreadable') {
+        // Holding the kernel lock, we know the named process does not hold the account, whatever
+        // its pid looks like from here (another container's pid may exist here as someone else).
+        // Only another machine (a share without working locks) stays unknown.
+        const seen = liveness(existing);
+        const state = kernelLock && seen === 'alive' ? 'dead' : seen;
+        if (state !== 'dead') throw new AccountLockedError(existing, file, state);
+      }
+      takeOver(file, existing === 'unreadable' ? null : existing.token);
     }
-    if (existing !== 'unreadable') {
-      const state = liveness(existing);
-      if (state !== 'dead') throw new AccountLockedError(existing, file, state);
-    }
-    takeOver(file, existing === 'unreadable' ? null : existing.token);
+    throw new Error(`Could not take the lock ${file}: it keeps changing hands`);
+  } catch (err) {
+    kernelLock?.release();
+    throw err;
   }
-  throw new Error(`Could not take the lock ${file}: it keeps changing hands`);
 }
 
 /** The live process holding the account, if any (for read-only commands and doctor). */
 export function currentLockHolder(dataDir: string): (LockHolder & { state: Liveness }) | null {
-  const existing = readHolder(lockFilePath(dataDir));
+  const file = lockFilePath(dataDir);
+  const kernel = kernelLockHeld(kernelLockPath(dataDir));
+  // The kernel knows, on this machine and in every container on it.
+  if (kernel === true) return { ...namedHolder(file), state: 'alive' };
+  const existing = readHolder(file);
   if (existing === 'missing' || existing === 'unreadable' || existing === 'fresh') return null;
   const state = liveness(existing);
+  // Nobody holds the file lock: a holder on this machine is gone (another machine's we cannot tell).
+  if (kernel === false && state === 'alive') return null;
   return state === 'dead' ? null : { ...existing, state };
 }
 
 /** "crate serve (pid 4242, since 10:42)" */
 export function describeHolder(h: LockHolder, now = Date.now()): string {
+  if (h.pid === 0) return 'another Crate process (it has not said which yet)';
   const self = currentProcess();
   const where = h.host === self.host ? '' : ` on ${h.host}`;
   return `\`crate ${h.command}\`${where} (pid ${h.pid}, since ${formatSince(h.since, now)})`;
@@ -207,7 +245,7 @@ function takeOver(file: string, staleToken: string | null): void {
   }
 }
 
-function ownLock(file: string, holder: LockHolder): AccountLock {
+function ownLock(file: string, holder: LockHolder, kernelLock: KernelLock | null): AccountLock {
   let released = false;
   const release = () => {
     if (released) return;
@@ -221,6 +259,8 @@ function ownLock(file: string, holder: LockHolder): AccountLock {
         // removed by hand meanwhile
       }
     }
+    // Last: until the words are gone, nobody else may write theirs.
+    kernelLock?.release();
   };
   // A crash still leaves a stale lock (taken over next time); a normal exit removes it.
   process.on('exit', release);

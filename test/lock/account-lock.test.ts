@@ -67,10 +67,39 @@ describe('account lock', () => {
     // Our own pid, but a different start: the holder died and the pid was given to us.
     fakeLock({ pid: process.pid, procStart: String(Number(readProcStart(process.pid)) - 1000), bootId: self.bootId });
     acquireAccountLock(dir, 'download').release();
-    // Same pid and start time: that is a live holder.
+    // Same pid and start time, but nobody holds the file lock: the words alone are stale (an older
+    // Crate's, or written by hand) and a live-looking pid does not keep the account.
     fakeLock({ pid: process.pid, procStart: self.procStart, bootId: self.bootId });
-    expect(() => acquireAccountLock(dir, 'download')).toThrow(AccountLockedError);
+    expect(currentLockHolder(dir)).toBeNull();
+    acquireAccountLock(dir, 'download').release();
   });
+
+  it('a holder in another container (its pid means nothing here) still holds the account: the kernel file lock decides', async () => {
+    const holder = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, 'serve', '60000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+      // Seen from another PID namespace the holder is "pid 6", which here is gone or someone else.
+      const written = JSON.parse(readFileSync(lockFilePath(dir), 'utf8')) as Record<string, unknown>;
+      const gone = spawn(process.execPath, ['-e', '']);
+      await new Promise((resolve) => gone.on('exit', resolve));
+      writeFileSync(lockFilePath(dir), JSON.stringify({ ...written, pid: gone.pid, host: 'c0ffee15dead' }));
+      let err: unknown = null;
+      try {
+        acquireAccountLock(dir, 'login');
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(AccountLockedError);
+      expect((err as Error).message.startsWith(`Crate is already running as \`crate serve\` on c0ffee15dead (pid ${gone.pid}, since`)).toBe(true);
+      expect(currentLockHolder(dir)).toMatchObject({ command: 'serve', state: 'alive' });
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.on('exit', resolve));
+    }
+    // Killed: the kernel dropped its lock, and the words it left are taken over.
+    expect(currentLockHolder(dir)).toBeNull();
+    acquireAccountLock(dir, 'login').release();
+  }, 60_000);
 
   it('leaves a lock from another machine alone and says how to clear it', () => {
     fakeLock({ pid: 4242, host: 'nas-in-the-attic', bootId: 'another-boot' });

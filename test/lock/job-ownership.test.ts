@@ -44,6 +44,21 @@ describe('job ownership across processes', () => {
     expect(h.store.jobOwner(job.id)).toBeNull();
   });
 
+  it('holding the account lock, adopts a job whose recorded process looks alive here: it cannot be running one (a pid from another container)', async () => {
+    const h = createHarness({ tracks: 2, service: { process: jobOwnership('serve', { holdsAccountLock: true }) } });
+    harnesses.push(h);
+    const job = await h.service.createJob(LINK);
+    // Recorded by `crate download` in another container as its pid 1; here pid 1 is alive (init).
+    h.store.updateJob(job.id, { status: 'running' });
+    h.store.setJobOwner(job.id, `download|${encodeIdentity({ ...currentProcess(), host: 'c0ffee15dead', pid: 1, procStart: null })}`);
+    expect(h.service.resumeInterrupted()).toEqual([job.id]);
+    // Another machine (another boot) is still left alone: we cannot see it.
+    const other = await h.service.createJob(LINK, { outputDir: '/elsewhere' });
+    h.store.updateJob(other.id, { status: 'running' });
+    h.store.setJobOwner(other.id, `download|${encodeIdentity({ host: 'nas-in-the-attic', pid: 4242, procStart: null, bootId: 'another-boot' })}`);
+    expect(h.service.resumeInterrupted()).not.toContain(other.id);
+  });
+
   it('marks the job with this process while it runs', async () => {
     const ownership = jobOwnership('download');
     const h = createHarness({ tracks: 2, acquirer: { latencyMs: 5_000 }, service: { process: ownership } });

@@ -8,7 +8,7 @@
  * other's pid as missing or as some other process, and one would take over the other's lock. A
  * file lock is on the inode: every process on this kernel that opens the file sees it.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export interface KernelLock {
@@ -25,9 +25,11 @@ export type KernelLockRefusal = 'held' | 'unsupported';
 export function tryKernelLock(file: string, waitMs = 1000): KernelLock | KernelLockRefusal {
   let db: Database.Database | null = null;
   try {
+    // Private like the rest of the data folder (SQLite would create it 0644).
+    closeSync(openSync(file, 'a', 0o600));
     db = new Database(file, { timeout: waitMs });
-    // No journal: the database holds nothing; only its lock matters.
-    db.pragma('journal_mode = OFF');
+    // No journal file beside it: the database holds nothing; only its lock matters.
+    db.pragma('journal_mode = MEMORY');
     db.pragma('locking_mode = EXCLUSIVE');
     db.exec('BEGIN EXCLUSIVE; COMMIT');
   } catch (err) {

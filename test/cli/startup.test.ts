@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startCrate } from '../fakes/crate-process.js';
+import { freePort } from '../fakes/free-port.js';
 import { REPO_ROOT, runCrate } from './support/crate-bin.js';
 
 const RECORDER = path.join(REPO_ROOT, 'test/cli/support/record-loads.mjs');
@@ -53,8 +54,9 @@ describe('crate loads only what a command needs', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/node_modules\/grammy\//);
   });
 
-  it('serve waiting for its first /login loads grammY but not GramJS or music-metadata, with a small young generation', async () => {
+  it('serve waiting for its first /login loads grammY but not GramJS, music-metadata or undici, with a small young generation', async () => {
     const out = path.join(dir, 'loads-serve.txt');
+    const healthPort = await freePort();
     const crate = startCrate(['serve'], {
       cwd: dir,
       env: {
@@ -68,10 +70,13 @@ describe('crate loads only what a command needs', () => {
         CRATE_DATA_DIR: 'data',
         DOWNLOAD_FOLDER: 'music',
         LOG_LEVEL: 'error',
+        // The health endpoint is on (as in the container): it answers over node:http.
+        HEALTH_PORT: String(healthPort),
       },
     });
     try {
       await crate.waitForOutput(/cannot reach the Telegram Bot API/, 20_000);
+      expect((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status).toBe(503);
       // The same process, replaced once by a node with the flag (process.execve keeps the pid).
       expect(readFileSync(`/proc/${crate.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=1');
       // The recorder writes what was loaded when the process exits.
@@ -82,6 +87,11 @@ describe('crate loads only what a command needs', () => {
       expect(loaded).toMatch(/node_modules\/drizzle-orm\//);
       expect(loaded).not.toMatch(/node_modules\/telegram\//);
       expect(loaded).not.toMatch(/node_modules\/music-metadata\//);
+      // Node's bundled fetch (undici) is ~13 MB of RSS an idle serve has no use for: an ES import
+      // of node:http loads it (its namespace reads http.WebSocket); grammY's requests go through
+      // node-fetch over node:https.
+      expect(loaded).toMatch(/^node-internal:http$/m);
+      expect(loaded).not.toMatch(/^node-internal:internal\/deps\/undici/m);
     } finally {
       crate.kill('SIGTERM');
       await crate.exit;

@@ -1,5 +1,6 @@
 // Loaded with `node --import` in front of bin/crate.js: writes every module URL the process resolved
-// to $CRATE_RECORD_LOADS when it exits (tests check which libraries a command really loads).
+// to $CRATE_RECORD_LOADS when it exits (tests check which libraries a command really loads), then
+// Node's own modules it loaded internally, as `node-internal:<id>` (e.g. the bundled undici).
 import { writeFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 
@@ -11,4 +12,7 @@ nodeModule.registerHooks({
     return result;
   },
 });
-process.on('exit', () => writeFileSync(process.env.CRATE_RECORD_LOADS, [...seen].join('\n')));
+process.on('exit', () => {
+  const internal = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => `node-internal:${m.slice('NativeModule '.length)}`);
+  writeFileSync(process.env.CRATE_RECORD_LOADS, [...seen, ...internal].join('\n'));
+});

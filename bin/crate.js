@@ -4,14 +4,14 @@
 // CRATE_RUN_FROM=src|dist forces one (tests run the sources; the startup bench compares both).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { nodeFlagsFor } from './node-flags.js';
+import { nodeEnvFor, nodeFlagsFor } from './node-flags.js';
 
-// The long-running commands (serve, download) want a small young generation (bin/node-flags.js).
-// The flag only works at process start, so the process replaces itself once with a node that has
-// it (same pid, same stdio; process.execve, Node 22.15+/23.11+).
+// The long-running commands (serve, download) run with the flags and environment in
+// bin/node-flags.js. They only work from process start, so the process replaces itself once with
+// a node that has them (same pid, same stdio; process.execve, Node 22.15+/23.11+).
 const wanted = nodeFlagsFor(process.argv[2]).filter((flag) => !process.execArgv.includes(flag));
 if (wanted.length > 0 && typeof process.execve === 'function') {
-  process.execve(process.execPath, [process.execPath, ...wanted, ...process.execArgv, ...process.argv.slice(1)], process.env);
+  process.execve(process.execPath, [process.execPath, ...wanted, ...process.execArgv, ...process.argv.slice(1)], nodeEnvFor(process.argv[2], process.env));
 }
 
 const root = new URL('../', import.meta.url);
@@ -43,7 +43,12 @@ function buildIsCurrent() {
 // there (70 ms on Node 20; the CommonJS build of it loads in 80 ms). Its files only import each
 // other by relative `.js` paths inside a `"type": "module"` package, so those are resolved here
 // directly; everything else takes Node's own path.
-// registerHooks exists from Node 22.15 / 23.5; older Nodes simply load slower.
+//
+// grammY requires node-fetch 2, which requires whatwg-url 5 for a URL class it uses only on a Node
+// without one (`Url.URL || whatwgUrl.URL`); loading it parses tr46's 260 KB Unicode table into
+// ~1.5 MB of heap that an idle serve keeps for nothing. node-fetch gets Node's own URL instead.
+// registerHooks exists from Node 22.15 / 23.5; older Nodes simply load slower (and whatwg-url).
+const NODE_URL_FOR_NODE_FETCH = new URL('node-url.cjs', import.meta.url).href;
 nodeModule.registerHooks?.({
   resolve(specifier, context, nextResolve) {
     if (
@@ -52,6 +57,9 @@ nodeModule.registerHooks?.({
       context.parentURL?.includes('/node_modules/drizzle-orm/')
     ) {
       return { url: new URL(specifier, context.parentURL).href, format: 'module', shortCircuit: true };
+    }
+    if (specifier === 'whatwg-url' && context.parentURL?.includes('/node_modules/node-fetch/')) {
+      return { url: NODE_URL_FOR_NODE_FETCH, format: 'commonjs', shortCircuit: true };
     }
     return nextResolve(specifier, context);
   },

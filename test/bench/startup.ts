@@ -5,7 +5,12 @@
  * alike; then the RSS of an idle `crate serve` (control bot on a fake Bot API server on 127.0.0.1,
  * no user session) for both. Issue #16's targets: built --help under 300 ms, idle serve under 90 MB.
  *
- * Env: CRATE_BENCH_STARTUP_ROUNDS (default 9), CRATE_BENCH_SERVE_SETTLE_MS (default 5000).
+ * Idle RSS is read 5 s after serve is up and again after the settle time. V8's memory reducer
+ * first looks at the heap 8 s after start-up and gives back what start-up left committed only
+ * then, so the later figure is what an idle serve holds (it stays there: 86–87 MB after 45 s
+ * and after 4 min, built); the 5 s one is printed beside it to show the difference.
+ *
+ * Env: CRATE_BENCH_STARTUP_ROUNDS (default 9), CRATE_BENCH_SERVE_SETTLE_MS (default 20000).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,8 +36,15 @@ function timeRun(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
   return ms;
 }
 
-/** Starts `crate serve`, waits for the bot to be up and settle, and reads VmRSS from /proc. */
-async function idleServeRss(from: 'dist' | 'src', env: NodeJS.ProcessEnv, cwd: string, settleMs: number): Promise<number> {
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+const EARLY_MS = 5_000;
+
+/** Starts `crate serve`, waits for the bot to be up, and reads VmRSS from /proc 5 s later and after the settle time. */
+async function idleServeRss(from: 'dist' | 'src', env: NodeJS.ProcessEnv, cwd: string, settleMs: number): Promise<{ early: number; settled: number }> {
   const child = spawn(process.execPath, [crate, 'serve'], { env: { ...env, CRATE_RUN_FROM: from }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   try {
@@ -49,10 +61,10 @@ async function idleServeRss(from: 'dist' | 'src', env: NodeJS.ProcessEnv, cwd: s
       child.stderr.on('data', onData);
       child.once('exit', (code) => reject(new Error(`serve (${from}) exited ${code}: ${output.slice(-500)}`)));
     });
-    await new Promise((r) => setTimeout(r, settleMs));
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-    return kb / 1024;
+    await new Promise((r) => setTimeout(r, Math.min(EARLY_MS, settleMs)));
+    const early = rssMb(child.pid!);
+    await new Promise((r) => setTimeout(r, Math.max(0, settleMs - EARLY_MS)));
+    return { early, settled: rssMb(child.pid!) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -61,7 +73,7 @@ async function idleServeRss(from: 'dist' | 'src', env: NodeJS.ProcessEnv, cwd: s
 
 export async function run(): Promise<string[]> {
   const rounds = Number(process.env.CRATE_BENCH_STARTUP_ROUNDS ?? 9);
-  const settleMs = Number(process.env.CRATE_BENCH_SERVE_SETTLE_MS ?? 5000);
+  const settleMs = Number(process.env.CRATE_BENCH_SERVE_SETTLE_MS ?? 20_000);
   // The build the bench measures is the one the sources give now.
   const build = spawnSync(process.execPath, [path.join(root, 'bin/ensure-build.js')], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
@@ -84,7 +96,7 @@ export async function run(): Promise<string[]> {
 
     const bot = new FakeBotApiServer();
     const apiRoot = await bot.start();
-    let rss: { dist: number; src: number };
+    let rss: Record<'dist' | 'src', { early: number; settled: number }>;
     try {
       const serveEnv = { ...env, TELEGRAM_BOT_TOKEN: bot.token, TELEGRAM_OWNER_ID: '4242', TELEGRAM_BOT_API_ROOT: apiRoot };
       const dist = await idleServeRss('dist', serveEnv, dir, settleMs);
@@ -96,7 +108,7 @@ export async function run(): Promise<string[]> {
     return [
       `startup: --help ${m('built --help')} ms, status ${m('built status')} ms, bare node ${m('bare node')} ms (built dist/, medians of ${rounds})`,
       `startup: --help ${m('tsx --help')} ms, status ${m('tsx status')} ms through tsx (sources); built --help is ${(m('tsx --help') / m('built --help')).toFixed(1)}x faster`,
-      `startup: idle serve RSS ${rss.dist.toFixed(0)} MB built, ${rss.src.toFixed(0)} MB through tsx (after ${settleMs / 1000} s idle; targets: built --help < 300 ms, idle serve < 90 MB)`,
+      `startup: idle serve RSS ${rss.dist.settled.toFixed(0)} MB built, ${rss.src.settled.toFixed(0)} MB through tsx after ${settleMs / 1000} s idle (${rss.dist.early.toFixed(0)} and ${rss.src.early.toFixed(0)} MB after ${Math.min(EARLY_MS, settleMs) / 1000} s; targets: built --help < 300 ms, idle serve < 90 MB)`,
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -54,7 +54,7 @@ describe('crate loads only what a command needs', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/node_modules\/grammy\//);
   });
 
-  it('serve waiting for its first /login loads grammY but not GramJS, music-metadata or undici, with a small young generation', async () => {
+  it('serve waiting for its first /login loads grammY but not GramJS, music-metadata, whatwg-url or undici, with its memory flags', async () => {
     const out = path.join(dir, 'loads-serve.txt');
     const healthPort = await freePort();
     const crate = startCrate(['serve'], {
@@ -77,8 +77,11 @@ describe('crate loads only what a command needs', () => {
     try {
       await crate.waitForOutput(/cannot reach the Telegram Bot API/, 20_000);
       expect((await fetch(`http://127.0.0.1:${healthPort}/healthz`)).status).toBe(503);
-      // The same process, replaced once by a node with the flag (process.execve keeps the pid).
-      expect(readFileSync(`/proc/${crate.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=1');
+      // The same process, replaced once by a node with the flags (process.execve keeps the pid).
+      const cmdline = readFileSync(`/proc/${crate.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline).toContain('--max-semi-space-size=1');
+      expect(cmdline).toContain('--optimize-for-size');
+      expect(readFileSync(`/proc/${crate.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=2');
       // The recorder writes what was loaded when the process exits.
       crate.kill('SIGTERM');
       expect(await crate.exit).toBe(0);
@@ -87,11 +90,38 @@ describe('crate loads only what a command needs', () => {
       expect(loaded).toMatch(/node_modules\/drizzle-orm\//);
       expect(loaded).not.toMatch(/node_modules\/telegram\//);
       expect(loaded).not.toMatch(/node_modules\/music-metadata\//);
+      // grammY's node-fetch takes Node's URL, not whatwg-url and tr46's Unicode table (bin/crate.js).
+      expect(loaded).toMatch(/node_modules\/node-fetch\//);
+      expect(loaded).not.toMatch(/node_modules\/(whatwg-url|tr46)\//);
       // Node's bundled fetch (undici) is ~13 MB of RSS an idle serve has no use for: an ES import
       // of node:http loads it (its namespace reads http.WebSocket); grammY's requests go through
       // node-fetch over node:https.
       expect(loaded).toMatch(/^node-internal:http$/m);
       expect(loaded).not.toMatch(/^node-internal:internal\/deps\/undici/m);
+    } finally {
+      crate.kill('SIGTERM');
+      await crate.exit;
+    }
+  });
+
+  it("serve keeps the owner's own MALLOC_ARENA_MAX", async () => {
+    const crate = startCrate(['serve'], {
+      cwd: dir,
+      env: {
+        MALLOC_ARENA_MAX: '4',
+        CRATE_RUN_FROM: 'src',
+        TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq',
+        TELEGRAM_OWNER_ID: '5550001',
+        TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9',
+        CRATE_DATA_DIR: 'data',
+        DOWNLOAD_FOLDER: 'music',
+        LOG_LEVEL: 'error',
+      },
+    });
+    try {
+      await crate.waitForOutput(/cannot reach the Telegram Bot API/, 20_000);
+      expect(readFileSync(`/proc/${crate.pid}/cmdline`, 'utf8').split('\0')).toContain('--optimize-for-size');
+      expect(readFileSync(`/proc/${crate.pid}/environ`, 'utf8').split('\0')).toContain('MALLOC_ARENA_MAX=4');
     } finally {
       crate.kill('SIGTERM');
       await crate.exit;

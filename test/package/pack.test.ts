@@ -13,7 +13,7 @@ describe('npm pack', () => {
   it('ships bin, dist, the migrations, README, LICENSE and contrib; no tests, fixtures, sources or data', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
-    for (const needed of ['bin/crate.js', 'bin/node-flags.js', 'README.md', 'LICENSE', 'package.json', 'contrib/crate.service', 'drizzle/meta/_journal.json']) {
+    for (const needed of ['bin/crate.js', 'bin/node-flags.js', 'bin/node-url.cjs', 'README.md', 'LICENSE', 'package.json', 'contrib/crate.service', 'drizzle/meta/_journal.json']) {
       expect(files, needed).toContain(needed);
     }
     expect(files.some((f) => /^drizzle\/\d{4}_.*\.sql$/.test(f))).toBe(true);

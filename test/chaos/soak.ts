@@ -41,6 +41,8 @@ interface Sample {
   finished: number;
   rssMb: number;
   heapMb: number;
+  /** V8 heap committed (heapTotal): what the main isolate holds from the OS, used or not. */
+  heapCommittedMb: number;
   /** Memory outside the V8 heap that V8 knows of (Buffers, ArrayBuffers). */
   externalMb: number;
   /** RSS split as the kernel counts it: anonymous memory (heaps, malloc) and file pages (the node binary, SQLite's files). */
@@ -140,6 +142,7 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
       finished,
       rssMb: mem.rss / 1024 / 1024,
       heapMb: mem.heapUsed / 1024 / 1024,
+      heapCommittedMb: mem.heapTotal / 1024 / 1024,
       externalMb: mem.external / 1024 / 1024,
       ...procStatus(),
       fds: openFds(),
@@ -207,7 +210,7 @@ export async function run(ctx?: ChaosContext): Promise<{ lines: string[]; ok: bo
   const lines = [
     `soak: RSS start ${mb(first.rssMb)} MB end ${mb(last.rssMb)} MB, fds start ${first.fds} end ${last.fds}`,
     `  ${TRACKS} tracks (${done} done) in ${((Date.now() - started) / 1000).toFixed(0)} s wall, ${((clock.now() - Date.UTC(2026, 4, 1, 8, 0, 0)) / 3_600_000).toFixed(1)} h on the virtual clock shared by pacer, engine and simulator (gap ${GAP_S} s)`,
-    `  RSS per 100 tracks: ${trend} MB (anonymous ${mb(first.anonMb)} → ${mb(last.anonMb)} MB, file pages ${mb(first.fileMb)} → ${mb(last.fileMb)} MB, threads ${first.threads} → ${last.threads}); heap ${mb(first.heapMb)} → ${mb(last.heapMb)} MB, external ${mb(first.externalMb)} → ${mb(last.externalMb)} MB; process listeners ${first.processListeners} → ${last.processListeners}; job-event listeners ${first.eventListeners} → ${last.eventListeners}; bot subscribers ${first.botListeners} → ${last.botListeners}; active handles ${first.activeHandles} → ${last.activeHandles}`,
+    `  RSS per 100 tracks: ${trend} MB (anonymous ${mb(first.anonMb)} → ${mb(last.anonMb)} MB, file pages ${mb(first.fileMb)} → ${mb(last.fileMb)} MB, threads ${first.threads} → ${last.threads}); heap ${mb(first.heapMb)} → ${mb(last.heapMb)} MB (committed ${mb(first.heapCommittedMb)} → ${mb(last.heapCommittedMb)} MB), external ${mb(first.externalMb)} → ${mb(last.externalMb)} MB; process listeners ${first.processListeners} → ${last.processListeners}; job-event listeners ${first.eventListeners} → ${last.eventListeners}; bot subscribers ${first.botListeners} → ${last.botListeners}; active handles ${first.activeHandles} → ${last.activeHandles}`,
     `  reply router at 100 tracks ${JSON.stringify(first.router)}, at the end ${JSON.stringify(last.router)}`,
     ...problems.map((p) => `  PROBLEM: ${p}`),
   ];

@@ -11,6 +11,16 @@ import { freePort } from '../fakes/free-port.js';
 import { REPO_ROOT, runCrate } from './support/crate-bin.js';
 
 const RECORDER = path.join(REPO_ROOT, 'test/cli/support/record-loads.mjs');
+/** A serve from the sources whose Bot API refuses at once (port 9 on loopback): the runtime (database, engine) is open by then. */
+const SERVE_WITHOUT_BOT_API = {
+  CRATE_RUN_FROM: 'src',
+  TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq',
+  TELEGRAM_OWNER_ID: '5550001',
+  TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9',
+  CRATE_DATA_DIR: 'data',
+  DOWNLOAD_FOLDER: 'music',
+  LOG_LEVEL: 'error',
+};
 
 let dir: string;
 beforeEach(() => {
@@ -62,14 +72,7 @@ describe('crate loads only what a command needs', () => {
       env: {
         CRATE_RECORD_LOADS: out,
         NODE_OPTIONS: `--import ${RECORDER}`,
-        CRATE_RUN_FROM: 'src',
-        TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq',
-        TELEGRAM_OWNER_ID: '5550001',
-        // Port 9 on loopback refuses at once; the runtime (database, engine) is open by then.
-        TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9',
-        CRATE_DATA_DIR: 'data',
-        DOWNLOAD_FOLDER: 'music',
-        LOG_LEVEL: 'error',
+        ...SERVE_WITHOUT_BOT_API,
         // The health endpoint is on (as in the container): it answers over node:http.
         HEALTH_PORT: String(healthPort),
       },
@@ -109,13 +112,7 @@ describe('crate loads only what a command needs', () => {
       cwd: dir,
       env: {
         MALLOC_ARENA_MAX: '4',
-        CRATE_RUN_FROM: 'src',
-        TELEGRAM_BOT_TOKEN: '123456:AAbbccddeeffgghhiijjkkllmmnnooppqq',
-        TELEGRAM_OWNER_ID: '5550001',
-        TELEGRAM_BOT_API_ROOT: 'http://127.0.0.1:9',
-        CRATE_DATA_DIR: 'data',
-        DOWNLOAD_FOLDER: 'music',
-        LOG_LEVEL: 'error',
+        ...SERVE_WITHOUT_BOT_API,
       },
     });
     try {

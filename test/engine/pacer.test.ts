@@ -8,6 +8,16 @@ import { GRANT_HOLD_MS, Pacer, TRANSIT_MARGIN_MS, formatSeconds, type PacerOptio
 import type { OutgoingKind } from '../../src/engine/ports.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 
+/** The error a send refuses with (null when it went out). */
+function refusalOf(send: () => void): unknown {
+  try {
+    send();
+    return null;
+  } catch (err) {
+    return err;
+  }
+}
+
 describe('Pacer', () => {
   let dir: string;
   let file: string;
@@ -218,12 +228,7 @@ describe('Pacer', () => {
     await clock.run(p.acquire('click'));
     // Meanwhile another request was answered with FLOOD_WAIT_30.
     p.noteFloodWait(30);
-    let refused: unknown = null;
-    try {
-      p.sending('click');
-    } catch (err) {
-      refused = err;
-    }
+    const refused = refusalOf(() => p.sending('click'));
     expect(refused).toBeInstanceOf(FloodWaitError);
     expect(refused).toMatchObject({ alreadyKnown: true, seconds: 31 });
     expect(store.recentOutgoing(0)).toEqual([]);
@@ -262,12 +267,7 @@ describe('Pacer', () => {
     mine.sending('message');
     const mineSentAt = clock.now();
     // The slow process wakes up right after: it must not send now, 0 s after ours.
-    let refused: unknown = null;
-    try {
-      slow.sending('message');
-    } catch (err) {
-      refused = err;
-    }
+    const refused = refusalOf(() => slow.sending('message'));
     // Nothing left: a TurnLostError has the engine ask again without spending an attempt.
     expect(refused).toBeInstanceOf(TurnLostError);
     expect((refused as Error).message).toMatch(/^Not sent to the bot: held up 30 s between its turn and the send/);

@@ -19,6 +19,7 @@ import { silentLogger } from '../../src/logger.js';
 import { FakeAcquirer, type FakeStep } from '../fakes/fake-acquirer.js';
 import { FakePlaylistSource, makeListing } from '../fakes/fake-listing.js';
 import { fakeId, makeTracks, openUrl, startFakeSpotify, type FakeSpotify, type FakeTrack } from '../fakes/fake-spotify-server.js';
+import { flacFileWriter } from '../fakes/flac-file-writer.js';
 import { makeFlac } from '../fakes/flac-writer.js';
 
 class Sink extends Writable {
@@ -134,12 +135,7 @@ describe('jobs on the real library: the quarantine count and `crate reset`', () 
           clock,
           pacer,
           script: (t) => script(t.position),
-          writeFile: async (t, p) => {
-            const wrong = wrongFile.has(t.position);
-            const bytes = makeFlac({ artist: wrong ? 'Karaoke Stars' : t.artists.join(', '), title: wrong ? `${t.title} (Karaoke Version)` : t.title, durationMs: t.durationMs ?? 180_000 });
-            writeFileSync(p, bytes);
-            return bytes.length;
-          },
+          writeFile: flacFileWriter(wrongFile),
         }),
       library: new FsLibrary({ store: opened.store }),
       sessionStatus: async () => ({ state: 'ready', user: null, detail: null }),

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { createJobService } from '../../src/engine/create-job-service.js';
 import { FsLibrary } from '../../src/library/fs-library.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeAcquirer } from '../fakes/fake-acquirer.js';
-import { makeFlac } from '../fakes/flac-writer.js';
+import { flacFileWriter } from '../fakes/flac-file-writer.js';
 import { FakePlaylistSource, makeListing } from '../fakes/fake-listing.js';
 
 const LINK = 'https://open.spotify.com/playlist/PL1';
@@ -33,18 +33,7 @@ describe('JobService on the real library (files, m3u8, quarantine, restart)', ()
         (acquirer = new FakeAcquirer({
           clock,
           pacer,
-          writeFile: async (t, p) => {
-            const wrong = wrongPositions.has(t.position);
-            const bytes = makeFlac({
-              artist: wrong ? 'Karaoke Stars' : t.artists.join(', '),
-              title: wrong ? `${t.title} (Karaoke Version)` : t.title,
-              durationMs: t.durationMs ?? 180_000,
-              sampleRate: t.position % 2 ? 44_100 : 96_000,
-              bitDepth: t.position % 2 ? 16 : 24,
-            });
-            writeFileSync(p, bytes);
-            return bytes.length;
-          },
+          writeFile: flacFileWriter(wrongPositions, (t) => ({ sampleRate: t.position % 2 ? 44_100 : 96_000, bitDepth: t.position % 2 ? 16 : 24 })),
         })),
       library: new FsLibrary({ store: opened.store }),
       sessionStatus: async () => ({ state: 'ready', user: null, detail: null }),
